@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { grpcTargetVar, loadConfig, millisVar, secretVar } from '@acme/config';
+import { grpcServerEnv } from '@acme/grpc-kit';
+import { databaseEnv } from '@acme/persistence';
+
+/** Every environment variable order-service reads, with its default for local development. */
+export const orderServiceEnv = z.object({
+  ...grpcServerEnv(50052),
+  ...databaseEnv('acme_orders'),
+  /** Signs page tokens; required (32+ characters) in production. */
+  PAGE_TOKEN_SECRET: secretVar('development-only-page-token-secret-order-service'),
+  /** user-service, as a gRPC target. dns:/// + round_robin spreads calls over every replica. */
+  USER_SERVICE_URL: grpcTargetVar('dns:///127.0.0.1:50051'),
+  /** Deadline for each call to user-service (capped by what is left of our own caller's deadline). */
+  USER_SERVICE_DEADLINE_MS: millisVar(1_000, 10, 60_000),
+});
+
+export type OrderServiceConfig = z.output<typeof orderServiceEnv>;
+
+export const ORDER_SERVICE_CONFIG = Symbol('ORDER_SERVICE_CONFIG');
+
+export const loadOrderServiceConfig = (env: Record<string, string | undefined> = process.env): OrderServiceConfig =>
+  loadConfig(orderServiceEnv, env);

@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { PROTO_FILES, orderV1 } from '@acme/contracts';
+import { bootstrapGrpcService, grpcServiceOptionsFromEnv } from '@acme/grpc-kit';
+import { classifyDatabaseError } from '@acme/persistence';
+import { AppModule } from './app.module';
+import { loadOrderServiceConfig } from './config';
+import { exitOnStartupError } from '@acme/config';
+
+async function main(): Promise<void> {
+  const config = loadOrderServiceConfig();
+  await bootstrapGrpcService(
+    AppModule.forRoot(config),
+    grpcServiceOptionsFromEnv(config, {
+      packages: [orderV1.ACME_ORDER_V1_PACKAGE_NAME],
+      protoFiles: [PROTO_FILES.order],
+      errorClassifiers: [classifyDatabaseError],
+    }),
+  );
+}
+
+main().catch(exitOnStartupError('order-service'));

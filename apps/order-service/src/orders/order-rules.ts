@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { orderV1 } from '@acme/contracts';
+import { InvalidArgumentError, codePointLength, requireUuid } from '@acme/grpc-kit';
+
+export const MAX_ITEMS = 100;
+export const MAX_QUANTITY = 10_000;
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+const INT64_MAX = 2n ** 63n - 1n;
+const SKU = /^[A-Za-z0-9._-]{1,64}$/;
+const NON_NEGATIVE_INTEGER = /^\d+$/;
+
+export interface OrderLine {
+  readonly sku: string;
+  readonly quantity: number;
+  /** Decimal string (int64). */
+  readonly unitPriceCents: string;
+}
+
+export interface NewOrder {
+  readonly userId: string;
+  readonly idempotencyKey: string;
+  readonly items: readonly OrderLine[];
+  /** Decimal string (int64): sum of quantity * unit price, computed exactly. */
+  readonly totalCents: string;
+  /** Fingerprint of the items: a key reused for different items is refused. */
+  readonly requestHash: string;
+}
+
+/** Validates CreateOrder and computes the total in exact integer arithmetic (never floats). */
+export function validateNewOrder(request: orderV1.CreateOrderRequest): NewOrder {
+  const userId = requireUuid(request.userId, 'user_id');
+  const idempotencyKey = request.idempotencyKey;
+  if (idempotencyKey === '') {
+    throw new InvalidArgumentError('idempotency_key', 'is required: choose one per intended order and reuse it on retries');
+  }
+  if (codePointLength(idempotencyKey) > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw new InvalidArgumentError('idempotency_key', `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+  }
+  if (idempotencyKey.includes('\u0000')) throw new InvalidArgumentError('idempotency_key', 'must not contain NUL characters');
+
+  const items = request.items;
+  if (items.length === 0) throw new InvalidArgumentError('items', 'must contain at least one item');
+  if (items.length > MAX_ITEMS) {
+    throw new InvalidArgumentError('items', `must contain at most ${MAX_ITEMS} items, got ${items.length}`);
+  }
+  let total = 0n;
+  const lines = items.map((item, i): OrderLine => {
+    const field = `items[${i}]`;
+    if (!SKU.test(item.sku)) {
+      throw new InvalidArgumentError(`${field}.sku`, "must be 1 to 64 letters, digits, '.', '_' or '-'");
+    }
+    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
+      throw new InvalidArgumentError(`${field}.quantity`, `must be between 1 and ${MAX_QUANTITY}, got ${item.quantity}`);
+    }
+    const price = String(item.unitPriceCents);
+    if (!NON_NEGATIVE_INTEGER.test(price) || BigInt(price) > INT64_MAX) {
+      throw new InvalidArgumentError(`${field}.unit_price_cents`, `must be a non-negative int64, got ${price}`);
+    }
+    total += BigInt(item.quantity) * BigInt(price);
+    return { sku: item.sku, quantity: item.quantity, unitPriceCents: BigInt(price).toString() };
+  });
+  if (total > INT64_MAX) {
+    throw new InvalidArgumentError('items', `the order total (${total} cents) does not fit in int64`);
+  }
+  return { userId, idempotencyKey, items: lines, totalCents: total.toString(), requestHash: fingerprint(lines) };
+}
+
+function fingerprint(lines: readonly OrderLine[]): string {
+  const canonical = JSON.stringify(lines.map((l) => [l.sku, l.quantity, l.unitPriceCents]));
+  return createHash('sha256').update(canonical).digest('base64url');
+}

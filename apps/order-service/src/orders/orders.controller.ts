@@ -1,0 +1,26 @@
+import { Controller } from '@nestjs/common';
+import { orderV1 } from '@acme/contracts';
+import { OrdersService } from './orders.service';
+
+/** acme.order.v1.OrderService over gRPC: each RPC hands its request to OrdersService. */
+@Controller()
+@orderV1.OrderServiceControllerMethods()
+export class OrdersController implements orderV1.OrderServiceController {
+  constructor(private readonly orders: OrdersService) {}
+
+  createOrder(request: orderV1.CreateOrderRequest): Promise<orderV1.Order> {
+    return this.orders.create(request);
+  }
+
+  getOrder(request: orderV1.GetOrderRequest): Promise<orderV1.Order> {
+    return this.orders.get(request);
+  }
+
+  listOrders(request: orderV1.ListOrdersRequest): Promise<orderV1.ListOrdersResponse> {
+    return this.orders.list(request);
+  }
+
+  cancelOrder(request: orderV1.CancelOrderRequest): Promise<orderV1.Order> {
+    return this.orders.cancel(request);
+  }
+}

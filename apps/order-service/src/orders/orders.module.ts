@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { PageTokenCodec } from '@acme/persistence';
+import { ORDER_SERVICE_CONFIG, type OrderServiceConfig } from '../config';
+import { UsersModule } from '../users/users.module';
+import { OrdersController } from './orders.controller';
+import { OrdersRepository } from './orders.repository';
+import { ORDER_PAGE_TOKENS, OrdersService } from './orders.service';
+
+@Module({
+  imports: [UsersModule],
+  controllers: [OrdersController],
+  providers: [
+    OrdersRepository,
+    OrdersService,
+    {
+      provide: ORDER_PAGE_TOKENS,
+      inject: [ORDER_SERVICE_CONFIG],
+      useFactory: (config: OrderServiceConfig) => new PageTokenCodec(config.PAGE_TOKEN_SECRET),
+    },
+  ],
+})
+export class OrdersModule {}

@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import type { orderV1 } from '@acme/contracts';
+import { FailedPreconditionError, NotFoundError, requireUuid } from '@acme/grpc-kit';
+import { PageTokenCodec, resolvePageSize } from '@acme/persistence';
+import { UserDirectory } from '../users/user-directory';
+import { toOrderMessage } from './order.mapper';
+import { type NewOrder, validateNewOrder } from './order-rules';
+import { type OrderRecord, OrdersRepository } from './orders.repository';
+
+export const ORDER_PAGE_TOKENS = Symbol('ORDER_PAGE_TOKENS');
+
+/** The rules of OrderService; transport-agnostic (the controller only adapts gRPC to it). */
+@Injectable()
+export class OrdersService {
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly users: UserDirectory,
+    @Inject(ORDER_PAGE_TOKENS) private readonly pageTokens: PageTokenCodec,
+  ) {}
+
+  /**
+   * Validate, replay a previous result for the same idempotency key, confirm
+   * the user with user-service, then insert. Nothing is written unless every
+   * step before the insert succeeded.
+   */
+  async create(request: orderV1.CreateOrderRequest): Promise<orderV1.Order> {
+    const order = validateNewOrder(request);
+    const previous = await this.orders.findByIdempotencyKey(order.userId, order.idempotencyKey);
+    if (previous) return toOrderMessage(this.replay(previous, order));
+
+    await this.users.assertUserExists(order.userId);
+
+    const created = await this.orders.insert(uuidv7(), order);
+    if (created) return toOrderMessage(created);
+    // A concurrent call with the same key won the insert: answer with its order.
+    const winner = await this.orders.findByIdempotencyKey(order.userId, order.idempotencyKey);
+    if (!winner) throw new Error('idempotency conflict reported but no order found for the key');
+    return toOrderMessage(this.replay(winner, order));
+  }
+
+  async get(request: orderV1.GetOrderRequest): Promise<orderV1.Order> {
+    const id = requireUuid(request.id, 'id');
+    const order = await this.orders.findById(id);
+    if (!order) throw new NotFoundError('order', id);
+    return toOrderMessage(order);
+  }
+
+  async list(request: orderV1.ListOrdersRequest): Promise<orderV1.ListOrdersResponse> {
+    const userId = requireUuid(request.userId, 'user_id');
+    const pageSize = resolvePageSize(request.pageSize);
+    const scope = `orders:${userId}`;
+    const afterId = this.pageTokens.decode(scope, request.pageToken);
+    // One extra row tells whether another page exists without a COUNT.
+    const rows = await this.orders.listByUser(userId, afterId, pageSize + 1);
+    const page = rows.slice(0, pageSize);
+    const last = page[page.length - 1];
+    return {
+      orders: page.map(toOrderMessage),
+      nextPageToken: rows.length > pageSize && last ? this.pageTokens.encode(scope, last.id) : '',
+    };
+  }
+
+  async cancel(request: orderV1.CancelOrderRequest): Promise<orderV1.Order> {
+    const id = requireUuid(request.id, 'id');
+    const outcome = await this.orders.cancel(id);
+    if (outcome === 'missing') throw new NotFoundError('order', id);
+    if (outcome === 'not-open') throw new FailedPreconditionError(`order ${id} is already cancelled`);
+    const order = await this.orders.findById(id);
+    if (!order) throw new NotFoundError('order', id);
+    return toOrderMessage(order);
+  }
+
+  /** The stored order for a repeated key, provided the repeat asks for the same items. */
+  private replay(stored: OrderRecord, requested: NewOrder): OrderRecord {
+    if (stored.requestHash !== requested.requestHash) {
+      throw new FailedPreconditionError(
+        `idempotency_key ${JSON.stringify(requested.idempotencyKey)} was already used for order ${stored.id} with different items`,
+      );
+    }
+    return stored;
+  }
+}

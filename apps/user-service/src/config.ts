@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { loadConfig, secretVar } from '@acme/config';
+import { grpcServerEnv } from '@acme/grpc-kit';
+import { databaseEnv } from '@acme/persistence';
+
+/** Every environment variable user-service reads, with its default for local development. */
+export const userServiceEnv = z.object({
+  ...grpcServerEnv(50051),
+  ...databaseEnv('acme_users'),
+  /** Signs page tokens; required (32+ characters) in production. */
+  PAGE_TOKEN_SECRET: secretVar('development-only-page-token-secret-user-service'),
+});
+
+export type UserServiceConfig = z.output<typeof userServiceEnv>;
+
+export const USER_SERVICE_CONFIG = Symbol('USER_SERVICE_CONFIG');
+
+export const loadUserServiceConfig = (env: Record<string, string | undefined> = process.env): UserServiceConfig =>
+  loadConfig(userServiceEnv, env);

@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import { PROTO_FILES, userV1 } from '@acme/contracts';
+import { bootstrapGrpcService, grpcServiceOptionsFromEnv } from '@acme/grpc-kit';
+import { classifyDatabaseError } from '@acme/persistence';
+import { AppModule } from './app.module';
+import { loadUserServiceConfig } from './config';
+import { exitOnStartupError } from '@acme/config';
+
+async function main(): Promise<void> {
+  const config = loadUserServiceConfig();
+  await bootstrapGrpcService(
+    AppModule.forRoot(config),
+    grpcServiceOptionsFromEnv(config, {
+      packages: [userV1.ACME_USER_V1_PACKAGE_NAME],
+      protoFiles: [PROTO_FILES.user],
+      errorClassifiers: [classifyDatabaseError],
+    }),
+  );
+}
+
+main().catch(exitOnStartupError('user-service'));

@@ -1,0 +1,18 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A row of `users` (schema in database/migrations; the unique index is on lower(email)). */
+@Entity({ name: 'users' })
+export class UserEntity {
+  /** UUIDv7 assigned by the service: ids sort by creation time, which keyset paging relies on. */
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('text')
+  email!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('timestamptz', { name: 'create_time', default: () => 'now()' })
+  createTime!: Date;
+}

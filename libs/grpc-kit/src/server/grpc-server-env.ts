@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { logLevelVar, millisVar, portVar } from '@acme/config';
+import type { LogFormat } from '../logging/pino-options';
+import type { GrpcServiceOptions } from './bootstrap-grpc-service';
+
+/** Environment variables every gRPC service understands (merge into the app's own schema). */
+export const grpcServerEnv = (defaultPort: number) => ({
+  GRPC_HOST: z.string().trim().min(1).optional().transform((v) => v ?? '0.0.0.0'),
+  GRPC_PORT: portVar(defaultPort),
+  LOG_LEVEL: logLevelVar('info'),
+  LOG_FORMAT: z
+    .enum(['json', 'pretty'])
+    .optional()
+    .transform((v): LogFormat => v ?? 'json'),
+  HEALTH_CHECK_INTERVAL_MS: millisVar(2_000, 100, 60_000),
+  SHUTDOWN_DRAIN_DELAY_MS: millisVar(0, 0, 60_000),
+  SHUTDOWN_GRACE_MS: millisVar(10_000, 0, 120_000),
+  GRPC_MAX_CONNECTION_AGE_MS: millisVar(60_000, 1_000, 86_400_000),
+  GRPC_MAX_CONNECTION_AGE_GRACE_MS: millisVar(30_000, 0, 3_600_000),
+});
+
+type Shape = ReturnType<typeof grpcServerEnv>;
+export type GrpcServerEnv = { [K in keyof Shape]: z.output<Shape[K]> };
+
+/** The bootstrapGrpcService options that come from the environment. */
+export function grpcServiceOptionsFromEnv(
+  env: GrpcServerEnv,
+  service: Pick<GrpcServiceOptions, 'packages' | 'protoFiles' | 'errorClassifiers'>,
+): GrpcServiceOptions {
+  return {
+    ...service,
+    url: `${env.GRPC_HOST}:${env.GRPC_PORT}`,
+    drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    channel: {
+      maxConnectionAgeMs: env.GRPC_MAX_CONNECTION_AGE_MS,
+      maxConnectionAgeGraceMs: env.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { InvalidArgumentError } from '@acme/grpc-kit';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** 0 means the default; otherwise 1..MAX_PAGE_SIZE. */
+export function resolvePageSize(pageSize: number, field = 'page_size'): number {
+  if (pageSize === 0) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+    throw new InvalidArgumentError(field, `must be between 1 and ${MAX_PAGE_SIZE} (or 0 for the default), got ${pageSize}`);
+  }
+  return pageSize;
+}
+
+const SIGNATURE_BYTES = 16;
+
+/**
+ * Opaque page tokens for keyset pagination. A token carries the last key of
+ * the page it ends and is signed (HMAC-SHA256) together with the list it
+ * belongs to (`scope`, e.g. "orders:<user id>"), so a client can neither
+ * forge a position nor reuse a token on another list. Keyset positions, not
+ * offsets, keep pages stable while rows are inserted.
+ */
+export class PageTokenCodec {
+  constructor(private readonly secret: string) {}
+
+  encode(scope: string, lastKey: string): string {
+    const payload = Buffer.from(JSON.stringify({ v: 1, k: lastKey })).toString('base64url');
+    return `${payload}.${this.sign(scope, payload).toString('base64url')}`;
+  }
+
+  /** The last key encoded in `token`; '' for an empty token (first page). */
+  decode(scope: string, token: string, field = 'page_token'): string | undefined {
+    if (token === '') return undefined;
+    const invalid = () =>
+      new InvalidArgumentError(field, 'is not a page token issued for this list; request the first page with an empty page_token');
+    const [payload, signature, extra] = token.split('.');
+    if (!payload || !signature || extra !== undefined) throw invalid();
+    const given = Buffer.from(signature, 'base64url');
+    const expected = this.sign(scope, payload);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+    } catch {
+      throw invalid();
+    }
+    const key = (parsed as { v?: unknown; k?: unknown } | null)?.k;
+    if ((parsed as { v?: unknown }).v !== 1 || typeof key !== 'string') throw invalid();
+    return key;
+  }
+
+  private sign(scope: string, payload: string): Buffer {
+    return createHmac('sha256', this.secret).update(`${scope}\n${payload}`).digest().subarray(0, SIGNATURE_BYTES);
+  }
+}
