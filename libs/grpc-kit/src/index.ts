@@ -14,3 +14,4 @@ export * from './logging/pino-options';
 export * from './errors/validation';
 export * from './server/grpc-server-env';
 export * from './server/reflection';
+export * from './client/health-client';
