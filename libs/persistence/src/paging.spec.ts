@@ -1,0 +1,64 @@
+import { status } from '@grpc/grpc-js';
+import { InvalidArgumentError } from '@acme/grpc-kit';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageTokenCodec, resolvePageSize } from './paging';
+
+describe('resolvePageSize', () => {
+  it('maps 0 to the default and keeps 1..max', () => {
+    expect(resolvePageSize(0)).toBe(DEFAULT_PAGE_SIZE);
+    expect(resolvePageSize(1)).toBe(1);
+    expect(resolvePageSize(MAX_PAGE_SIZE)).toBe(MAX_PAGE_SIZE);
+  });
+
+  it.each([-1, MAX_PAGE_SIZE + 1, 2 ** 31 - 1])('rejects %p naming page_size', (size) => {
+    expect(() => resolvePageSize(size)).toThrow(InvalidArgumentError);
+    expect(() => resolvePageSize(size)).toThrow(/^page_size: must be between 1 and 100/);
+  });
+});
+
+describe('PageTokenCodec', () => {
+  const codec = new PageTokenCodec('a-test-secret-that-is-long-enough-0000');
+  const key = '01a2175a-62b6-7650-893f-60b1730166e9';
+
+  it('round-trips the last key for the same scope', () => {
+    expect(codec.decode('users', codec.encode('users', key))).toBe(key);
+  });
+
+  it('treats an empty token as the first page', () => {
+    expect(codec.decode('users', '')).toBeUndefined();
+  });
+
+  it('is opaque: the key is not readable as plain text', () => {
+    expect(codec.encode('users', key)).not.toContain(key);
+  });
+
+  const rejects = (scope: string, token: string) => {
+    try {
+      codec.decode(scope, token);
+    } catch (error) {
+      return error as InvalidArgumentError;
+    }
+    throw new Error('token was accepted');
+  };
+
+  it('rejects a token for another list', () => {
+    const error = rejects('orders:b', codec.encode('orders:a', key));
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(error.message).toMatch(/^page_token: is not a page token issued for this list/);
+  });
+
+  it('rejects a token signed with another secret', () => {
+    const other = new PageTokenCodec('another-secret-that-is-long-enough-000');
+    expect(rejects('users', other.encode('users', key)).field).toBe('page_token');
+  });
+
+  it.each([
+    ['payload edited', (t: string) => `${Buffer.from('{"v":1,"k":"00000000-0000-7000-8000-000000000000"}').toString('base64url')}.${t.split('.')[1]}`],
+    ['signature edited', (t: string) => `${t.slice(0, -2)}${t.endsWith('AA') ? 'BB' : 'AA'}`],
+    ['truncated', (t: string) => t.slice(0, t.length - 5)],
+    ['extra segment', (t: string) => `${t}.x`],
+    ['garbage', () => 'not a token'],
+    ['only a dot', () => '.'],
+  ])('rejects a token with %s', (_case, tamper) => {
+    expect(rejects('users', tamper(codec.encode('users', key))).field).toBe('page_token');
+  });
+});
