@@ -25,5 +25,6 @@ module.exports = {
     ],
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  setupFiles: [require('node:path').join(__dirname, 'tools/jest/setup-quiet-logs.js')],
   clearMocks: true,
 };

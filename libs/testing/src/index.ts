@@ -2,3 +2,4 @@ export * from './test-database';
 export * from './free-port';
 export * from './service-process';
 export * from './workspace';
+export * from './migrated-database';

@@ -1,0 +1,70 @@
+import { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '@acme/testing';
+import { runMigrations } from '@acme/persistence';
+import { loadOrderServiceConfig } from '../src/config';
+import { createOrderDataSource } from '../src/database/data-source';
+
+describe('order-service migrations (real Postgres)', () => {
+  let database: TestDatabase;
+  const config = () => loadOrderServiceConfig({ DATABASE_URL: database.url });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('orders_migrations');
+  });
+  afterAll(() => database.drop());
+
+  it('create orders and order_items with money as bigint and the idempotency constraint', async () => {
+    expect(await runMigrations(createOrderDataSource(config()), () => undefined)).toContain('CreateOrders1764150100000');
+
+    const columns = await database.query<{ table_name: string; column_name: string; data_type: string }>(
+      `SELECT table_name, column_name, data_type FROM information_schema.columns
+        WHERE table_name IN ('orders', 'order_items') ORDER BY table_name, ordinal_position`,
+    );
+    const byTable = (t: string) => Object.fromEntries(columns.filter((c) => c.table_name === t).map((c) => [c.column_name, c.data_type]));
+    expect(byTable('orders')).toMatchObject({
+      id: 'uuid',
+      user_id: 'uuid',
+      idempotency_key: 'text',
+      request_hash: 'text',
+      status: 'text',
+      total_cents: 'bigint',
+      create_time: 'timestamp with time zone',
+      update_time: 'timestamp with time zone',
+    });
+    expect(byTable('order_items')).toMatchObject({
+      order_id: 'uuid',
+      position: 'smallint',
+      sku: 'text',
+      quantity: 'integer',
+      unit_price_cents: 'bigint',
+    });
+
+    const constraints = await database.query<{ conname: string; def: string }>(
+      `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+        WHERE conrelid IN ('orders'::regclass, 'order_items'::regclass) ORDER BY conname`,
+    );
+    const defs = Object.fromEntries(constraints.map((c) => [c.conname, c.def]));
+    expect(defs['orders_user_id_idempotency_key_key']).toBe('UNIQUE (user_id, idempotency_key)');
+    // No foreign key leaves this database: users live in user-service's.
+    expect(Object.values(defs).filter((d) => d.startsWith('FOREIGN KEY'))).toEqual([
+      'FOREIGN KEY (order_id) REFERENCES orders(id) ON DELETE CASCADE',
+    ]);
+    const indexes = await database.query<{ indexname: string }>(`SELECT indexname FROM pg_indexes WHERE tablename = 'orders'`);
+    expect(indexes.map((i) => i.indexname)).toContain('orders_user_id_id_idx');
+  });
+
+  it('revert cleanly', async () => {
+    const dataSource = new DataSource({ ...createOrderDataSource(config()).options });
+    await dataSource.initialize();
+    try {
+      // Undo every migration, newest first, until none is left.
+      while ((await dataSource.query(`SELECT count(*)::int AS n FROM schema_migrations`))[0].n > 0) {
+        await dataSource.undoLastMigration();
+      }
+    } finally {
+      await dataSource.destroy();
+    }
+    const tables = await database.query(`SELECT 1 FROM information_schema.tables WHERE table_name IN ('orders', 'order_items')`);
+    expect(tables).toHaveLength(0);
+  });
+});

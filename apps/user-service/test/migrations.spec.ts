@@ -1,0 +1,58 @@
+import { DataSource } from 'typeorm';
+import { createTestDatabase, type TestDatabase } from '@acme/testing';
+import { runMigrations } from '@acme/persistence';
+import { loadUserServiceConfig } from '../src/config';
+import { createUserDataSource } from '../src/database/data-source';
+
+// The committed migrations, applied to an empty database, produce the schema
+// the code relies on; and they can be reverted.
+describe('user-service migrations (real Postgres)', () => {
+  let database: TestDatabase;
+  const config = () => loadUserServiceConfig({ DATABASE_URL: database.url });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('users_migrations');
+  });
+  afterAll(() => database.drop());
+
+  it('create the users table with its constraints and case-insensitive unique email', async () => {
+    const applied = await runMigrations(createUserDataSource(config()), () => undefined);
+    expect(applied).toEqual(['CreateUsers1764150000000']);
+
+    const columns = await database.query<{ column_name: string; data_type: string; is_nullable: string }>(
+      `SELECT column_name, data_type, is_nullable FROM information_schema.columns
+        WHERE table_name = 'users' ORDER BY ordinal_position`,
+    );
+    expect(columns).toEqual([
+      { column_name: 'id', data_type: 'uuid', is_nullable: 'NO' },
+      { column_name: 'email', data_type: 'text', is_nullable: 'NO' },
+      { column_name: 'name', data_type: 'text', is_nullable: 'NO' },
+      { column_name: 'create_time', data_type: 'timestamp with time zone', is_nullable: 'NO' },
+    ]);
+    const indexes = await database.query<{ indexdef: string }>(
+      `SELECT indexdef FROM pg_indexes WHERE tablename = 'users' AND indexname = 'users_email_lower_key'`,
+    );
+    expect(indexes[0]?.indexdef).toMatch(/CREATE UNIQUE INDEX users_email_lower_key ON public\.users USING btree \(lower\(email\)\)/);
+
+    // The database itself refuses what the service would never write.
+    await expect(database.query(`INSERT INTO users (id, email, name) VALUES (gen_random_uuid(), 'a@b.co', '')`)).rejects.toThrow(
+      /check constraint/,
+    );
+  });
+
+  it('are idempotent: a second run applies nothing', async () => {
+    expect(await runMigrations(createUserDataSource(config()), () => undefined)).toEqual([]);
+  });
+
+  it('revert cleanly', async () => {
+    const dataSource = new DataSource({ ...createUserDataSource(config()).options });
+    await dataSource.initialize();
+    try {
+      await dataSource.undoLastMigration();
+    } finally {
+      await dataSource.destroy();
+    }
+    const tables = await database.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'users'`);
+    expect(tables).toHaveLength(0);
+  });
+});
