@@ -9,6 +9,7 @@ describe('client service config', () => {
     });
     expect(config).toEqual({
       loadBalancingConfig: [{ round_robin: {} }],
+      retryThrottling: { maxTokens: 10, tokenRatio: 0.1 },
       methodConfig: [
         {
           name: [

@@ -26,6 +26,9 @@ export function clientServiceConfig(
 ): object {
   return {
     loadBalancingConfig: [{ round_robin: {} }],
+    // Stop retrying when most calls fail (upstream down): retries would only
+    // multiply the load and burn the callers' deadlines.
+    ...(retryableMethods.length === 0 ? {} : { retryThrottling: { maxTokens: 10, tokenRatio: 0.1 } }),
     methodConfig:
       retryableMethods.length === 0
         ? []

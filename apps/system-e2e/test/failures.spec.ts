@@ -1,0 +1,64 @@
+import { ServiceProcess, workspacePath } from '@acme/testing';
+import { RunningSystem } from './support/system';
+import { expectStatus, status } from './support/expect-status';
+
+// What order-service tells its callers when user-service misbehaves, and that
+// nothing is ever written when CreateOrder fails.
+describe('order-service when user-service fails', () => {
+  let system: RunningSystem;
+  let userId: string;
+  // Longer than the retry envelope of GetUser (4 attempts, backoff 50..200 ms),
+  // so a user-service that is down surfaces as UNAVAILABLE, not as a timeout.
+  const USER_DEADLINE_MS = 1_000;
+  const request = () => ({
+    userId,
+    idempotencyKey: `k-${Math.random()}`,
+    items: [{ sku: 'A', quantity: 1, unitPriceCents: '100' }],
+  });
+
+  beforeAll(async () => {
+    system = await RunningSystem.start({ userServiceDeadlineMs: USER_DEADLINE_MS });
+    userId = (await system.users.createUser({ email: 'f@example.com', name: 'F' })).id;
+  });
+  afterAll(() => system?.stop());
+
+  it('answers DEADLINE_EXCEEDED when user-service is too slow, and writes no order', async () => {
+    const before = await system.orderRowCount();
+    // SIGSTOP freezes the process: its connections stay open but nothing answers.
+    system.userService.child.kill('SIGSTOP');
+    try {
+      await expectStatus(system.orders.createOrder(request()), status.DEADLINE_EXCEEDED, /user-service did not answer within the deadline/);
+    } finally {
+      system.userService.child.kill('SIGCONT');
+    }
+    expect(await system.orderRowCount()).toBe(before);
+  });
+
+  it('answers UNAVAILABLE when user-service is down, and writes no order', async () => {
+    const before = await system.orderRowCount();
+    expect(await system.userService.stop('SIGTERM')).toBe(0); // graceful shutdown exits 0
+    await expectStatus(system.orders.createOrder(request()), status.UNAVAILABLE, /user-service is unavailable/);
+    expect(await system.orderRowCount()).toBe(before);
+  });
+
+});
+
+describe('startup configuration errors', () => {
+  it('stops the process with exit code 78 and names every bad variable', async () => {
+    const failure = ServiceProcess.run('user-service', workspacePath('apps/user-service/dist/main.js'), {
+      GRPC_PORT: 'eighty',
+      DATABASE_URL: 'mysql://nope',
+      PAGE_TOKEN_SECRET: 'short',
+    });
+    await expect(failure).rejects.toThrow(/exited with code 78/);
+    const message = await failure.catch((error: Error) => error.message);
+    expect(message).toContain('GRPC_PORT: expected a port number 1..65535 (got "eighty")');
+    expect(message).toContain('DATABASE_URL: expected a postgres:// URL');
+    expect(message).toContain('PAGE_TOKEN_SECRET: expected at least 32 characters');
+  });
+
+  it('requires secrets in production', async () => {
+    const failure = ServiceProcess.run('order-service', workspacePath('apps/order-service/dist/main.js'), { NODE_ENV: 'production' });
+    await expect(failure).rejects.toThrow(/PAGE_TOKEN_SECRET: required when NODE_ENV=production \(not set\)/);
+  });
+});
