@@ -15,3 +15,5 @@ export * from './errors/validation';
 export * from './server/grpc-server-env';
 export * from './server/reflection';
 export * from './client/health-client';
+export * from './http/problem-details';
+export * from './http/grpc-to-http';
