@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { exitOnStartupError } from '@acme/config';
 
 // Any constant shared by every migration runner of a database ("migra" in ASCII).
 const MIGRATION_LOCK_KEY = 0x6d69677261;
@@ -23,4 +25,17 @@ export async function runMigrations(dataSource: DataSource, log: (line: string) 
     await lockHolder.release(); // closing the session releases the lock
     await dataSource.destroy();
   }
+}
+
+/**
+ * Body of each service's `migrate` entry point: applies the migrations,
+ * prints one summary line, exits 0; any failure (including a bad variable in
+ * the environment) exits non-zero with a message that says why.
+ */
+export function runMigrationsCli(serviceName: string, createDataSource: () => DataSource): void {
+  // TypeORM narrates every step; the summary line below is what operators need.
+  Logger.overrideLogger(['error', 'warn']);
+  Promise.resolve()
+    .then(() => runMigrations(createDataSource(), (line) => console.log(`${serviceName} ${line}`)))
+    .then(() => process.exit(0), exitOnStartupError(`${serviceName} migrations`));
 }

@@ -1,0 +1,41 @@
+import { SERVICE_NAMES } from '@acme/contracts';
+import type { LocalStackConfig } from './config';
+
+export interface ServiceSpec {
+  readonly name: string;
+  readonly script: string;
+  readonly migrate?: string;
+  /** Database name (embedded Postgres) or URL variable it takes. */
+  readonly database?: 'acme_users' | 'acme_orders';
+  readonly grpc?: { readonly port: number; readonly service: string };
+  readonly http?: { readonly port: number };
+  env(config: LocalStackConfig, databaseUrl: string | undefined): Record<string, string>;
+}
+
+/** The system, in start order: each service starts after the ones it calls. */
+export function services(config: LocalStackConfig): ServiceSpec[] {
+  const common = { LOG_FORMAT: config.LOG_FORMAT, LOG_LEVEL: config.LOG_LEVEL, GRPC_HOST: '127.0.0.1' };
+  return [
+    {
+      name: 'user-service',
+      script: 'apps/user-service/dist/main.js',
+      migrate: 'apps/user-service/dist/migrate.js',
+      database: 'acme_users',
+      grpc: { port: config.USER_SERVICE_PORT, service: SERVICE_NAMES.user },
+      env: (_c, url) => ({ ...common, GRPC_PORT: String(config.USER_SERVICE_PORT), DATABASE_URL: url ?? '' }),
+    },
+    {
+      name: 'order-service',
+      script: 'apps/order-service/dist/main.js',
+      migrate: 'apps/order-service/dist/migrate.js',
+      database: 'acme_orders',
+      grpc: { port: config.ORDER_SERVICE_PORT, service: SERVICE_NAMES.order },
+      env: (_c, url) => ({
+        ...common,
+        GRPC_PORT: String(config.ORDER_SERVICE_PORT),
+        DATABASE_URL: url ?? '',
+        USER_SERVICE_URL: `dns:///127.0.0.1:${config.USER_SERVICE_PORT}`,
+      }),
+    },
+  ];
+}

@@ -1,0 +1,107 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { freePort, workspacePath } from '@acme/testing';
+import { readmeShellBlock } from './readme-session';
+
+/** Command lines of every process on the machine that mention `needle`. */
+function processesMentioning(needle: string): string[] {
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid) && Number(pid) !== process.pid)
+    .map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      } catch {
+        return ''; // exited meanwhile
+      }
+    })
+    .filter((cmd) => cmd.includes(needle));
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+// `npm start` on a machine with Node and nothing else: embedded Postgres, migrations,
+// both services, the README's client session, and a clean Ctrl-C.
+describe('local stack (npm start)', () => {
+  let dataRoot: string;
+  let stack: ChildProcess;
+  let output = '';
+  const ports = { postgres: 0, user: 0, order: 0, gateway: 0 };
+
+  beforeAll(async () => {
+    dataRoot = mkdtempSync(join(tmpdir(), 'local-stack-'));
+    chmodSync(dataRoot, 0o755); // Postgres runs as its own user and must reach its data directory
+    for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
+    stack = spawn(process.execPath, [workspacePath('tools/local-stack/dist/main.js')], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        LOCAL_POSTGRES_DIR: join(dataRoot, 'postgres'),
+        LOCAL_POSTGRES_PORT: String(ports.postgres),
+        USER_SERVICE_PORT: String(ports.user),
+        ORDER_SERVICE_PORT: String(ports.order),
+        GATEWAY_PORT: String(ports.gateway),
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, like a terminal session, so we can "press Ctrl-C"
+    });
+    const lines = createInterface({ input: stack.stdout! });
+    stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const ready = new Promise<void>((resolve, reject) => {
+      lines.on('line', (line) => {
+        output += `${line}\n`;
+        if (line === '[local-stack] ready') resolve();
+      });
+      stack.once('exit', (code) => reject(new Error(`local stack exited with ${code} before it was ready:\n${output}`)));
+    });
+    await ready;
+  });
+
+  afterAll(() => {
+    if (stack.exitCode === null) process.kill(-stack.pid!, 'SIGKILL');
+    rmSync(dataRoot, { recursive: true, force: true });
+  });
+
+  it('prints the endpoints of every service', () => {
+    expect(output).toContain(`user-service   grpc  127.0.0.1:${ports.user}`);
+    expect(output).toContain(`order-service  grpc  127.0.0.1:${ports.order}`);
+    expect(output).toMatch(new RegExp(`postgres\\s+postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${ports.postgres}/acme_users`));
+  });
+
+  it('answers the README client session as printed', async () => {
+    const session = readmeShellBlock('Talk to it')
+      .replaceAll('127.0.0.1:50051', `127.0.0.1:${ports.user}`)
+      .replaceAll('127.0.0.1:50052', `127.0.0.1:${ports.order}`)
+      .replaceAll('127.0.0.1:8080', `127.0.0.1:${ports.gateway}`);
+    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', session], {
+      cwd: workspacePath(),
+      env: { ...process.env },
+    });
+    expect(stdout).toContain('"email": "ada@example.com"');
+    expect(stdout).toContain('"totalCents": "2598"');
+    expect(stdout).toContain('"status": "ORDER_STATUS_CREATED"');
+    expect(stdout).toMatch(/"orders": \[/);
+  });
+
+  it('stops everything on Ctrl-C, services first, leaving no Postgres behind', async () => {
+    process.kill(-stack.pid!, 'SIGINT'); // what a terminal does on Ctrl-C: the whole foreground group
+    const [code] = await once(stack, 'exit');
+    expect(code).toBe(0);
+    expect(output).toMatch(/stop requested: stopping services[\s\S]*stopping Postgres[\s\S]*\[local-stack\] stopped/);
+    expect(processesMentioning(join(dataRoot, 'postgres'))).toEqual([]);
+    // The services are gone too: their ports can be bound again.
+    for (const port of [ports.user, ports.order]) await expect(canListen(port)).resolves.toBe(true);
+  });
+});
