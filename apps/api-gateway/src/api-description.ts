@@ -1,0 +1,25 @@
+import type { ApiDescription } from './http/openapi';
+import { problemSchema } from './http/problem.schema';
+import { createOrderBody, orderItemBody, orderPageSchema, orderSchema } from './orders/order.schemas';
+import { createUserBody, userPageSchema, userSchema } from './users/user.schemas';
+
+/** What /openapi.json says about the API besides what the controllers declare. */
+export const API_DESCRIPTION: ApiDescription = {
+  title: 'Acme API gateway',
+  version: '1.0.0',
+  description: [
+    'REST edge of the Acme services. JSON bodies use camelCase; int64 amounts (`*Cents`) are decimal strings;',
+    'times are RFC 3339 in UTC. Every answer carries `x-request-id` (send your own to correlate);',
+    'every error is an RFC 9457 `application/problem+json` document.',
+  ].join(' '),
+  schemas: {
+    CreateUserRequest: createUserBody,
+    User: userSchema,
+    UserPage: userPageSchema,
+    CreateOrderRequest: { ...createOrderBody, properties: { ...createOrderBody.properties, items: { ...createOrderBody.properties.items, items: { $ref: '#/components/schemas/OrderItem' } } } },
+    OrderItem: orderItemBody,
+    Order: orderSchema,
+    OrderPage: orderPageSchema,
+    Problem: problemSchema,
+  },
+};

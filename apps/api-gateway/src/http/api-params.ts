@@ -1,0 +1,14 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiParam, ApiQuery } from '@nestjs/swagger';
+import { PAGE_SIZE_PATTERN, UUID_PATTERN } from './schema-patterns';
+
+/** OpenAPI for an `:id` path parameter (a UUID). */
+export const ApiIdParam = (what: string) =>
+  applyDecorators(ApiParam({ name: 'id', description: `The ${what}'s UUID.`, schema: { type: 'string', pattern: UUID_PATTERN } }));
+
+/** OpenAPI for the page_size / page_token query parameters of list routes. */
+export const ApiPageQueries = () =>
+  applyDecorators(
+    ApiQuery({ name: 'page_size', required: false, description: '1 to 100; 0 or absent means 20.', schema: { type: 'string', pattern: PAGE_SIZE_PATTERN } }),
+    ApiQuery({ name: 'page_token', required: false, description: 'nextPageToken of the previous page.', schema: { type: 'string' } }),
+  );

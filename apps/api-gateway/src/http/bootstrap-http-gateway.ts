@@ -1,0 +1,105 @@
+import type { AddressInfo } from 'node:net';
+import { type DynamicModule, Logger as NestLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import { Readiness } from '../health/readiness';
+import { type ApiDescription, buildOpenApiDocument, serveApiDocs } from './openapi';
+import { ProblemFilter } from './problem.filter';
+import { installRequestContext, requestIdOf } from './request-context';
+import { schemaErrorToValidationError } from './validation-error';
+
+/** Larger bodies are answered 413 before they are read to the end. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface HttpGatewayOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** After SIGTERM, how long /readyz says 503 while requests are still served. */
+  readonly drainDelayMs: number;
+  /** How long in-flight requests may run once no new ones are accepted. */
+  readonly shutdownGraceMs: number;
+  readonly api: ApiDescription;
+  /** Exit the process after a signal-triggered shutdown (off when tests run the gateway in-process). */
+  readonly exitOnShutdown?: boolean;
+}
+
+export interface RunningHttpGateway {
+  readonly app: NestFastifyApplication;
+  /** Base URL, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  /** Graceful shutdown: not ready, drain delay, stop accepting, finish in-flight requests (bounded), close upstream channels. */
+  shutdown(reason?: string): Promise<void>;
+}
+
+/**
+ * Starts the REST edge with everything it needs, so main.ts stays a few lines:
+ * Fastify with a 1 MiB body limit and JSON-schema validation that neither
+ * coerces types nor drops unknown fields (so `"quantity": "2"` and typos are
+ * refused, not silently fixed); the request id on every response, log line
+ * and upstream call; one problem+json filter for every error; the OpenAPI
+ * document and Swagger UI; graceful shutdown on SIGTERM/SIGINT.
+ */
+export async function bootstrapHttpGateway(module: DynamicModule, options: HttpGatewayOptions): Promise<RunningHttpGateway> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: requestIdOf,
+    // OpenAPI's `example` is allowed in the schemas; everything else unknown to JSON Schema is a mistake.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, keywords: ['example'] } },
+    schemaErrorFormatter: schemaErrorToValidationError,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  const logger = new NestLogger('Bootstrap');
+  // PinoLogger.root exists once nestjs-pino's middleware is set up (during listen).
+  app.useGlobalFilters(new ProblemFilter(() => PinoLogger.root));
+  const fastify = app.getHttpAdapter().getInstance();
+  installRequestContext(fastify);
+  serveApiDocs(fastify, buildOpenApiDocument(app, options.api));
+
+  await app.listen(options.port, options.host);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const url = `http://${displayHost(options.host)}:${port}`;
+  logger.log(`api-gateway listening on ${url} (API docs: ${url}/docs)`);
+
+  let closing: Promise<void> | undefined;
+  const shutdown = (reason = 'shutdown requested'): Promise<void> =>
+    (closing ??= (async () => {
+      logger.log(`${reason}: reporting not ready, finishing in-flight requests`);
+      app.get(Readiness).markShuttingDown();
+      if (options.drainDelayMs > 0) await delay(options.drainDelayMs);
+      // Fastify stops accepting connections and waits for in-flight requests;
+      // then Nest's shutdown hooks close the upstream channels.
+      const cutOff = setTimeout(() => {
+        logger.warn(`requests still running after ${options.shutdownGraceMs} ms: closing their connections`);
+        app.getHttpServer().closeAllConnections();
+      }, options.shutdownGraceMs);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(cutOff);
+      }
+      logger.log('shutdown complete');
+    })());
+
+  const onSignal = (signal: NodeJS.Signals) => {
+    shutdown(`${signal} received`).then(
+      () => options.exitOnShutdown !== false && process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        if (options.exitOnShutdown !== false) process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+
+  return { app, url, shutdown };
+}
+
+/** A URL a person can open: 0.0.0.0 / :: mean "every interface", which includes localhost. */
+const displayHost = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,73 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails, httpFailureForGrpcError, problemDetails, statusName, grpcStatusOf } from '@acme/grpc-kit';
+import { UpstreamFailure } from '../upstreams/upstream-failure';
+import { EdgeValidationError } from './validation-error';
+
+/**
+ * The one place where anything that goes wrong while handling a request
+ * becomes an HTTP answer: an RFC 9457 problem document carrying the request
+ * id. Upstream gRPC statuses are mapped by httpFailureForGrpcError (grpc-kit);
+ * errors Fastify raises before a handler runs (malformed JSON, body too
+ * large, unsupported media type, schema violations, unknown route) keep their
+ * 4xx status; anything unforeseen is a 500 that shows nothing internal and is
+ * logged with its stack.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(private readonly rootLogger: () => Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const log = requestLogger(request, this.rootLogger());
+    const extensions = { instance: request.url.split('?')[0], requestId: request.id };
+
+    let problem: ProblemDetails;
+    let retryAfterSeconds: number | undefined;
+    if (exception instanceof EdgeValidationError) {
+      problem = problemDetails(400, exception.message, { ...extensions, invalidParams: [{ name: exception.field, reason: exception.reason }] });
+    } else if (exception instanceof UpstreamFailure) {
+      const failure = httpFailureForGrpcError(exception.cause, exception.upstream);
+      problem = problemDetails(failure.status, failure.detail, extensions);
+      retryAfterSeconds = failure.retryAfterSeconds;
+      const code = grpcStatusOf(exception.cause);
+      const facts = { upstream: exception.upstream, method: exception.method, code: code === undefined ? undefined : statusName(code) };
+      if (failure.unexpected) log.error({ ...facts, err: exception.cause }, `${exception.message}, answered ${failure.status}`);
+      else if (failure.status >= 500) log.warn({ ...facts, details: (exception.cause as { details?: string }).details }, exception.message);
+    } else {
+      const status = clientErrorStatus(exception);
+      if (status !== undefined) {
+        problem = problemDetails(status, clientErrorDetail(exception, status), extensions);
+      } else {
+        problem = problemDetails(500, 'internal error; the request id identifies it in the logs', extensions);
+        log.error({ err: exception }, `unhandled error in ${request.method} ${request.url}`);
+      }
+    }
+
+    if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
+    void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  }
+}
+
+/** The 4xx status of an error raised by Nest or Fastify for a bad request; undefined for anything else. */
+function clientErrorStatus(exception: unknown): number | undefined {
+  const status =
+    exception instanceof HttpException ? exception.getStatus() : (exception as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+function clientErrorDetail(exception: unknown, status: number): string {
+  const message = exception instanceof Error ? exception.message : '';
+  // Fastify's JSON parser reports malformed bodies as a SyntaxError with status 400.
+  if (exception instanceof SyntaxError) return `the body is not valid JSON: ${message}`;
+  if (status === 404 && exception instanceof HttpException) return `${message.replace(/^Cannot /, 'there is no route ')}; see /docs`;
+  return message || `request refused with status ${status}`;
+}
+
+/** pino-http's logger for this request (its lines carry the request id); the root logger before it exists. */
+function requestLogger(request: FastifyRequest, root: Logger): Logger {
+  return (request.raw as { log?: Logger }).log ?? root.child({ requestId: request.id });
+}

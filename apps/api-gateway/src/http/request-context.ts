@@ -1,0 +1,38 @@
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { Store, storage as pinoStorage } from 'nestjs-pino/storage';
+import type { Logger } from 'pino';
+import { REQUEST_ID_KEY, requestIdFrom, runWithCallContext } from '@acme/grpc-kit';
+
+/**
+ * Fastify's genReqId: the caller's x-request-id when it is usable, otherwise
+ * a fresh one. It is also stored on the raw request, where pino-http looks
+ * first, so the access log and Fastify agree on one id.
+ */
+export function requestIdOf(raw: IncomingMessage): string {
+  const id = requestIdFrom(raw.headers[REQUEST_ID_KEY]);
+  (raw as IncomingMessage & { id?: string }).id = id;
+  return id;
+}
+
+/**
+ * Makes the request id visible to the client and to everything the handler
+ * calls:
+ * - onRequest echoes it as a response header (errors included);
+ * - preHandler runs the handler inside a call context (read by the upstream
+ *   clients, which send it as gRPC metadata) and inside nestjs-pino's
+ *   per-request logger. This is done in preHandler, not onRequest, because
+ *   the async context set before the body is read does not survive Fastify's
+ *   body parsing (stream events run in the socket's context).
+ */
+export function installRequestContext(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_KEY, request.id);
+    done();
+  });
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    const context = { requestId: request.id, deadline: undefined, method: `${request.method} ${request.routeOptions.url ?? request.url}` };
+    const log = (request.raw as { log?: Logger }).log;
+    runWithCallContext(context, () => (log ? pinoStorage.run(new Store(log), done) : done()));
+  });
+}

@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { exitOnStartupError } from '@acme/config';
+import { API_DESCRIPTION } from './api-description';
+import { AppModule } from './app.module';
+import { loadGatewayConfig } from './config';
+import { bootstrapHttpGateway } from './http/bootstrap-http-gateway';
+
+async function main(): Promise<void> {
+  const config = loadGatewayConfig();
+  await bootstrapHttpGateway(AppModule.forRoot(config), {
+    host: config.HTTP_HOST,
+    port: config.HTTP_PORT,
+    drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    api: API_DESCRIPTION,
+  });
+}
+
+main().catch(exitOnStartupError('api-gateway'));

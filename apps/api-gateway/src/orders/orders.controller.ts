@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
+import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ApiIdParam, ApiPageQueries } from '../http/api-params';
+import { pageSize } from '../http/json-values';
+import { ApiProblems } from '../http/problem.schema';
+import { INT64_MAX } from '../http/schema-patterns';
+import { EdgeValidationError } from '../http/validation-error';
+import { ORDER_SERVICE, type OrderService } from '../upstreams/upstreams.module';
+import { idParams, pageQuery, type PageQuery } from '../http/common.schemas';
+import { type CreateOrderBody, createOrderBody, idempotencyHeaders } from './order.schemas';
+import { type OrderPageView, type OrderView, orderPageView, orderView } from './order.view';
+
+const ORDER = { $ref: '#/components/schemas/Order' };
+const IDEMPOTENCY_KEY = 'idempotency-key';
+
+/** /orders and /users/:id/orders: thin translation between REST and acme.order.v1.OrderService. */
+@ApiTags('orders')
+@Controller()
+export class OrdersController {
+  constructor(@Inject(ORDER_SERVICE) private readonly orders: OrderService) {}
+
+  /**
+   * Every CreateOrder carries an idempotency key: the client's, or one made
+   * here. With it the gateway's own retries (on UNAVAILABLE) cannot create a
+   * second order, and the key is returned so the client can retry safely too
+   * (it is set before the call, so error answers carry it as well).
+   */
+  @Post('orders')
+  @HttpCode(201)
+  @RouteSchema({ body: createOrderBody, headers: idempotencyHeaders })
+  @ApiOperation({ operationId: 'createOrder', summary: 'Place an order (idempotent per user and Idempotency-Key)' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '1 to 255 characters, unique per intended order; repeat it on retries. Generated when absent. Echoed in the response.',
+  })
+  @ApiBody({ schema: { $ref: '#/components/schemas/CreateOrderRequest' } })
+  @ApiResponse({
+    status: 201,
+    description: 'Created, or the order an earlier request with the same key created.',
+    schema: ORDER,
+    headers: {
+      Location: { description: 'URL of the order.', schema: { type: 'string' } },
+      'Idempotency-Key': { description: 'The key used: repeat it to retry safely.', schema: { type: 'string' } },
+    },
+  })
+  @ApiProblems(400, 413, 415, 422)
+  async createOrder(
+    @Body() body: CreateOrderBody,
+    @Headers(IDEMPOTENCY_KEY) clientKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderView> {
+    body.items.forEach((item, i) => {
+      if (BigInt(item.unitPriceCents) > INT64_MAX) throw new EdgeValidationError(`items[${i}].unitPriceCents`, `must be at most ${INT64_MAX}`);
+    });
+    const idempotencyKey = clientKey ?? randomUUID();
+    void reply.header(IDEMPOTENCY_KEY, idempotencyKey);
+    const order = orderView(await this.orders.createOrder({ userId: body.userId, items: body.items, idempotencyKey }));
+    void reply.header('location', `/orders/${order.id}`);
+    return order;
+  }
+
+  @Get('orders/:id')
+  @RouteSchema({ params: idParams })
+  @ApiOperation({ operationId: 'getOrder', summary: 'Get an order' })
+  @ApiIdParam('order')
+  @ApiResponse({ status: 200, description: 'The order.', schema: ORDER })
+  @ApiProblems(400, 404)
+  async getOrder(@Param('id') id: string): Promise<OrderView> {
+    return orderView(await this.orders.getOrder({ id }));
+  }
+
+  @Get('users/:id/orders')
+  @RouteSchema({ params: idParams, querystring: pageQuery })
+  @ApiOperation({ operationId: 'listUserOrders', summary: "List a user's orders, oldest first (empty for an unknown user)" })
+  @ApiIdParam('user')
+  @ApiPageQueries()
+  @ApiResponse({ status: 200, description: 'One page of orders.', schema: { $ref: '#/components/schemas/OrderPage' } })
+  @ApiProblems(400)
+  async listUserOrders(@Param('id') userId: string, @Query() query: PageQuery): Promise<OrderPageView> {
+    return orderPageView(
+      await this.orders.listOrders({ userId, pageSize: pageSize(query.page_size), pageToken: query.page_token ?? '' }),
+    );
+  }
+
+  @Post('orders/:id/cancel')
+  @HttpCode(200)
+  @RouteSchema({ params: idParams })
+  @ApiOperation({ operationId: 'cancelOrder', summary: 'Cancel an order (no body)' })
+  @ApiIdParam('order')
+  @ApiResponse({ status: 200, description: 'The cancelled order.', schema: ORDER })
+  @ApiProblems(400, 404, 422)
+  async cancelOrder(@Param('id') id: string): Promise<OrderView> {
+    return orderView(await this.orders.cancelOrder({ id }));
+  }
+}

@@ -1,0 +1,67 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { PROTO_FILES, orderV1, userV1 } from '@acme/contracts';
+import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { labelFailures } from './upstream-failure';
+
+export const USER_SERVICE = Symbol('USER_SERVICE');
+export const ORDER_SERVICE = Symbol('ORDER_SERVICE');
+
+export type UserService = Upstream<userV1.UserServiceClient>;
+export type OrderService = Upstream<orderV1.OrderServiceClient>;
+
+/**
+ * One long-lived channel per upstream, created at startup and closed at
+ * shutdown. Only calls that are safe to repeat are retried: reads, and
+ * CreateOrder because it carries an idempotency key. CreateUser, DeleteUser
+ * and CancelOrder are never retried blindly.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: USER_SERVICE,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (config: GatewayConfig): UserService =>
+        labelFailures(
+          'user-service',
+          createUpstreamClient<userV1.UserServiceClient>({
+            target: config.USER_SERVICE_URL,
+            package: userV1.ACME_USER_V1_PACKAGE_NAME,
+            protoFile: PROTO_FILES.user,
+            service: userV1.USER_SERVICE_NAME,
+            deadlineMs: config.USER_SERVICE_DEADLINE_MS,
+            retryableMethods: ['getUser', 'listUsers'],
+          }),
+        ),
+    },
+    {
+      provide: ORDER_SERVICE,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (config: GatewayConfig): OrderService =>
+        labelFailures(
+          'order-service',
+          createUpstreamClient<orderV1.OrderServiceClient>({
+            target: config.ORDER_SERVICE_URL,
+            package: orderV1.ACME_ORDER_V1_PACKAGE_NAME,
+            protoFile: PROTO_FILES.order,
+            service: orderV1.ORDER_SERVICE_NAME,
+            deadlineMs: config.ORDER_SERVICE_DEADLINE_MS,
+            retryableMethods: ['getOrder', 'listOrders', 'createOrder'],
+          }),
+        ),
+    },
+  ],
+  exports: [USER_SERVICE, ORDER_SERVICE],
+})
+export class UpstreamsModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(USER_SERVICE) private readonly users: UserService,
+    @Inject(ORDER_SERVICE) private readonly orders: OrderService,
+  ) {}
+
+  onApplicationShutdown(): void {
+    this.users.close();
+    this.orders.close();
+  }
+}

@@ -1,0 +1,39 @@
+/** One HTTP exchange, as the tests look at it. */
+export interface Answer<T = any> {
+  readonly status: number;
+  readonly headers: Headers;
+  /** Parsed JSON (also for problem+json), undefined for an empty body. */
+  readonly body: T;
+  readonly text: string;
+}
+
+export interface RequestOptions {
+  readonly body?: unknown;
+  /** Sent verbatim instead of JSON.stringify(body). */
+  readonly rawBody?: string | Buffer;
+  readonly headers?: Record<string, string>;
+}
+
+/** A small client for the gateway over real HTTP (Node's fetch). */
+export function client(baseUrl: string) {
+  const send = async <T>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> => {
+    const headers: Record<string, string> = { ...options.headers };
+    let body: string | Buffer | undefined = options.rawBody;
+    if (body === undefined && options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    const type = response.headers.get('content-type') ?? '';
+    return { status: response.status, headers: response.headers, text, body: text && type.includes('json') ? JSON.parse(text) : undefined };
+  };
+  return {
+    get: <T = any>(path: string, options?: RequestOptions) => send<T>('GET', path, options),
+    post: <T = any>(path: string, options?: RequestOptions) => send<T>('POST', path, options),
+    delete: <T = any>(path: string, options?: RequestOptions) => send<T>('DELETE', path, options),
+    send,
+  };
+}
+
+export type Client = ReturnType<typeof client>;
