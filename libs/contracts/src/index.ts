@@ -7,3 +7,7 @@ export type { Timestamp } from './gen/google/protobuf/timestamp';
 export * from './proto-files';
 export * from './loader-options';
 export * from './timestamp';
+// Events: generated with binary codecs (buf.gen.events.yaml), and how each travels over AMQP.
+export * as userEventsV1 from './gen-events/acme/user/v1/events';
+export * as orderEventsV1 from './gen-events/acme/order/v1/events';
+export * from './event-contracts';

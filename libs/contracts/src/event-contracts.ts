@@ -1,0 +1,37 @@
+import type { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { OrderCancelled, OrderCreated } from './gen-events/acme/order/v1/events';
+import { UserDeleted } from './gen-events/acme/user/v1/events';
+
+/**
+ * How one event type travels over AMQP: the value of the message's `type`
+ * property (the fully qualified protobuf name), the routing key on the events
+ * exchange, and the binary codec. Publisher and consumer both take these from
+ * here, so they cannot disagree.
+ */
+export interface EventContract<T extends { eventId: string }> {
+  readonly type: string;
+  readonly routingKey: string;
+  encode(message: T): Uint8Array;
+  /** Throws when the bytes are not a valid encoding. */
+  decode(bytes: Uint8Array): T;
+}
+
+interface GeneratedMessage<T> {
+  readonly $type: string;
+  encode(message: T): BinaryWriter;
+  decode(input: Uint8Array): T;
+}
+
+const contract = <T extends { eventId: string }>(message: GeneratedMessage<T>, routingKey: string): EventContract<T> => ({
+  type: message.$type,
+  routingKey,
+  encode: (value) => message.encode(value).finish(),
+  decode: (bytes) => message.decode(bytes),
+});
+
+/** Every event of the system. Routing keys read <domain>.<version>.<what happened>. */
+export const EVENTS = {
+  userDeleted: contract(UserDeleted, 'user.v1.deleted'),
+  orderCreated: contract(OrderCreated, 'order.v1.created'),
+  orderCancelled: contract(OrderCancelled, 'order.v1.cancelled'),
+} as const;
