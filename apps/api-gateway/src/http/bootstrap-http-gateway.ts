@@ -50,12 +50,15 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
     schemaErrorFormatter: schemaErrorToValidationError,
     return503OnClosing: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true });
+  // Nest's body parsers would add application/x-www-form-urlencoded; this API speaks JSON only.
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   const logger = new NestLogger('Bootstrap');
   // PinoLogger.root exists once nestjs-pino's middleware is set up (during listen).
   app.useGlobalFilters(new ProblemFilter(() => PinoLogger.root));
   const fastify = app.getHttpAdapter().getInstance();
+  // Fastify's own JSON parser stays (with prototype-poisoning protection); text/plain bodies are answered 415.
+  fastify.removeContentTypeParser('text/plain');
   installRequestContext(fastify);
   serveApiDocs(fastify, buildOpenApiDocument(app, options.api));
 

@@ -1,7 +1,15 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { PROBLEM_CONTENT_TYPE, type ProblemDetails, httpFailureForGrpcError, problemDetails, statusName, grpcStatusOf } from '@acme/grpc-kit';
+import {
+  PROBLEM_CONTENT_TYPE,
+  type ProblemDetails,
+  grpcStatusOf,
+  httpFailureForGrpcError,
+  problemDetails,
+  statusName,
+  truncate,
+} from '@acme/grpc-kit';
 import { UpstreamFailure } from '../upstreams/upstream-failure';
 import { EdgeValidationError } from './validation-error';
 
@@ -40,7 +48,7 @@ export class ProblemFilter implements ExceptionFilter {
     } else {
       const status = clientErrorStatus(exception);
       if (status !== undefined) {
-        problem = problemDetails(status, clientErrorDetail(exception, status), extensions);
+        problem = problemDetails(status, clientErrorDetail(exception, status, request), extensions);
       } else {
         problem = problemDetails(500, 'internal error; the request id identifies it in the logs', extensions);
         log.error({ err: exception }, `unhandled error in ${request.method} ${request.url}`);
@@ -59,10 +67,9 @@ function clientErrorStatus(exception: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
-function clientErrorDetail(exception: unknown, status: number): string {
+function clientErrorDetail(exception: unknown, status: number, request: FastifyRequest): string {
   const message = exception instanceof Error ? exception.message : '';
-  // Fastify's JSON parser reports malformed bodies as a SyntaxError with status 400.
-  if (exception instanceof SyntaxError) return `the body is not valid JSON: ${message}`;
+  if (status === 415) return `the body must be application/json, not ${truncate(String(request.headers['content-type']))}`;
   if (status === 404 && exception instanceof HttpException) return `${message.replace(/^Cannot /, 'there is no route ')}; see /docs`;
   return message || `request refused with status ${status}`;
 }

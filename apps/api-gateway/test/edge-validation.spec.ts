@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { RunningHttpGateway } from '../src/http/bootstrap-http-gateway';
+import { startGateway } from './support/gateway';
+import { client, type Client, type RequestOptions } from './support/http';
+import { jsonLines, waitForLogLine } from './support/logs';
+import { startServices, type Services } from './support/services';
+
+const MiB = 1024 * 1024;
+
+/** A JSON body of exactly `bytes` bytes: a user whose name pads it out. */
+const userBodyOfSize = (bytes: number) => {
+  const empty = JSON.stringify({ email: 'big@example.com', name: '' });
+  return JSON.stringify({ email: 'big@example.com', name: 'x'.repeat(bytes - empty.length) });
+};
+
+describe('api-gateway rejects bad input at the edge, before any gRPC call', () => {
+  let services: Services;
+  let gateway: RunningHttpGateway;
+  let api: Client;
+  let buyer: { id: string };
+  const refusedIds: string[] = [];
+
+  /** Sends a request that must be refused here, tagged so the services' logs can be searched for it. */
+  const refused = (method: string, path: string, options: RequestOptions = {}) => {
+    const requestId = `edge-${refusedIds.length}-${randomUUID()}`;
+    refusedIds.push(requestId);
+    return api.send(method, path, { ...options, headers: { ...options.headers, 'x-request-id': requestId } });
+  };
+
+  const expectProblem = (answer: { status: number; headers: Headers; body: any }, status: number, detail: string | RegExp) => {
+    expect(answer.status).toBe(status);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(answer.body).toMatchObject({ type: 'about:blank', status, requestId: expect.any(String) });
+    if (typeof detail === 'string') expect(answer.body.detail).toBe(detail);
+    else expect(answer.body.detail).toMatch(detail);
+  };
+
+  beforeAll(async () => {
+    services = await startServices('gw_edge');
+    gateway = await startGateway(services.gatewayEnv);
+    api = client(gateway.url);
+    buyer = (await api.post('/users', { body: { email: 'edge@example.com', name: 'Edge' } })).body;
+  });
+  afterAll(async () => {
+    await gateway?.shutdown();
+    await services?.stop();
+  });
+
+  it('malformed JSON: 400', async () => {
+    expectProblem(await refused('POST', '/users', { rawBody: '{"email": "a@b.co", "name": }', headers: { 'content-type': 'application/json' } }), 400, /not valid JSON/);
+    expectProblem(await refused('POST', '/users', { rawBody: '{"__proto__": {"admin": true}}', headers: { 'content-type': 'application/json' } }), 400, /not valid JSON/);
+    expectProblem(await refused('POST', '/users', { rawBody: '', headers: { 'content-type': 'application/json' } }), 400, /empty/);
+  });
+
+  it('wrong types: 400 naming the field, also inside arrays', async () => {
+    const name = await refused('POST', '/users', { body: { email: 'a@b.co', name: 42 } });
+    expectProblem(name, 400, 'name: must be a string');
+    expect(name.body.invalidParams).toEqual([{ name: 'name', reason: 'must be a string' }]);
+    expectProblem(await refused('POST', '/users', { body: ['a@b.co'] }), 400, 'body: must be a JSON object');
+    const item = (patch: object) => ({ userId: buyer.id, items: [{ sku: 'A', quantity: 1, unitPriceCents: '1', ...patch }] });
+    expectProblem(await refused('POST', '/orders', { body: item({ quantity: '2' }) }), 400, 'items[0].quantity: must be an integer');
+    expectProblem(await refused('POST', '/orders', { body: item({ quantity: 1.5 }) }), 400, 'items[0].quantity: must be an integer');
+    expectProblem(await refused('POST', '/orders', { body: { userId: buyer.id, items: {} } }), 400, 'items: must be an array');
+  });
+
+  it('money only as a string of digits that fits int64', async () => {
+    const item = (unitPriceCents: unknown) => ({ userId: buyer.id, items: [{ sku: 'A', quantity: 1, unitPriceCents }] });
+    expectProblem(await refused('POST', '/orders', { body: item(1999) }), 400, 'items[0].unitPriceCents: must be a string');
+    for (const text of ['-5', '12.50', '1e3', ' 1', '']) {
+      expectProblem(await refused('POST', '/orders', { body: item(text) }), 400, /^items\[0\]\.unitPriceCents: must be a string of decimal digits/);
+    }
+    expectProblem(await refused('POST', '/orders', { body: item('9223372036854775808') }), 400, 'items[0].unitPriceCents: must be at most 9223372036854775807');
+  });
+
+  it('missing, empty, blank and unknown fields: 400 naming the field', async () => {
+    expectProblem(await refused('POST', '/users', { body: { email: 'a@b.co' } }), 400, 'name: is required');
+    expectProblem(await refused('POST', '/users', { body: { email: 'a@b.co', name: '   ' } }), 400, 'name: must not be blank');
+    expectProblem(await refused('POST', '/users', { body: { email: '', name: 'A' } }), 400, 'email: must not be empty');
+    expectProblem(await refused('POST', '/users', { body: { email: 'a@b.co', name: 'A', admin: true } }), 400, 'admin: is not a known field');
+    expectProblem(await refused('POST', '/orders', { body: { userId: buyer.id } }), 400, 'items: is required');
+    expectProblem(await refused('POST', '/orders', { body: { userId: buyer.id, items: [] } }), 400, 'items: must contain at least 1 item');
+    expectProblem(await refused('POST', '/orders', { body: { userId: buyer.id, items: [{ sku: 'A', quantity: 1 }] } }), 400, 'items[0].unitPriceCents: is required');
+    expectProblem(await refused('POST', '/orders', { body: { userId: buyer.id, items: [{ sku: 'no spaces', quantity: 1, unitPriceCents: '1' }] } }), 400, /^items\[0\]\.sku: must be 1 to 64 letters/);
+    expectProblem(await refused('POST', '/orders', { body: { userId: 'bob', items: [{ sku: 'A', quantity: 1, unitPriceCents: '1' }] } }), 400, 'userId: must be a UUID');
+  });
+
+  it('path, query and header parameters: 400 naming them', async () => {
+    expectProblem(await refused('GET', '/users/not-a-uuid'), 400, 'id: must be a UUID');
+    expectProblem(await refused('POST', '/orders/123/cancel'), 400, 'id: must be a UUID');
+    expectProblem(await refused('GET', '/users?page_size=abc'), 400, /^page_size: must be a whole number from 0 to 100/);
+    expectProblem(await refused('GET', `/users/${buyer.id}/orders?page_size=101`), 400, /^page_size: /);
+    expectProblem(await refused('GET', '/users?pagesize=5'), 400, 'pagesize: is not a known field');
+    const body = { userId: buyer.id, items: [{ sku: 'A', quantity: 1, unitPriceCents: '1' }] };
+    expectProblem(await refused('POST', '/orders', { body, headers: { 'Idempotency-Key': 'k'.repeat(256) } }), 400, 'Idempotency-Key: must be at most 255 characters');
+  });
+
+  it('a body over 1 MiB: 413; exactly 1 MiB is read (and refused for its content)', async () => {
+    const json = { 'content-type': 'application/json' };
+    expectProblem(await refused('POST', '/users', { rawBody: userBodyOfSize(MiB + 1), headers: json }), 413, /too large/i);
+    expectProblem(await refused('POST', '/users', { rawBody: userBodyOfSize(MiB), headers: json }), 400, 'name: must be at most 200 characters');
+  });
+
+  it('a body that is not JSON: 415', async () => {
+    expectProblem(await refused('POST', '/users', { rawBody: '{"email":"a@b.co","name":"A"}', headers: { 'content-type': 'text/plain' } }), 415, /text\/plain/);
+    expectProblem(await refused('POST', '/users', { rawBody: 'email=a%40b.co&name=A', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, /urlencoded/);
+  });
+
+  it('an unknown route: 404 problem+json', async () => {
+    expectProblem(await refused('GET', '/nope'), 404, 'there is no route GET /nope; see /docs');
+    expectProblem(await refused('PUT', `/users/${buyer.id}`, { body: { name: 'B' } }), 404, /^there is no route PUT/);
+  });
+
+  it('none of those requests reached a service', async () => {
+    // A request each service answers with a logged failure; its log line
+    // arriving means every earlier line has arrived too (one ordered pipe).
+    const barrier = `barrier-${randomUUID()}`;
+    expect((await api.get(`/orders/${randomUUID()}`, { headers: { 'x-request-id': barrier } })).status).toBe(404);
+    expect((await api.post('/orders', { body: { userId: randomUUID(), items: [{ sku: 'A', quantity: 1, unitPriceCents: '1' }] }, headers: { 'x-request-id': barrier } })).status).toBe(422);
+    await waitForLogLine(services.orderService, (line) => line['requestId'] === barrier);
+    await waitForLogLine(services.userService, (line) => line['requestId'] === barrier);
+
+    const seen = [...jsonLines(services.userService.logs), ...jsonLines(services.orderService.logs)].map((line) => line['requestId']);
+    expect(refusedIds.length).toBeGreaterThan(25);
+    expect(refusedIds.filter((id) => seen.includes(id))).toEqual([]);
+    expect(await services.userDb.query('SELECT email FROM users')).toEqual([{ email: 'edge@example.com' }]);
+    expect(await services.orderDb.query('SELECT id FROM orders')).toEqual([]);
+  });
+});
