@@ -11,7 +11,7 @@ import { join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
 const scratch = mkdtempSync(join(tmpdir(), 'contracts-check-'));
-const INPUTS = ['package.json', 'proto', 'tools/scripts', ...readdirSync(root).filter((f) => /^buf(\.[\w-]+)?\.yaml$/.test(f))];
+const INPUTS = ['package.json', 'proto', 'tools/scripts', ...readdirSync(root).filter((f) => /^buf(\.[\w-]+)*\.yaml$/.test(f))];
 const isGenerated = (name) => name === 'descriptors' || /^gen(-[\w-]+)?$/.test(name);
 
 function listFiles(dir) {
