@@ -55,11 +55,20 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
   app.useLogger(app.get(Logger));
   const logger = new NestLogger('Bootstrap');
   // PinoLogger.root exists once nestjs-pino's middleware is set up (during listen).
-  app.useGlobalFilters(new ProblemFilter(() => PinoLogger.root));
+  const rootLogger = () => PinoLogger.root;
+  app.useGlobalFilters(new ProblemFilter(rootLogger));
   const fastify = app.getHttpAdapter().getInstance();
   // Fastify's own JSON parser stays (with prototype-poisoning protection); text/plain bodies are answered 415.
   fastify.removeContentTypeParser('text/plain');
-  installRequestContext(fastify);
+  installRequestContext(fastify, rootLogger);
+  // Once shutdown starts, each answer closes its connection: keep-alive
+  // clients reconnect (to another replica) instead of holding this process
+  // open until the grace period cuts them off.
+  let draining = false;
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) void reply.header('connection', 'close');
+    done(null, payload);
+  });
   serveApiDocs(fastify, buildOpenApiDocument(app, options.api));
 
   await app.listen(options.port, options.host);
@@ -71,6 +80,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
   const shutdown = (reason = 'shutdown requested'): Promise<void> =>
     (closing ??= (async () => {
       logger.log(`${reason}: reporting not ready, finishing in-flight requests`);
+      draining = true;
       app.get(Readiness).markShuttingDown();
       if (options.drainDelayMs > 0) await delay(options.drainDelayMs);
       // Fastify stops accepting connections and waits for in-flight requests;

@@ -11,6 +11,7 @@ import {
   truncate,
 } from '@acme/grpc-kit';
 import { UpstreamFailure } from '../upstreams/upstream-failure';
+import { requestLogStore } from './request-context';
 import { EdgeValidationError } from './validation-error';
 
 /**
@@ -30,7 +31,7 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const log = requestLogger(request, this.rootLogger());
+    const log = requestLogStore(this.rootLogger(), request.id).logger;
     const extensions = { instance: request.url.split('?')[0], requestId: request.id };
 
     let problem: ProblemDetails;
@@ -72,9 +73,4 @@ function clientErrorDetail(exception: unknown, status: number, request: FastifyR
   if (status === 415) return `the body must be application/json, not ${truncate(String(request.headers['content-type']))}`;
   if (status === 404 && exception instanceof HttpException) return `${message.replace(/^Cannot /, 'there is no route ')}; see /docs`;
   return message || `request refused with status ${status}`;
-}
-
-/** pino-http's logger for this request (its lines carry the request id); the root logger before it exists. */
-function requestLogger(request: FastifyRequest, root: Logger): Logger {
-  return (request.raw as { log?: Logger }).log ?? root.child({ requestId: request.id });
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { Store, storage as pinoStorage } from 'nestjs-pino/storage';
+import { type Store, storage as pinoStorage } from 'nestjs-pino/storage';
 import type { Logger } from 'pino';
 import { REQUEST_ID_KEY, requestIdFrom, runWithCallContext } from '@acme/grpc-kit';
 
@@ -25,14 +25,30 @@ export function requestIdOf(raw: IncomingMessage): string {
  *   the async context set before the body is read does not survive Fastify's
  *   body parsing (stream events run in the socket's context).
  */
-export function installRequestContext(fastify: FastifyInstance): void {
+export function installRequestContext(fastify: FastifyInstance, rootLogger: () => Logger): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_KEY, request.id);
     done();
   });
   fastify.addHook('preHandler', (request, _reply, done) => {
     const context = { requestId: request.id, deadline: undefined, method: `${request.method} ${request.routeOptions.url ?? request.url}` };
-    const log = (request.raw as { log?: Logger }).log;
-    runWithCallContext(context, () => (log ? pinoStorage.run(new Store(log), done) : done()));
+    const store = requestLogStore(rootLogger(), request.id);
+    // With LOG_LEVEL=debug, a request that never completes still leaves a trace.
+    if (store.logger.isLevelEnabled('debug')) store.logger.debug({ method: request.method, url: request.url }, 'request received');
+    runWithCallContext(context, () => pinoStorage.run(store, done));
   });
+}
+
+/**
+ * nestjs-pino's per-request store: the same `requestId` binding pino-http
+ * gives the access line. The child logger is made only when something logs.
+ */
+export function requestLogStore(root: Logger, requestId: string): Store {
+  let child: Logger | undefined;
+  return {
+    get logger(): Logger {
+      return (child ??= root.child({ requestId }));
+    },
+    responseLogger: undefined,
+  };
 }

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { PROTO_FILES, orderV1, userV1 } from '@acme/contracts';
 import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -60,8 +60,10 @@ export class UpstreamsModule implements OnApplicationShutdown {
     @Inject(ORDER_SERVICE) private readonly orders: OrderService,
   ) {}
 
+  // Runs after the HTTP server has finished its last request.
   onApplicationShutdown(): void {
     this.users.close();
     this.orders.close();
+    new Logger('Upstreams').log('upstream channels closed');
   }
 }

@@ -16,7 +16,7 @@ export interface RequestOptions {
 
 /** A small client for the gateway over real HTTP (Node's fetch). */
 export function client(baseUrl: string) {
-  const send = async <T>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> => {
+  const send = async <T = any>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> => {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | Buffer | undefined = options.rawBody;
     if (body === undefined && options.body !== undefined) {

@@ -1,0 +1,82 @@
+import type { RunningHttpGateway } from '../src/http/bootstrap-http-gateway';
+import { startGateway } from './support/gateway';
+import { client, type Client } from './support/http';
+import { startServices, type Services } from './support/services';
+
+describe('api-gateway OpenAPI document, Swagger UI and probes', () => {
+  let services: Services;
+  let gateway: RunningHttpGateway;
+  let api: Client;
+
+  beforeAll(async () => {
+    services = await startServices('gw_docs');
+    gateway = await startGateway(services.gatewayEnv);
+    api = client(gateway.url);
+  });
+  afterAll(async () => {
+    await gateway?.shutdown();
+    await services?.stop();
+  });
+
+  it('serves an OpenAPI 3 document generated from the code, listing every route', async () => {
+    const answer = await api.get('/openapi.json');
+    expect(answer.status).toBe(200);
+    const document = answer.body;
+    expect(document.openapi).toMatch(/^3\./);
+    const operations = Object.entries(document.paths as Record<string, Record<string, { operationId: string }>>).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => `${method.toUpperCase()} ${path} ${operation.operationId}`),
+    );
+    expect(operations.sort()).toEqual(
+      [
+        'POST /users createUser',
+        'GET /users listUsers',
+        'GET /users/{id} getUser',
+        'DELETE /users/{id} deleteUser',
+        'POST /orders createOrder',
+        'GET /orders/{id} getOrder',
+        'GET /users/{id}/orders listUserOrders',
+        'POST /orders/{id}/cancel cancelOrder',
+        'GET /healthz healthz',
+        'GET /readyz readyz',
+      ].sort(),
+    );
+    // Every reference resolves, and request bodies use the schemas Fastify validates with.
+    const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map((m) => m[1]!);
+    expect(refs.filter((name) => !document.components.schemas[name])).toEqual([]);
+    expect(document.components.schemas.CreateUserRequest.required).toEqual(['email', 'name']);
+    const createOrder = document.paths['/orders'].post;
+    expect(createOrder.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }));
+    expect(Object.keys(createOrder.responses).sort()).toEqual(['201', '400', '413', '415', '422', '503', '504']);
+    expect(createOrder.responses['422'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+  });
+
+  it('serves Swagger UI at /docs with its assets from the package on disk', async () => {
+    const page = await api.get('/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.text).toContain('/openapi.json');
+    const bundle = await fetch(`${gateway.url}/docs/swagger-ui-bundle.js`);
+    expect(bundle.status).toBe(200);
+    expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    expect((await api.get('/docs/package.json')).status).toBe(404);
+    expect((await api.get('/docs/..%2Fpackage.json')).status).toBe(404);
+  });
+
+  it('/healthz answers without asking any upstream; /readyz reports both upstreams SERVING', async () => {
+    expect(await api.get('/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await api.get('/readyz')).toMatchObject({
+      status: 200,
+      body: { status: 'ready', upstreams: { 'user-service': 'SERVING', 'order-service': 'SERVING' } },
+    });
+  });
+
+  it('returns a valid request id from the caller, and replaces an unusable one', async () => {
+    const kept = await api.get('/healthz', { headers: { 'x-request-id': 'caller-id.42' } });
+    expect(kept.headers.get('x-request-id')).toBe('caller-id.42');
+    const replaced = await api.get('/healthz', { headers: { 'x-request-id': 'bad id with spaces and "quotes"' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const generated = await api.get('/nope');
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(generated.body.requestId).toBe(generated.headers.get('x-request-id'));
+  });
+});
