@@ -1,4 +1,4 @@
-import type { BinaryWriter } from '@bufbuild/protobuf/wire';
+import { BinaryReader, type BinaryWriter } from '@bufbuild/protobuf/wire';
 import { OrderCancelled, OrderCreated } from './gen-events/acme/order/v1/events';
 import { UserDeleted } from './gen-events/acme/user/v1/events';
 
@@ -12,21 +12,30 @@ export interface EventContract<T extends { eventId: string }> {
   readonly type: string;
   readonly routingKey: string;
   encode(message: T): Uint8Array;
-  /** Throws when the bytes are not a valid encoding. */
+  /** Throws when the bytes are not a valid encoding of this message. */
   decode(bytes: Uint8Array): T;
 }
 
 interface GeneratedMessage<T> {
   readonly $type: string;
   encode(message: T): BinaryWriter;
-  decode(input: Uint8Array): T;
+  decode(input: BinaryReader): T;
 }
 
 const contract = <T extends { eventId: string }>(message: GeneratedMessage<T>, routingKey: string): EventContract<T> => ({
   type: message.$type,
   routingKey,
   encode: (value) => message.encode(value).finish(),
-  decode: (bytes) => message.decode(bytes),
+  decode: (bytes) => {
+    const reader = new BinaryReader(bytes);
+    const decoded = message.decode(reader);
+    // The generated decoder stops quietly at a stray end-group tag, so some
+    // garbage would pass as an empty message: insist that every byte was read.
+    if (reader.pos !== reader.len) {
+      throw new Error(`invalid encoding: stopped at byte ${reader.pos} of ${reader.len}`);
+    }
+    return decoded;
+  },
 });
 
 /** Every event of the system. Routing keys read <domain>.<version>.<what happened>. */

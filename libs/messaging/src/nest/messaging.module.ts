@@ -1,0 +1,34 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import type { MessagingSettings } from '../config/messaging-env';
+import { DEFAULT_OUTBOX_TABLE } from '../outbox/outbox-event';
+import { MESSAGING_SETTINGS, MessagingConnections } from './messaging-connections';
+import { OUTBOX_TABLE, OutboxRelayService } from './outbox-relay.service';
+
+export interface MessagingModuleOptions {
+  readonly settings: MessagingSettings;
+  /** The service's outbox table (default "outbox"). */
+  readonly outboxTable?: string;
+}
+
+/**
+ * Events for a NestJS service: broker connections and the outbox relay, tied
+ * to the application lifecycle (the relay starts after bootstrap and stops
+ * before the database closes). Needs TypeOrmModule.forRoot() in the app.
+ * Consumers are the app's own providers, built on MessagingConnections.
+ */
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingModuleOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      providers: [
+        { provide: MESSAGING_SETTINGS, useValue: options.settings },
+        { provide: OUTBOX_TABLE, useValue: options.outboxTable ?? DEFAULT_OUTBOX_TABLE },
+        MessagingConnections,
+        OutboxRelayService,
+      ],
+      exports: [MESSAGING_SETTINGS, MessagingConnections, OutboxRelayService],
+    };
+  }
+}

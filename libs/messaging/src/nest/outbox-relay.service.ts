@@ -1,0 +1,71 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { ConfirmPublisher } from '../amqp/confirm-publisher';
+import { countPendingEvents, OutboxRelay } from '../outbox/outbox-relay';
+import { MessagingConnections } from './messaging-connections';
+
+export const OUTBOX_TABLE = Symbol('OUTBOX_TABLE');
+
+/**
+ * The service's outbox relay, run for the application's lifetime. Services
+ * call nudge() after committing a change that wrote outbox rows, so the event
+ * leaves at once instead of at the next poll.
+ *
+ * Without a broker (AMQP_URL unset) nothing runs: events accumulate in the
+ * outbox, which is said loudly at startup, and are published once the service
+ * runs with a broker.
+ */
+@Injectable()
+export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Outbox');
+  private relay: OutboxRelay | undefined;
+  private publisher: ConfirmPublisher | undefined;
+
+  constructor(
+    private readonly connections: MessagingConnections,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(OUTBOX_TABLE) private readonly table: string,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const settings = this.connections.settings;
+    if (!this.connections.enabled) {
+      const pending = await countPendingEvents(this.db, this.table).catch(() => undefined);
+      this.logger.warn(
+        `AMQP_URL is not set: events are kept in the ${this.table} table and not published` +
+          `${pending === undefined ? '' : ` (${pending} pending)`}. Set AMQP_URL and restart to publish them.`,
+      );
+      return;
+    }
+    const connection = await this.connections.connection('publisher');
+    this.publisher = new ConfirmPublisher(connection, {
+      exchange: settings.exchange,
+      appId: settings.serviceName,
+      confirmTimeoutMs: settings.confirmTimeoutMs,
+    });
+    this.relay = new OutboxRelay(this.db, this.publisher, {
+      table: this.table,
+      batchSize: settings.batchSize,
+      pollIntervalMs: settings.pollIntervalMs,
+    });
+    this.relay.start();
+  }
+
+  /** Publish what was just committed to the outbox now (no-op without a broker). */
+  nudge(): void {
+    this.relay?.nudge();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+    await this.publisher?.close();
+  }
+}
+
