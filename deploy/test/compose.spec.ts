@@ -1,0 +1,104 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { composePolicy, composeSchemaErrors, dockerComposeConfig, parseCompose, type ComposeFile } from '../src/compose-checks';
+import { repoPath } from '../src/repo';
+
+const COMPOSE_FILE = repoPath('docker-compose.yml');
+const text = readFileSync(COMPOSE_FILE, 'utf8');
+const compose = (): ComposeFile => parseCompose(text);
+
+describe('docker-compose.yml', () => {
+  it('validates against the current compose-spec schema', () => {
+    expect(composeSchemaErrors(compose())).toEqual([]);
+  });
+
+  it('is accepted by docker-compose 1.29 (config -q)', () => {
+    expect(dockerComposeConfig(COMPOSE_FILE)).toEqual({ ok: true, output: '' });
+  });
+
+  it('keeps the rules: health, start order, loopback-only ports, one database per service', () => {
+    expect(composePolicy(compose())).toEqual([]);
+  });
+
+  it('runs every service and its migration, each after its own database', () => {
+    const services = compose().services;
+    for (const app of ['user', 'order']) {
+      expect(services[`${app}-migrate`]?.command).toEqual(['node', 'dist/migrate.js']);
+      expect(services[`${app}-migrate`]?.image).toBe(services[`${app}-service`]?.image);
+      expect(Object.keys(services[`${app}-service`]?.depends_on ?? {})).toEqual(expect.arrayContaining([`${app}-db`, `${app}-migrate`]));
+    }
+  });
+
+  it('documents every variable it reads in .env.example, with the same default', () => {
+    const defaults = new Map([...text.matchAll(/\$\{(\w+):-([^}]*)\}/g)].map((m) => [m[1]!, m[2]!]));
+    const used = new Set([...text.matchAll(/\$\{(\w+)/g)].map((m) => m[1]!));
+    const example = new Map(
+      [...readFileSync(repoPath('.env.example'), 'utf8').matchAll(/^(\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
+    );
+    expect([...example.keys()].sort()).toEqual([...used].sort());
+    for (const [name, value] of defaults) expect(`${name}=${example.get(name)}`).toBe(`${name}=${value}`);
+  });
+});
+
+describe('the compose checks fail on', () => {
+  const broken = (change: (c: ComposeFile) => void): ComposeFile => {
+    const c = compose();
+    change(c);
+    return c;
+  };
+
+  it('a misspelled key (schema)', () => {
+    const c = broken((x) => {
+      x.services['user-service']!['healtcheck'] = x.services['user-service']!.healthcheck;
+    });
+    expect(composeSchemaErrors(c)).toContain('/services/user-service must NOT have additional properties "healtcheck"');
+  });
+
+  it('a file docker-compose 1.29 rejects', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compose-check-'));
+    try {
+      const file = join(dir, 'docker-compose.yml');
+      writeFileSync(file, `name: acme\n${text}`);
+      const result = dockerComposeConfig(file);
+      expect(result.ok).toBe(false);
+      expect(result.output).toMatch(/name/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a port published beyond loopback or on a port the machine holds', () => {
+    const c = broken((x) => {
+      x.services['user-service']!.ports = ['50051:50051'];
+      x.services['user-db']!.ports = ['127.0.0.1:5432:5432'];
+    });
+    expect(composePolicy(c).sort()).toEqual([
+      'service user-db: publishes host port 5432, which the machine\'s own services hold',
+      'service user-service: publishes "50051:50051" beyond 127.0.0.1',
+    ]);
+  });
+
+  it('a service without a gRPC healthcheck, or started without waiting', () => {
+    const c = broken((x) => {
+      x.services['order-service']!.healthcheck = { test: ['CMD', 'bash', '-c', 'echo > /dev/tcp/127.0.0.1/50052'] };
+      x.services['order-service']!.depends_on = ['order-db', 'order-migrate', 'user-service'];
+    });
+    expect(composePolicy(c).sort()).toEqual([
+      'service order-migrate: one-shot, but no service waits for it with condition service_completed_successfully',
+      'service order-service: a gRPC service must be checked through grpc.health.v1 (grpc-health-probe), not a port',
+      'service order-service: depends on order-db with condition (none), expected service_healthy',
+      'service order-service: depends on order-migrate with condition (none), expected service_completed_successfully',
+      'service order-service: depends on user-service with condition (none), expected service_healthy',
+    ]);
+  });
+
+  it('a database shared between services or reachable by another service', () => {
+    const c = broken((x) => {
+      x.services['order-service']!.environment!['DATABASE_URL'] = 'postgres://acme_users:pw@user-db:5432/acme_users';
+    });
+    expect(composePolicy(c)).toEqual(
+      expect.arrayContaining(['services user-service and order-service share the database user-db']),
+    );
+  });
+});

@@ -1,0 +1,175 @@
+import { renderOverlay, type K8sObject } from '../src/kustomize';
+import { validateAgainstSchema } from '../src/k8s-schema';
+import {
+  autoscalingPolicy,
+  containerPolicy,
+  headlessGrpcPolicy,
+  probePortPolicy,
+  prodPolicy,
+  servicePolicy,
+  topologyPolicy,
+} from '../src/k8s-policy';
+import { permittedConnections } from '../src/network-graph';
+
+// Each check must be able to fail: every test breaks one thing in a copy of a
+// rendered overlay and expects the check to name it.
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the tests reach into objects to break them */
+let dev: K8sObject[];
+let prod: K8sObject[];
+beforeAll(() => {
+  dev = renderOverlay('dev');
+  prod = renderOverlay('prod');
+});
+
+/** A copy of the objects with `change` applied to kind/name. */
+function broken(objects: K8sObject[], kind: string, name: string, change: (o: any) => void): K8sObject[] {
+  const copy = structuredClone(objects);
+  const target = copy.find((o) => o.kind === kind && o.metadata.name === name);
+  if (!target) throw new Error(`${kind}/${name} not rendered`);
+  change(target);
+  return copy;
+}
+const container = (d: any) => d.spec.template.spec.containers[0];
+const schemaProblems = (objects: K8sObject[]) => objects.flatMap(validateAgainstSchema);
+
+describe('the schema check fails on', () => {
+  it('a misspelled field, at any depth', () => {
+    const objects = broken(dev, 'Deployment', 'user-service', (d) => {
+      container(d).readinesProbe = container(d).readinessProbe;
+      container(d).securityContext.readOnlyRootFileSystem = true;
+      d.spec.replica = 3;
+    });
+    expect(schemaProblems(objects)).toEqual([
+      'Deployment/user-service: unknown field /spec/template/spec/containers/0/securityContext/readOnlyRootFileSystem',
+      'Deployment/user-service: unknown field /spec/template/spec/containers/0/readinesProbe',
+      'Deployment/user-service: unknown field /spec/replica',
+    ]);
+  });
+
+  it('a value of the wrong type', () => {
+    const objects = broken(dev, 'Service', 'user-service-headless', (s) => (s.spec.ports[0].port = 'fifty'));
+    expect(schemaProblems(objects)).toEqual([expect.stringMatching(/^Service\/user-service-headless: .*ports\/0\/port must be integer/)]);
+  });
+
+  it('a missing required field', () => {
+    const objects = broken(dev, 'Deployment', 'order-service', (d) => delete d.spec.selector);
+    expect(schemaProblems(objects)).toEqual(['Deployment/order-service: data/spec must have required property selector']);
+  });
+
+  it('an apiVersion that does not exist', () => {
+    const objects = broken(dev, 'HorizontalPodAutoscaler', 'user-service', (h) => (h.apiVersion = 'autoscaling/v3'));
+    expect(schemaProblems(objects)).toEqual(['HorizontalPodAutoscaler/user-service: no Kubernetes schema for apiVersion "autoscaling/v3" kind "HorizontalPodAutoscaler"']);
+  });
+});
+
+describe('the policy checks fail on', () => {
+  it('a container without a probe, limits or the restricted security context', () => {
+    const objects = broken(dev, 'Deployment', 'user-service', (d) => {
+      delete container(d).startupProbe;
+      delete container(d).resources.limits;
+      container(d).securityContext.readOnlyRootFilesystem = false;
+      container(d).securityContext.capabilities.drop = ['NET_RAW'];
+      delete container(d).securityContext.seccompProfile;
+      delete d.spec.template.spec.securityContext.seccompProfile;
+      delete d.spec.template.spec.initContainers[0].securityContext.runAsNonRoot;
+      delete d.spec.template.spec.securityContext.runAsNonRoot;
+    });
+    expect(containerPolicy(objects)).toEqual([
+      'Deployment/user-service container migrate: runAsNonRoot is not true',
+      'Deployment/user-service container user-service: no resources.limits.cpu',
+      'Deployment/user-service container user-service: no resources.limits.memory',
+      'Deployment/user-service container user-service: readOnlyRootFilesystem is not true',
+      'Deployment/user-service container user-service: capabilities.drop does not include ALL',
+      'Deployment/user-service container user-service: seccompProfile is not RuntimeDefault',
+      'Deployment/user-service container user-service: no startupProbe',
+    ]);
+  });
+
+  it('a probe aimed at an undeclared port', () => {
+    const objects = broken(dev, 'Deployment', 'order-service', (d) => (container(d).readinessProbe.grpc.port = 50051));
+    expect(probePortPolicy(objects)).toEqual(['Deployment/order-service container order-service: readinessProbe targets port 50051, which it does not declare']);
+  });
+
+  it('a Service that selects no pods, or targets an undeclared port', () => {
+    const typo = broken(dev, 'Service', 'user-service-headless', (s) => (s.spec.selector['app.kubernetes.io/name'] = 'users-service'));
+    expect(servicePolicy(typo)).toEqual(['Service/user-service-headless: selector {"app.kubernetes.io/name":"users-service"} matches no pods']);
+    const port = broken(dev, 'Service', 'order-db', (s) => (s.spec.ports[0].targetPort = 'pg'));
+    expect(servicePolicy(port)).toEqual(['Service/order-db port postgres: targetPort pg is not declared by StatefulSet/order-db']);
+  });
+
+  it('a gRPC server behind a ClusterIP instead of a headless Service', () => {
+    const objects = broken(dev, 'Service', 'user-service-headless', (s) => delete s.spec.clusterIP);
+    expect(headlessGrpcPolicy(objects)).toEqual(['Deployment/user-service: serves gRPC but no headless Service (clusterIP: None) selects it']);
+  });
+
+  it('a missing or outdated HPA or PDB', () => {
+    const noHpa = dev.filter((o) => !(o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'order-service'));
+    expect(autoscalingPolicy(noHpa)).toEqual(['Deployment/order-service: 0 HorizontalPodAutoscalers target it, expected 1']);
+    const oldPdb = broken(dev, 'PodDisruptionBudget', 'user-service', (p) => (p.apiVersion = 'policy/v1beta1'));
+    expect(autoscalingPolicy(oldPdb)).toEqual(['PodDisruptionBudget/user-service: apiVersion policy/v1beta1, expected policy/v1']);
+    const strayPdb = broken(dev, 'PodDisruptionBudget', 'user-service', (p) => (p.spec.selector.matchLabels['app.kubernetes.io/name'] = 'order-service'));
+    expect(autoscalingPolicy(strayPdb)).toEqual([
+      'Deployment/order-service: 2 PodDisruptionBudgets select its pods, expected 1',
+      'Deployment/user-service: 0 PodDisruptionBudgets select its pods, expected 1',
+    ]);
+  });
+
+  it('a workload without node spread, or with a duplicated constraint', () => {
+    const none = broken(dev, 'Deployment', 'user-service', (d) => delete d.spec.template.spec.topologySpreadConstraints);
+    expect(topologyPolicy(none)).toEqual(['Deployment/user-service: no topology spread over kubernetes.io/hostname']);
+    const twice = broken(dev, 'StatefulSet', 'user-db', (s) => s.spec.template.spec.topologySpreadConstraints.push(s.spec.template.spec.topologySpreadConstraints[0]));
+    expect(topologyPolicy(twice)).toEqual(['StatefulSet/user-db: topology spread over kubernetes.io/hostname given more than once']);
+  });
+
+  it('prod with one replica, an inline secret or a committed Secret', () => {
+    let objects = broken(prod, 'HorizontalPodAutoscaler', 'user-service', (h) => (h.spec.minReplicas = 1));
+    objects = broken(objects, 'Deployment', 'order-service', (d) => {
+      d.spec.replicas = 1;
+      container(d).env.push({ name: 'PAGE_TOKEN_SECRET', value: 'x'.repeat(32) });
+    });
+    objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'leaked', namespace: 'acme' }, stringData: { x: 'postgres://u:hunter2@db/x' } });
+    expect(prodPolicy(objects).sort()).toEqual([
+      'Deployment/order-service container order-service: PAGE_TOKEN_SECRET is given inline; take it from a Secret',
+      'Deployment/order-service: replicas 1 < 2',
+      'HorizontalPodAutoscaler/user-service: minReplicas 1 < 2',
+      'Secret/leaked: /stringData/x holds a URL with a password',
+      'Secret/leaked: prod must not carry secrets; the operator creates them',
+    ]);
+  });
+});
+
+describe('the network check fails on', () => {
+  it('an extra allowed connection', () => {
+    const objects = broken(dev, 'NetworkPolicy', 'user-service', (p) => delete p.spec.ingress[0].from);
+    expect(permittedConnections(objects)).toEqual(expect.arrayContaining(['outside -> user-service:50051/TCP', 'user-db -> dns:53/UDP']));
+    const both = broken(
+      broken(dev, 'NetworkPolicy', 'user-db', (p) => p.spec.ingress[0].from.push({ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'order-service' } } })),
+      'NetworkPolicy',
+      'order-service',
+      (p) => (p.spec.egress[1].to[0].podSelector.matchLabels['app.kubernetes.io/name'] = 'user-db'),
+    );
+    expect(permittedConnections(both)).toContain('order-service -> user-db:5432/TCP');
+  });
+
+  it('egress without a port limit', () => {
+    const objects = broken(prod, 'NetworkPolicy', 'user-service', (p) => delete p.spec.egress[0].ports);
+    expect(permittedConnections(objects)).toContain('user-service -> external:65000/TCP');
+  });
+
+  it('a missing default deny, which leaves a workload without its own policy open', () => {
+    const debug = structuredClone(dev.find((o) => o.kind === 'Deployment' && o.metadata.name === 'user-service')!) as any;
+    debug.metadata.name = 'debug';
+    debug.spec.template.metadata.labels = { 'app.kubernetes.io/name': 'debug' };
+    const withDeny = permittedConnections([...dev, debug]).filter((e) => e.includes('debug'));
+    expect(withDeny).toEqual(['debug -> dns:53/TCP', 'debug -> dns:53/UDP']);
+    const withoutDeny = permittedConnections([...dev, debug].filter((o) => o.metadata.name !== 'default-deny-all'));
+    // (its egress stays limited to DNS: allow-dns-egress isolates every pod for egress)
+    expect(withoutDeny).toContain('outside -> debug:50051/TCP');
+  });
+
+  it('a missing allowed connection', () => {
+    const objects = broken(dev, 'NetworkPolicy', 'order-service', (p) => p.spec.egress.shift());
+    expect(permittedConnections(objects)).not.toContain('order-service -> user-service:50051/TCP');
+  });
+});

@@ -1,0 +1,129 @@
+import { OVERLAYS, ref, renderOverlay, type K8sObject, type Overlay } from '../src/kustomize';
+import { validateAgainstSchema } from '../src/k8s-schema';
+import {
+  autoscalingPolicy,
+  containerPolicy,
+  headlessGrpcPolicy,
+  probePortPolicy,
+  prodPolicy,
+  servicePolicy,
+  topologyPolicy,
+} from '../src/k8s-policy';
+import { egressCidrs, permittedConnections } from '../src/network-graph';
+import { workloads } from '../src/workloads';
+
+// The connections the system needs, and only those. "dns" is kube-dns,
+// "external" an address outside the cluster (prod's managed databases).
+const DNS = (from: string) => [`${from} -> dns:53/TCP`, `${from} -> dns:53/UDP`];
+const EXPECTED_CONNECTIONS: Record<Overlay, string[]> = {
+  dev: [
+    'order-service -> user-service:50051/TCP',
+    'order-service -> order-db:5432/TCP',
+    'user-service -> user-db:5432/TCP',
+    ...['user-service', 'order-service', 'user-db', 'order-db'].flatMap(DNS),
+  ].sort(),
+  prod: [
+    'order-service -> user-service:50051/TCP',
+    'order-service -> external:5432/TCP',
+    'user-service -> external:5432/TCP',
+    ...['user-service', 'order-service'].flatMap(DNS),
+  ].sort(),
+};
+
+const SERVICES = ['user-service', 'order-service'];
+
+describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = renderOverlay(overlay);
+  });
+
+  it('renders a Deployment, headless Service, HPA and PDB for every service, all in one namespace', () => {
+    const refs = objects.map(ref);
+    for (const name of SERVICES) {
+      expect(refs).toEqual(
+        expect.arrayContaining([`Deployment/${name}`, `Service/${name}-headless`, `HorizontalPodAutoscaler/${name}`, `PodDisruptionBudget/${name}`]),
+      );
+    }
+    const namespaces = new Set(objects.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata.namespace));
+    expect([...namespaces]).toEqual([overlay === 'dev' ? 'acme-dev' : 'acme']);
+  });
+
+  it('every object validates against the Kubernetes schema of its apiVersion/kind, unknown fields included', () => {
+    expect(objects.flatMap(validateAgainstSchema)).toEqual([]);
+  });
+
+  it('every container has probes, requests and limits and the restricted security context', () => {
+    expect(containerPolicy(objects)).toEqual([]);
+  });
+
+  it('every probe targets a port its container declares', () => {
+    expect(probePortPolicy(objects)).toEqual([]);
+  });
+
+  it('every Service selects existing pods on declared ports', () => {
+    expect(servicePolicy(objects)).toEqual([]);
+  });
+
+  it('gRPC servers are reached through headless Services (client-side round_robin)', () => {
+    expect(headlessGrpcPolicy(objects)).toEqual([]);
+  });
+
+  it('every Deployment has one autoscaling/v2 HPA and one policy/v1 PodDisruptionBudget', () => {
+    expect(autoscalingPolicy(objects)).toEqual([]);
+  });
+
+  it('replicas spread across nodes', () => {
+    expect(topologyPolicy(objects)).toEqual([]);
+  });
+
+  it('NetworkPolicies permit exactly the designed connections plus DNS', () => {
+    expect(permittedConnections(objects)).toEqual(EXPECTED_CONNECTIONS[overlay]);
+  });
+
+  it('shutdown fits in the termination grace period', () => {
+    for (const w of workloads(objects).filter((x) => x.object.kind === 'Deployment')) {
+      const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith(`${w.name}-config`))!;
+      const data = config['data'] as Record<string, string>;
+      const needed = (Number(data['SHUTDOWN_DRAIN_DELAY_MS']) + Number(data['SHUTDOWN_GRACE_MS'])) / 1000;
+      expect(w.pod.terminationGracePeriodSeconds).toBeGreaterThan(needed);
+    }
+  });
+});
+
+describe('k8s/overlays/prod', () => {
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = renderOverlay('prod');
+  });
+
+  it('runs 2+ replicas, uses external databases and carries no secret value', () => {
+    expect(prodPolicy(objects)).toEqual([]);
+  });
+
+  it('lets each service reach only its own database address', () => {
+    const cidrs = egressCidrs(objects);
+    expect([...cidrs.keys()].sort()).toEqual(SERVICES.slice().sort());
+    const all = [...cidrs.values()].flat();
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).not.toContain('0.0.0.0/0');
+  });
+
+  it('references the Secrets the operator creates, by their documented names and keys', () => {
+    for (const w of workloads(objects)) {
+      const refs = (w.pod.containers ?? []).flatMap((c) => c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef] : []));
+      expect(refs.map((r) => `${r.name}/${r.key}`).sort()).toEqual([`${w.name}-secrets/DATABASE_URL`, `${w.name}-secrets/PAGE_TOKEN_SECRET`]);
+    }
+  });
+});
+
+describe('k8s/overlays/dev', () => {
+  it('runs a Postgres StatefulSet with its own volume per service', () => {
+    const objects = renderOverlay('dev');
+    const databases = workloads(objects).filter((w) => w.object.kind === 'StatefulSet');
+    expect(databases.map((w) => w.name).sort()).toEqual(['order-db', 'user-db']);
+    for (const db of databases) {
+      expect((db.object['spec'] as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates).toHaveLength(1);
+    }
+  });
+});
