@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SERVICE_NAMES } from '@acme/contracts';
 import { GrpcServerModule } from '@acme/grpc-kit';
+import { MessagingModule, messagingSettingsFromEnv } from '@acme/messaging';
 import { databaseReadinessCheck } from '@acme/persistence';
 import { USER_SERVICE_CONFIG, type UserServiceConfig } from './config';
 import { userDataSourceOptions } from './database/data-source';
@@ -35,6 +36,8 @@ export class AppModule {
             useFactory: (dataSource: DataSource) => [databaseReadinessCheck(dataSource, 1_000)],
           },
         }),
+        // The outbox relay publishes UserDeleted; the broker is optional (see OutboxRelayService).
+        MessagingModule.forRoot({ settings: messagingSettingsFromEnv(config, 'user-service') }),
         UsersModule,
       ],
       providers: [{ provide: USER_SERVICE_CONFIG, useValue: config }],

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { loadConfig, secretVar } from '@acme/config';
 import { grpcServerEnv } from '@acme/grpc-kit';
+import { messagingEnv } from '@acme/messaging';
 import { databaseEnv } from '@acme/persistence';
 
 /** Every environment variable user-service reads, with its default for local development. */
 export const userServiceEnv = z.object({
   ...grpcServerEnv(50051),
   ...databaseEnv('acme_users'),
+  /** AMQP_URL (optional: without it UserDeleted events wait in the outbox), exchange, outbox relay tuning. */
+  ...messagingEnv(),
   /** Signs page tokens; required (32+ characters) in production. */
   PAGE_TOKEN_SECRET: secretVar('development-only-page-token-secret-user-service'),
 });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { isUniqueViolation } from '@acme/persistence';
+import { userDeletedEvent } from '../outbox/user-events';
 import { UserEntity } from './user.entity';
 
 /** Persistence of users. Every statement is a single round trip. */
@@ -37,9 +38,23 @@ export class UsersRepository {
     return query.getMany();
   }
 
-  /** Deletes the user; false when there was none. */
+  /**
+   * Deletes the user and records acme.user.v1.UserDeleted in the outbox, in
+   * one statement: the event exists exactly when the deletion committed.
+   * False (and no event) when there was no such user.
+   */
   async deleteById(id: string): Promise<boolean> {
-    const result = await this.users.delete({ id });
-    return (result.affected ?? 0) > 0;
+    const event = userDeletedEvent(id);
+    const rows: { deleted: boolean }[] = await this.users.query(
+      `WITH deleted AS (
+         DELETE FROM users WHERE id = $1 RETURNING id
+       ), event AS (
+         INSERT INTO outbox (event_id, event_type, routing_key, payload)
+         SELECT $2::uuid, $3::text, $4::text, $5::bytea FROM deleted
+       )
+       SELECT EXISTS (SELECT 1 FROM deleted) AS deleted`,
+      [id, event.eventId, event.type, event.routingKey, Buffer.from(event.payload)],
+    );
+    return rows[0]?.deleted === true;
   }
 }

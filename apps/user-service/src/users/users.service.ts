@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { userV1 } from '@acme/contracts';
 import { AlreadyExistsError, NotFoundError, requireUuid } from '@acme/grpc-kit';
+import { OutboxRelayService } from '@acme/messaging';
 import { PageTokenCodec, resolvePageSize } from '@acme/persistence';
 import { toUserMessage } from './user.mapper';
 import { validateNewUser } from './user-rules';
@@ -16,6 +17,7 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     @Inject(USER_PAGE_TOKENS) private readonly pageTokens: PageTokenCodec,
+    private readonly outbox: OutboxRelayService,
   ) {}
 
   async create(request: userV1.CreateUserRequest): Promise<userV1.User> {
@@ -48,6 +50,8 @@ export class UsersService {
   async delete(request: userV1.DeleteUserRequest): Promise<userV1.DeleteUserResponse> {
     const id = requireUuid(request.id, 'id');
     if (!(await this.users.deleteById(id))) throw new NotFoundError('user', id);
+    // UserDeleted is committed to the outbox with the deletion: publish it now.
+    this.outbox.nudge();
     return {};
   }
 }
