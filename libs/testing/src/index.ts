@@ -3,3 +3,4 @@ export * from './free-port';
 export * from './service-process';
 export * from './workspace';
 export * from './migrated-database';
+export * from './tcp-proxy';

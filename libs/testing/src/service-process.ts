@@ -70,6 +70,33 @@ export class ServiceProcess {
     return this.output;
   }
 
+  /** Number of output lines matching `pattern` so far. */
+  count(pattern: RegExp): number {
+    return this.output.split('\n').filter((line) => pattern.test(line)).length;
+  }
+
+  /** Resolves as soon as the output has `times` lines matching `pattern` (checked on every write). */
+  waitForOutput(pattern: RegExp, times = 1): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (this.count(pattern) < times) return false;
+        this.child.stdout?.off('data', check);
+        this.child.stderr?.off('data', check);
+        this.child.off('exit', onExit);
+        resolve();
+        return true;
+      };
+      const onExit = () => {
+        if (!check()) reject(new Error(`${this.options.name} exited before printing ${times}x ${pattern}:\n${this.logs}`));
+      };
+      if (check()) return;
+      // Listeners added after the ones that append to `output`, so they see the new text.
+      this.child.stdout?.on('data', check);
+      this.child.stderr?.on('data', check);
+      this.child.once('exit', onExit);
+    });
+  }
+
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -5,30 +5,39 @@ import { ServiceProcess, createTestDatabase, freePort, workspacePath, type TestD
 export interface SystemOptions {
   /** order-service's deadline for each call to user-service. */
   readonly userServiceDeadlineMs?: number;
-  readonly extraEnv?: Record<string, string>;
+  /** One user-service replica per host, all on the same port (127.0.0.0/8 is all loopback on Linux). */
+  readonly userReplicaHosts?: readonly string[];
+  /** Port for user-service (default: a free one), e.g. to put a TcpProxy in front of it first. */
+  readonly userPort?: number;
+  /** Rewrites user-service's database URL, e.g. to route it through a TcpProxy. */
+  readonly userDatabaseUrl?: (url: string) => string;
+  readonly userEnv?: Record<string, string>;
+  readonly orderEnv?: Record<string, string>;
 }
 
-/** user-service and order-service as real processes on free ports, each with its own fresh database. */
+/** user-service (one or more replicas) and order-service as real processes on free ports, each with its own fresh database. */
 export class RunningSystem {
   private constructor(
+    private readonly options: SystemOptions,
     readonly userDb: TestDatabase,
     readonly orderDb: TestDatabase,
     readonly userPort: number,
     readonly orderPort: number,
-    public userService: ServiceProcess,
+    readonly userServices: ServiceProcess[],
     readonly orderService: ServiceProcess,
     readonly users: Upstream<userV1.UserServiceClient>,
     readonly orders: Upstream<orderV1.OrderServiceClient>,
   ) {}
 
   static async start(options: SystemOptions = {}): Promise<RunningSystem> {
+    const hosts = options.userReplicaHosts ?? ['127.0.0.1'];
     const [userDb, orderDb] = await Promise.all([createTestDatabase('e2e_users'), createTestDatabase('e2e_orders')]);
-    const [userPort, orderPort] = await Promise.all([freePort(), freePort()]);
+    const [userPort, orderPort] = await Promise.all([options.userPort ?? freePort(), freePort()]);
     await Promise.all([
       ServiceProcess.run('user-service migrations', workspacePath('apps/user-service/dist/migrate.js'), { DATABASE_URL: userDb.url }),
       ServiceProcess.run('order-service migrations', workspacePath('apps/order-service/dist/migrate.js'), { DATABASE_URL: orderDb.url }),
     ]);
-    const userService = await startUserService(userDb, userPort, options);
+    const userServices = await Promise.all(hosts.map((host) => startUserService(host, userPort, userDb, options)));
     const orderService = await ServiceProcess.start({
       name: 'order-service',
       script: workspacePath('apps/order-service/dist/main.js'),
@@ -37,14 +46,16 @@ export class RunningSystem {
         GRPC_HOST: '127.0.0.1',
         GRPC_PORT: String(orderPort),
         DATABASE_URL: orderDb.url,
-        USER_SERVICE_URL: `dns:///127.0.0.1:${userPort}`,
+        // One replica: a DNS target, as in production. Several: a static address list (round_robin either way).
+        USER_SERVICE_URL:
+          hosts.length === 1 ? `dns:///127.0.0.1:${userPort}` : `ipv4:${hosts.map((h) => `${h}:${userPort}`).join(',')}`,
         USER_SERVICE_DEADLINE_MS: String(options.userServiceDeadlineMs ?? 2_000),
-        ...options.extraEnv,
+        ...options.orderEnv,
       },
     });
     // Test clients never retry: the tests must see exactly what the services answer.
     const users = createUpstreamClient<userV1.UserServiceClient>({
-      target: `127.0.0.1:${userPort}`,
+      target: `${hosts[0]}:${userPort}`,
       package: userV1.ACME_USER_V1_PACKAGE_NAME,
       protoFile: PROTO_FILES.user,
       service: userV1.USER_SERVICE_NAME,
@@ -59,13 +70,21 @@ export class RunningSystem {
       deadlineMs: 10_000,
       retryableMethods: [],
     });
-    return new RunningSystem(userDb, orderDb, userPort, orderPort, userService, orderService, users, orders);
+    return new RunningSystem(options, userDb, orderDb, userPort, orderPort, userServices, orderService, users, orders);
   }
 
-  /** Starts user-service again (after a test stopped it), on the same port and database. */
-  async restartUserService(options: SystemOptions = {}): Promise<void> {
+  /** The first (or only) user-service replica. */
+  get userService(): ServiceProcess {
+    const first = this.userServices[0];
+    if (!first) throw new Error('no user-service replica');
+    return first;
+  }
+
+  /** Starts the first user-service replica again (after a test stopped it), on the same address and database. */
+  async restartUserService(): Promise<void> {
+    const host = this.options.userReplicaHosts?.[0] ?? '127.0.0.1';
     if (this.userService.running) await this.userService.stop();
-    this.userService = await startUserService(this.userDb, this.userPort, options);
+    this.userServices[0] = await startUserService(host, this.userPort, this.userDb, this.options);
   }
 
   async orderRowCount(): Promise<number> {
@@ -76,16 +95,21 @@ export class RunningSystem {
   async stop(): Promise<void> {
     this.users.close();
     this.orders.close();
-    await Promise.all([this.orderService.stop(), this.userService.stop()]);
+    await Promise.all([this.orderService.stop(), ...this.userServices.map((s) => s.stop())]);
     await Promise.all([this.userDb.drop(), this.orderDb.drop()]);
   }
 }
 
-function startUserService(userDb: TestDatabase, port: number, options: SystemOptions): Promise<ServiceProcess> {
+function startUserService(host: string, port: number, userDb: TestDatabase, options: SystemOptions): Promise<ServiceProcess> {
   return ServiceProcess.start({
-    name: 'user-service',
+    name: `user-service@${host}`,
     script: workspacePath('apps/user-service/dist/main.js'),
-    grpcAddress: `127.0.0.1:${port}`,
-    env: { GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port), DATABASE_URL: userDb.url, ...options.extraEnv },
+    grpcAddress: `${host}:${port}`,
+    env: {
+      GRPC_HOST: host,
+      GRPC_PORT: String(port),
+      DATABASE_URL: options.userDatabaseUrl ? options.userDatabaseUrl(userDb.url) : userDb.url,
+      ...options.userEnv,
+    },
   });
 }

@@ -12,6 +12,7 @@ import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
 import type { ErrorClassifier } from '../errors/to-grpc-error';
 import { GrpcHealth, HEALTH_SERVICE_NAME } from './health';
 import { addReflection } from './reflection';
+import { accessLogInterceptor } from './access-log';
 import { serverChannelOptions, type ServerChannelTuning } from './server-channel-options';
 
 export interface GrpcServiceOptions {
@@ -84,6 +85,10 @@ export async function bootstrapGrpcService(
   // sets PinoLogger.root in its HTTP middleware, which a microservice never runs.)
   const rootLogger = (await app.resolve(PinoLogger)).logger;
   transport.setOnProcessingStartHook((_transport, call, done) => withCallContext(call, rootLogger, done));
+  // The grpc-js server is created in listen(), from these options.
+  if (rootLogger.isLevelEnabled('debug')) {
+    Object.assign(grpcOptions.channelOptions as object, { interceptors: [accessLogInterceptor(rootLogger)] });
+  }
 
   await healthService.start();
   await app.listen();

@@ -1,0 +1,43 @@
+import { SERVICE_NAMES } from '@acme/contracts';
+import { HealthClient } from '@acme/grpc-kit';
+import { TEST_POSTGRES_ADMIN_URL, TcpProxy } from '@acme/testing';
+import { RunningSystem } from './support/system';
+import { expectStatus, status } from './support/expect-status';
+
+// user-service loses its database (network cut between them), then gets it back.
+describe('user-service when its database is unreachable', () => {
+  const postgres = new URL(TEST_POSTGRES_ADMIN_URL);
+  let proxy: TcpProxy;
+  let system: RunningSystem;
+  let health: HealthClient;
+
+  beforeAll(async () => {
+    proxy = await TcpProxy.start({ host: postgres.hostname, port: Number(postgres.port || 5432) });
+    system = await RunningSystem.start({
+      userDatabaseUrl: (url) => url.replace(`@${postgres.host}/`, `@127.0.0.1:${proxy.port}/`),
+      userEnv: { HEALTH_CHECK_INTERVAL_MS: '200', DATABASE_CONNECT_TIMEOUT_MS: '500' },
+    });
+    health = new HealthClient(`127.0.0.1:${system.userPort}`);
+  });
+  afterAll(async () => {
+    health?.close();
+    await system?.stop();
+    await proxy?.stop();
+  });
+
+  it('reports NOT_SERVING and answers UNAVAILABLE while the database is gone, and recovers by itself', async () => {
+    const user = await system.users.createUser({ email: 'outage@example.com', name: 'Outage' });
+    expect(await health.check(SERVICE_NAMES.user)).toBe('SERVING');
+
+    await proxy.cut();
+    await health.waitFor('NOT_SERVING', SERVICE_NAMES.user, 10_000);
+    expect(await health.check('')).toBe('NOT_SERVING'); // the overall status follows
+    await expectStatus(system.users.getUser({ id: user.id }), status.UNAVAILABLE, 'database unavailable, retry later');
+    await expectStatus(system.users.createUser({ email: 'x@example.com', name: 'X' }), status.UNAVAILABLE);
+
+    await proxy.restore();
+    await health.waitFor('SERVING', SERVICE_NAMES.user, 10_000);
+    expect(await system.users.getUser({ id: user.id })).toEqual(user);
+    expect(system.userService.running).toBe(true); // recovered without a restart
+  });
+});

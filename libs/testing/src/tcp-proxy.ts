@@ -1,0 +1,75 @@
+import { type Server, type Socket, connect, createServer } from 'node:net';
+import { once } from 'node:events';
+
+/**
+ * A TCP relay between a service and one of its dependencies, so a test can cut
+ * the network (every open connection dropped, new ones refused) and restore
+ * it, without stopping a server other tests share.
+ */
+export class TcpProxy {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  private trafficWaiters: (() => void)[] = [];
+
+  private constructor(
+    readonly port: number,
+    private readonly target: { host: string; port: number },
+  ) {}
+
+  /** Listens on 127.0.0.1 (a free port unless one is given) and relays to host:port. */
+  static async start(target: { host: string; port: number }, port = 0): Promise<TcpProxy> {
+    const proxy = new TcpProxy(port, target);
+    await proxy.listen(port);
+    return proxy;
+  }
+
+  get listening(): boolean {
+    return this.server !== undefined;
+  }
+
+  private async listen(port: number): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => socket.destroy());
+      }
+      client.on('data', () => {
+        const waiters = this.trafficWaiters;
+        this.trafficWaiters = [];
+        for (const wake of waiters) wake();
+      });
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    server.listen(port, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address();
+    (this as { port: number }).port = typeof address === 'object' && address ? address.port : port;
+    this.server = server;
+  }
+
+  /** Resolves when the next bytes from a client pass through towards the target (e.g. a request is on its way). */
+  waitForTraffic(): Promise<void> {
+    return new Promise((resolve) => this.trafficWaiters.push(resolve));
+  }
+
+  /** Drops every connection and refuses new ones (the dependency "disappears"). */
+  async cut(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    for (const socket of this.sockets) socket.destroy();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Accepts connections again, on the same port. */
+  async restore(): Promise<void> {
+    if (!this.server) await this.listen(this.port);
+  }
+
+  async stop(): Promise<void> {
+    await this.cut();
+  }
+}
