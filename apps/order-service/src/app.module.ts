@@ -3,9 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { SERVICE_NAMES } from '@acme/contracts';
 import { GrpcServerModule } from '@acme/grpc-kit';
+import { MessagingModule, messagingSettingsFromEnv } from '@acme/messaging';
 import { databaseReadinessCheck } from '@acme/persistence';
 import { ORDER_SERVICE_CONFIG, type OrderServiceConfig } from './config';
 import { orderDataSourceOptions } from './database/data-source';
+import { EventsModule } from './events/events.module';
 import { OrdersModule } from './orders/orders.module';
 
 @Module({})
@@ -35,7 +37,10 @@ export class AppModule {
             useFactory: (dataSource: DataSource) => [databaseReadinessCheck(dataSource, 1_000)],
           },
         }),
+        // The outbox relay publishes OrderCreated/OrderCancelled; the broker is optional (see OutboxRelayService).
+        MessagingModule.forRoot({ settings: messagingSettingsFromEnv(config, 'order-service') }),
         OrdersModule,
+        EventsModule,
       ],
       providers: [{ provide: ORDER_SERVICE_CONFIG, useValue: config }],
       exports: [ORDER_SERVICE_CONFIG],

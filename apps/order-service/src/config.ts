@@ -1,12 +1,20 @@
 import { z } from 'zod';
 import { grpcTargetVar, loadConfig, millisVar, secretVar } from '@acme/config';
 import { grpcServerEnv } from '@acme/grpc-kit';
+import { consumerEnv, messagingEnv } from '@acme/messaging';
 import { databaseEnv } from '@acme/persistence';
 
 /** Every environment variable order-service reads, with its default for local development. */
 export const orderServiceEnv = z.object({
   ...grpcServerEnv(50052),
   ...databaseEnv('acme_orders'),
+  /**
+   * AMQP_URL (optional: without it OrderCreated/OrderCancelled wait in the
+   * outbox and UserDeleted is not consumed), exchange, outbox relay tuning,
+   * consumer prefetch and attempts.
+   */
+  ...messagingEnv(),
+  ...consumerEnv(),
   /** Signs page tokens; required (32+ characters) in production. */
   PAGE_TOKEN_SECRET: secretVar('development-only-page-token-secret-order-service'),
   /** user-service, as a gRPC target. dns:/// + round_robin spreads calls over every replica. */

@@ -18,5 +18,7 @@ import { ORDER_PAGE_TOKENS, OrdersService } from './orders.service';
       useFactory: (config: OrderServiceConfig) => new PageTokenCodec(config.PAGE_TOKEN_SECRET),
     },
   ],
+  // The UserDeleted handler (events/) cancels orders through the repository.
+  exports: [OrdersRepository],
 })
 export class OrdersModule {}

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { orderEventsV1 } from '@acme/contracts';
+import { FailedPreconditionError } from '@acme/grpc-kit';
+import { appendToOutbox, type SqlExecutor } from '@acme/messaging';
+import { orderCancelledEvent, orderCreatedEvent } from '../outbox/order-events';
 import type { OrderStatusValue } from './order.entity';
 import type { NewOrder, OrderLine } from './order-rules';
 
@@ -28,6 +32,26 @@ const SELECT_ORDERS = `
             FROM order_items i WHERE i.order_id = o.id) AS items
     FROM orders o`;
 
+/** CreateOrder for a user that order-service knows was deleted (acme.user.v1.UserDeleted). */
+export class UserDeletedError extends FailedPreconditionError {
+  constructor(readonly userId: string) {
+    super(`user ${userId} was deleted; no order was written`);
+  }
+}
+
+// First key of the advisory lock that serialises, per user, inserting an
+// order and cancelling the orders of a deleted user (second key: the user id's hash).
+const USER_ORDERS_LOCK = 0x6f726472; // "ordr"
+
+/**
+ * Taken by both CreateOrder's insert and the UserDeleted handler, in their
+ * transactions. Without it, an insert whose snapshot predates the tombstone
+ * could commit right after the handler cancelled the user's open orders, and
+ * that order would stay open.
+ */
+const lockUserOrders = (tx: SqlExecutor, userId: string) =>
+  tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2::text))`, [USER_ORDERS_LOCK, userId]);
+
 /**
  * Persistence of orders. Statements are written out in SQL (through TypeORM's
  * connection pool) because their shape is the point: an order and its items
@@ -40,39 +64,58 @@ export class OrdersRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * Inserts the order and its items atomically. Returns undefined, writing
-   * nothing, when this user already has an order with this idempotency key
-   * (also one committed by a concurrent call an instant earlier).
+   * Inserts the order, its items and its OrderCreated outbox row in one
+   * statement. Returns undefined, writing nothing (no event either), when
+   * this user already has an order with this idempotency key (also one
+   * committed by a concurrent call an instant earlier). Throws
+   * UserDeletedError when the user was deleted.
    */
   async insert(id: string, order: NewOrder): Promise<OrderRecord | undefined> {
-    const rows: { createTime: Date; updateTime: Date }[] = await this.db.query(
-      `WITH new_order AS (
-         INSERT INTO orders (id, user_id, idempotency_key, request_hash, status, total_cents)
-         VALUES ($1, $2, $3, $4, 'CREATED', $5)
-         ON CONFLICT ON CONSTRAINT orders_user_id_idempotency_key_key DO NOTHING
-         RETURNING id, create_time, update_time
-       ), new_items AS (
-         INSERT INTO order_items (order_id, position, sku, quantity, unit_price_cents)
-         SELECT new_order.id, item.position, item.sku, item.quantity, item.unit_price_cents
-           FROM new_order,
-                unnest($6::text[], $7::integer[], $8::bigint[]) WITH ORDINALITY
-                  AS item (sku, quantity, unit_price_cents, position)
-       )
-       SELECT create_time AS "createTime", update_time AS "updateTime" FROM new_order`,
-      [
-        id,
-        order.userId,
-        order.idempotencyKey,
-        order.requestHash,
-        order.totalCents,
-        order.items.map((i) => i.sku),
-        order.items.map((i) => i.quantity),
-        order.items.map((i) => i.unitPriceCents),
-      ],
-    );
-    const row = rows[0];
-    if (!row) return undefined;
-    return { id, ...order, status: 'CREATED', createTime: row.createTime, updateTime: row.updateTime };
+    const event = orderCreatedEvent({ id, userId: order.userId, totalCents: order.totalCents });
+    return this.db.transaction(async (tx) => {
+      await lockUserOrders(tx, order.userId);
+      const rows: { userDeleted: boolean; createTime: Date | null; updateTime: Date | null }[] = await tx.query(
+        `WITH gone AS (
+           SELECT 1 FROM deleted_users WHERE user_id = $2
+         ), new_order AS (
+           INSERT INTO orders (id, user_id, idempotency_key, request_hash, status, total_cents)
+           SELECT $1::uuid, $2::uuid, $3::text, $4::text, 'CREATED', $5::bigint
+            WHERE NOT EXISTS (SELECT 1 FROM gone)
+           ON CONFLICT ON CONSTRAINT orders_user_id_idempotency_key_key DO NOTHING
+           RETURNING id, create_time, update_time
+         ), new_items AS (
+           INSERT INTO order_items (order_id, position, sku, quantity, unit_price_cents)
+           SELECT new_order.id, item.position, item.sku, item.quantity, item.unit_price_cents
+             FROM new_order,
+                  unnest($6::text[], $7::integer[], $8::bigint[]) WITH ORDINALITY
+                    AS item (sku, quantity, unit_price_cents, position)
+         ), new_event AS (
+           INSERT INTO outbox (event_id, event_type, routing_key, payload)
+           SELECT $9::uuid, $10::text, $11::text, $12::bytea FROM new_order
+         )
+         SELECT EXISTS (SELECT 1 FROM gone) AS "userDeleted",
+                new_order.create_time AS "createTime", new_order.update_time AS "updateTime"
+           FROM (SELECT 1) AS one LEFT JOIN new_order ON true`,
+        [
+          id,
+          order.userId,
+          order.idempotencyKey,
+          order.requestHash,
+          order.totalCents,
+          order.items.map((i) => i.sku),
+          order.items.map((i) => i.quantity),
+          order.items.map((i) => i.unitPriceCents),
+          event.eventId,
+          event.type,
+          event.routingKey,
+          Buffer.from(event.payload),
+        ],
+      );
+      const row = rows[0];
+      if (row?.userDeleted) throw new UserDeletedError(order.userId);
+      if (!row?.createTime || !row.updateTime) return undefined;
+      return { id, ...order, status: 'CREATED' as const, createTime: row.createTime, updateTime: row.updateTime };
+    });
   }
 
   async findById(id: string): Promise<OrderRecord | undefined> {
@@ -96,21 +139,55 @@ export class OrdersRepository {
   }
 
   /**
-   * Moves an open order to CANCELLED. 'cancelled' when it did, 'not-open' when
-   * the order exists but is already cancelled, 'missing' when there is none.
+   * Moves an open order to CANCELLED and records OrderCancelled, in one
+   * transaction. 'cancelled' when it did, 'not-open' when the order exists but
+   * is already cancelled, 'missing' when there is none.
    */
   async cancel(id: string): Promise<'cancelled' | 'not-open' | 'missing'> {
-    const rows: { cancelled: boolean }[] = await this.db.query(
-      `WITH updated AS (
-         UPDATE orders SET status = 'CANCELLED', update_time = now()
-          WHERE id = $1 AND status = 'CREATED'
-         RETURNING id
-       )
-       SELECT EXISTS (SELECT 1 FROM updated) AS cancelled FROM orders WHERE id = $1`,
-      [id],
+    return this.db.transaction(async (tx) => {
+      const rows: { cancelledUserId: string | null }[] = await tx.query(
+        `WITH updated AS (
+           UPDATE orders SET status = 'CANCELLED', update_time = now()
+            WHERE id = $1 AND status = 'CREATED'
+           RETURNING user_id
+         )
+         SELECT (SELECT user_id FROM updated) AS "cancelledUserId" FROM orders WHERE id = $1`,
+        [id],
+      );
+      const row = rows[0];
+      if (!row) return 'missing';
+      if (row.cancelledUserId === null) return 'not-open';
+      await appendToOutbox(tx, [orderCancelledEvent({ id, userId: row.cancelledUserId }, orderEventsV1.CancelReason.CANCEL_REASON_REQUESTED)]);
+      return 'cancelled';
+    });
+  }
+
+  /**
+   * The user was deleted: remember it (so CreateOrder refuses the user from
+   * now on) and cancel every open order of theirs, recording OrderCancelled
+   * for each. Runs in the caller's transaction (the event consumer's, which
+   * also records the event as processed). Returns the cancelled order ids.
+   */
+  async cancelOrdersOfDeletedUser(tx: EntityManager, deletion: { userId: string; deleteTime: Date; eventId: string }): Promise<string[]> {
+    await lockUserOrders(tx, deletion.userId);
+    await tx.query(
+      `INSERT INTO deleted_users (user_id, delete_time, event_id) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id) DO NOTHING RETURNING user_id`,
+      [deletion.userId, deletion.deleteTime, deletion.eventId],
     );
-    const row = rows[0];
-    if (!row) return 'missing';
-    return row.cancelled ? 'cancelled' : 'not-open';
+    const cancelled: { id: string }[] = await tx.query(
+      `WITH cancelled AS (
+         UPDATE orders SET status = 'CANCELLED', update_time = now()
+          WHERE user_id = $1 AND status = 'CREATED'
+         RETURNING id
+       ) SELECT id FROM cancelled ORDER BY id`,
+      [deletion.userId],
+    );
+    const ids = cancelled.map((o) => o.id);
+    await appendToOutbox(
+      tx,
+      ids.map((id) => orderCancelledEvent({ id, userId: deletion.userId }, orderEventsV1.CancelReason.CANCEL_REASON_USER_DELETED)),
+    );
+    return ids;
   }
 }

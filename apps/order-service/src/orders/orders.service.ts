@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { orderV1 } from '@acme/contracts';
 import { FailedPreconditionError, NotFoundError, requireUuid } from '@acme/grpc-kit';
+import { OutboxRelayService } from '@acme/messaging';
 import { PageTokenCodec, resolvePageSize } from '@acme/persistence';
 import { UserDirectory } from '../users/user-directory';
 import { toOrderMessage } from './order.mapper';
@@ -17,12 +18,14 @@ export class OrdersService {
     private readonly orders: OrdersRepository,
     private readonly users: UserDirectory,
     @Inject(ORDER_PAGE_TOKENS) private readonly pageTokens: PageTokenCodec,
+    private readonly outbox: OutboxRelayService,
   ) {}
 
   /**
    * Validate, replay a previous result for the same idempotency key, confirm
-   * the user with user-service, then insert. Nothing is written unless every
-   * step before the insert succeeded.
+   * the user with user-service, then insert (with its OrderCreated event;
+   * refused if order-service learned that the user was deleted). Nothing is
+   * written unless every step before the insert succeeded.
    */
   async create(request: orderV1.CreateOrderRequest): Promise<orderV1.Order> {
     const order = validateNewOrder(request);
@@ -32,7 +35,10 @@ export class OrdersService {
     await this.users.assertUserExists(order.userId);
 
     const created = await this.orders.insert(uuidv7(), order);
-    if (created) return toOrderMessage(created);
+    if (created) {
+      this.outbox.nudge(); // OrderCreated was committed with the order: publish it now
+      return toOrderMessage(created);
+    }
     // A concurrent call with the same key won the insert: answer with its order.
     const winner = await this.orders.findByIdempotencyKey(order.userId, order.idempotencyKey);
     if (!winner) throw new Error('idempotency conflict reported but no order found for the key');
@@ -66,6 +72,7 @@ export class OrdersService {
     const outcome = await this.orders.cancel(id);
     if (outcome === 'missing') throw new NotFoundError('order', id);
     if (outcome === 'not-open') throw new FailedPreconditionError(`order ${id} is already cancelled`);
+    this.outbox.nudge(); // OrderCancelled was committed with the change
     const order = await this.orders.findById(id);
     if (!order) throw new NotFoundError('order', id);
     return toOrderMessage(order);
