@@ -65,9 +65,10 @@ esac
 # `npm start`) on the default ports is left alone.
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 export IMAGE_TAG=smoke
+GATEWAY_PORT=$(free_port)
 USER_SERVICE_DEBUG_PORT=$(free_port)
 ORDER_SERVICE_DEBUG_PORT=$(free_port)
-export USER_SERVICE_DEBUG_PORT ORDER_SERVICE_DEBUG_PORT
+export GATEWAY_PORT USER_SERVICE_DEBUG_PORT ORDER_SERVICE_DEBUG_PORT
 
 containers() { "$DOCKER" ps -aq --filter "label=com.docker.compose.project=$PROJECT"; }
 
@@ -113,12 +114,27 @@ wait_healthy() {
   done
 }
 
+# api METHOD PATH [JSON]: one request to the gateway; prints {"status":..,"body":..}.
+api() {
+  node -e '
+    const [method, url, body] = process.argv.slice(1);
+    fetch(url, { method, headers: body ? { "content-type": "application/json" } : {}, body: body || undefined })
+      .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.json().catch(() => null) })))
+      .catch((e) => { console.error(`${method} ${url}: ${e.message}`); process.exit(1); });
+  ' "$1" "http://127.0.0.1:$GATEWAY_PORT$2" "${3:-}"
+}
 # grpc METHOD JSON PORT: one unary call over gRPC (h2c) to a published debug port.
 grpc() {
   "$BUF" curl --protocol grpc --http2-prior-knowledge --schema "$SCHEMA" -d "$2" "http://127.0.0.1:$3/$1"
 }
-# field NAME: reads a top-level field of the JSON on stdin.
-field() { node -e 'const o=JSON.parse(require("fs").readFileSync(0,"utf8")); const v=o[process.argv[1]]; process.stdout.write(typeof v==="string"?v:JSON.stringify(v))' "$1"; }
+# field PATH: reads a field (dotted path, e.g. body.id) of the JSON on stdin.
+field() {
+  node -e '
+    let v = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    for (const k of process.argv[1].split(".")) v = v == null ? undefined : v[k];
+    process.stdout.write(typeof v === "string" ? v : JSON.stringify(v) ?? "");
+  ' "$1"
+}
 
 # --- build ---------------------------------------------------------------------------
 log "building the images"
@@ -139,45 +155,47 @@ compose ps
 ok "every container healthy (migrations exited 0) ${healthy_s}s after 'up'"
 
 # --- smoke flow ----------------------------------------------------------------------------
-log "smoke flow through the published gRPC ports"
-user_port=$USER_SERVICE_DEBUG_PORT order_port=$ORDER_SERVICE_DEBUG_PORT
+log "smoke flow through the public entry point (api-gateway, 127.0.0.1:$GATEWAY_PORT)"
 email="smoke-$(date +%s%N)@example.com"
-user=$(grpc acme.user.v1.UserService/CreateUser "{\"email\":\"$email\",\"name\":\"Smoke Test\"}" "$user_port")
-user_id=$(field id <<<"$user")
-[ -n "$user_id" ] && [ "$(field email <<<"$user")" = "$email" ] || fail "CreateUser answered $user"
-ok "created user $user_id"
+res=$(api POST /users "{\"email\":\"$email\",\"name\":\"Smoke Test\"}")
+user_id=$(field body.id <<<"$res")
+[ "$(field status <<<"$res")" = 201 ] && [ "$(field body.email <<<"$res")" = "$email" ] || fail "POST /users answered $res"
+ok "POST /users created user $user_id"
 
-order_request="{\"userId\":\"$user_id\",\"items\":[{\"sku\":\"SKU-1\",\"quantity\":3,\"unitPriceCents\":\"1250\"},{\"sku\":\"SKU-2\",\"quantity\":1,\"unitPriceCents\":\"99\"}],\"idempotencyKey\":\"smoke-$user_id\"}"
-order=$(grpc acme.order.v1.OrderService/CreateOrder "$order_request" "$order_port")
-order_id=$(field id <<<"$order")
-[ "$(field totalCents <<<"$order")" = 3849 ] && [ "$(field userId <<<"$order")" = "$user_id" ] || fail "CreateOrder answered $order"
-ok "created order $order_id (total 3849 cents; order-service confirmed the user with user-service)"
+order='{"userId":"'$user_id'","items":[{"sku":"SKU-1","quantity":3,"unitPriceCents":"1250"},{"sku":"SKU-2","quantity":1,"unitPriceCents":"99"}]}'
+res=$(api POST /orders "$order")
+order_id=$(field body.id <<<"$res")
+[ "$(field status <<<"$res")" = 201 ] && [ "$(field body.totalCents <<<"$res")" = 3849 ] && [ "$(field body.userId <<<"$res")" = "$user_id" ] \
+  || fail "POST /orders answered $res"
+ok "POST /orders created order $order_id (total 3849 cents; order-service confirmed the user with user-service)"
 
-read_back=$(grpc acme.order.v1.OrderService/GetOrder "{\"id\":\"$order_id\"}" "$order_port")
-[ "$(field id <<<"$read_back")" = "$order_id" ] && [ "$(field items <<<"$read_back")" = "$(field items <<<"$order")" ] \
-  || fail "GetOrder answered $read_back"
-ok "read the order back"
+res=$(api GET "/orders/$order_id")
+[ "$(field status <<<"$res")" = 200 ] && [ "$(field body.id <<<"$res")" = "$order_id" ] && [ "$(field body.items <<<"$res")" = '[{"sku":"SKU-1","quantity":3,"unitPriceCents":"1250"},{"sku":"SKU-2","quantity":1,"unitPriceCents":"99"}]' ] \
+  || fail "GET /orders/$order_id answered $res"
+ok "GET /orders/$order_id reads it back"
 
-if unknown=$(grpc acme.order.v1.OrderService/CreateOrder "{\"userId\":\"00000000-0000-7000-8000-000000000000\",\"items\":[{\"sku\":\"X\",\"quantity\":1,\"unitPriceCents\":\"1\"}],\"idempotencyKey\":\"smoke-unknown\"}" "$order_port" 2>&1); then
-  fail "an order for an unknown user was accepted: $unknown"
-fi
-[[ $unknown == *failed_precondition* ]] || fail "an order for an unknown user: expected FAILED_PRECONDITION, got $unknown"
-ok "an order for an unknown user is refused with FAILED_PRECONDITION"
+res=$(api POST /orders '{"userId":"00000000-0000-7000-8000-000000000000","items":[{"sku":"X","quantity":1,"unitPriceCents":"1"}]}')
+[ "$(field status <<<"$res")" = 422 ] || fail "an order for an unknown user: expected 422, got $res"
+ok "an order for an unknown user is refused with 422 (FAILED_PRECONDITION from order-service)"
+
+res=$(grpc acme.user.v1.UserService/GetUser "{\"id\":\"$user_id\"}" "$USER_SERVICE_DEBUG_PORT")
+[ "$(field email <<<"$res")" = "$email" ] || fail "GetUser on the gRPC debug port answered $res"
+ok "the gRPC debug port (127.0.0.1:$USER_SERVICE_DEBUG_PORT) answers GetUser"
 
 # --- restarts ------------------------------------------------------------------------------
 log "restarting order-service"
 compose restart order-service
 wait_healthy
-again=$(grpc acme.order.v1.OrderService/GetOrder "{\"id\":\"$order_id\"}" "$order_port")
-[ "$(field totalCents <<<"$again")" = 3849 ] || fail "after the restart GetOrder answered $again"
-ok "order-service restarted healthy and still returns order $order_id"
+res=$(api GET "/orders/$order_id")
+[ "$(field status <<<"$res")" = 200 ] && [ "$(field body.totalCents <<<"$res")" = 3849 ] || fail "after the restart GET /orders/$order_id answered $res"
+ok "order-service restarted healthy; order $order_id is still there"
 
 log "recreating the user-db container (the named volume stays)"
 compose rm --stop --force user-db
 compose up -d --no-deps user-db
 wait_healthy
-again=$(grpc acme.user.v1.UserService/GetUser "{\"id\":\"$user_id\"}" "$user_port")
-[ "$(field email <<<"$again")" = "$email" ] || fail "after recreating user-db GetUser answered $again"
+res=$(api GET "/users/$user_id")
+[ "$(field status <<<"$res")" = 200 ] && [ "$(field body.email <<<"$res")" = "$email" ] || fail "after recreating user-db GET /users/$user_id answered $res"
 ok "user-db recreated; user-service healthy again and user $user_id survived"
 
 # --- figures ---------------------------------------------------------------------------------

@@ -12,25 +12,33 @@ import {
 import { egressCidrs, permittedConnections } from '../src/network-graph';
 import { workloads } from '../src/workloads';
 
-// The connections the system needs, and only those. "dns" is kube-dns,
+// The connections the system needs, and only those. "outside" is a client
+// outside the namespace (the ingress controller), "dns" is kube-dns,
 // "external" an address outside the cluster (prod's managed databases).
 const DNS = (from: string) => [`${from} -> dns:53/TCP`, `${from} -> dns:53/UDP`];
 const EXPECTED_CONNECTIONS: Record<Overlay, string[]> = {
   dev: [
+    'outside -> api-gateway:8080/TCP',
+    'api-gateway -> user-service:50051/TCP',
+    'api-gateway -> order-service:50052/TCP',
     'order-service -> user-service:50051/TCP',
     'order-service -> order-db:5432/TCP',
     'user-service -> user-db:5432/TCP',
-    ...['user-service', 'order-service', 'user-db', 'order-db'].flatMap(DNS),
+    ...['api-gateway', 'user-service', 'order-service', 'user-db', 'order-db'].flatMap(DNS),
   ].sort(),
   prod: [
+    'outside -> api-gateway:8080/TCP',
+    'api-gateway -> user-service:50051/TCP',
+    'api-gateway -> order-service:50052/TCP',
     'order-service -> user-service:50051/TCP',
     'order-service -> external:5432/TCP',
     'user-service -> external:5432/TCP',
-    ...['user-service', 'order-service'].flatMap(DNS),
+    ...['api-gateway', 'user-service', 'order-service'].flatMap(DNS),
   ].sort(),
 };
 
-const SERVICES = ['user-service', 'order-service'];
+const GRPC_SERVICES = ['user-service', 'order-service'];
+const APPS = [...GRPC_SERVICES, 'api-gateway'];
 
 describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
   let objects: K8sObject[];
@@ -38,13 +46,15 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     objects = renderOverlay(overlay);
   });
 
-  it('renders a Deployment, headless Service, HPA and PDB for every service, all in one namespace', () => {
+  it('renders a Deployment, Service, HPA and PDB for every app, all in one namespace', () => {
     const refs = objects.map(ref);
-    for (const name of SERVICES) {
-      expect(refs).toEqual(
-        expect.arrayContaining([`Deployment/${name}`, `Service/${name}-headless`, `HorizontalPodAutoscaler/${name}`, `PodDisruptionBudget/${name}`]),
-      );
+    for (const name of APPS) {
+      expect(refs).toEqual(expect.arrayContaining([`Deployment/${name}`, `HorizontalPodAutoscaler/${name}`, `PodDisruptionBudget/${name}`]));
     }
+    for (const name of GRPC_SERVICES) expect(refs).toContain(`Service/${name}-headless`);
+    const gateway = objects.find((o) => ref(o) === 'Service/api-gateway') as { spec?: { type?: string; clusterIP?: string } } | undefined;
+    expect(gateway?.spec).toMatchObject({ type: 'ClusterIP' });
+    expect(gateway?.spec?.clusterIP).toBeUndefined();
     const namespaces = new Set(objects.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata.namespace));
     expect([...namespaces]).toEqual([overlay === 'dev' ? 'acme-dev' : 'acme']);
   });
@@ -103,14 +113,14 @@ describe('k8s/overlays/prod', () => {
 
   it('lets each service reach only its own database address', () => {
     const cidrs = egressCidrs(objects);
-    expect([...cidrs.keys()].sort()).toEqual(SERVICES.slice().sort());
+    expect([...cidrs.keys()].sort()).toEqual(GRPC_SERVICES.slice().sort());
     const all = [...cidrs.values()].flat();
     expect(new Set(all).size).toBe(all.length);
     expect(all).not.toContain('0.0.0.0/0');
   });
 
   it('references the Secrets the operator creates, by their documented names and keys', () => {
-    for (const w of workloads(objects)) {
+    for (const w of workloads(objects).filter((x) => GRPC_SERVICES.includes(x.name))) {
       const refs = (w.pod.containers ?? []).flatMap((c) => c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef] : []));
       expect(refs.map((r) => `${r.name}/${r.key}`).sort()).toEqual([`${w.name}-secrets/DATABASE_URL`, `${w.name}-secrets/PAGE_TOKEN_SECRET`]);
     }
