@@ -1,25 +1,9 @@
-import type { RunningHttpGateway } from '../src/http/bootstrap-http-gateway';
-import { startGateway } from './support/gateway';
-import { client, type Client } from './support/http';
-import { startServices, type Services } from './support/services';
+import type { Stack } from '../support/stack';
 
-describe('api-gateway OpenAPI document, Swagger UI and probes', () => {
-  let services: Services;
-  let gateway: RunningHttpGateway;
-  let api: Client;
-
-  beforeAll(async () => {
-    services = await startServices('gw_docs');
-    gateway = await startGateway(services.gatewayEnv);
-    api = client(gateway.url);
-  });
-  afterAll(async () => {
-    await gateway?.shutdown();
-    await services?.stop();
-  });
-
+/** The OpenAPI document, Swagger UI, the probes and the request id header. */
+export function docsAndHealthRoutes(stack: Stack): void {
   it('serves an OpenAPI 3 document generated from the code, listing every route', async () => {
-    const answer = await api.get('/openapi.json');
+    const answer = await stack.api.get('/openapi.json');
     expect(answer.status).toBe(200);
     const document = answer.body;
     expect(document.openapi).toMatch(/^3\./);
@@ -51,32 +35,32 @@ describe('api-gateway OpenAPI document, Swagger UI and probes', () => {
   });
 
   it('serves Swagger UI at /docs with its assets from the package on disk', async () => {
-    const page = await api.get('/docs');
+    const page = await stack.api.get('/docs');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(page.text).toContain('/openapi.json');
-    const bundle = await fetch(`${gateway.url}/docs/swagger-ui-bundle.js`);
+    const bundle = await fetch(`${stack.gateway.url}/docs/swagger-ui-bundle.js`);
     expect(bundle.status).toBe(200);
     expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
-    expect((await api.get('/docs/package.json')).status).toBe(404);
-    expect((await api.get('/docs/..%2Fpackage.json')).status).toBe(404);
+    expect((await stack.api.get('/docs/package.json')).status).toBe(404);
+    expect((await stack.api.get('/docs/..%2Fpackage.json')).status).toBe(404);
   });
 
   it('/healthz answers without asking any upstream; /readyz reports both upstreams SERVING', async () => {
-    expect(await api.get('/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
-    expect(await api.get('/readyz')).toMatchObject({
+    expect(await stack.api.get('/healthz')).toMatchObject({ status: 200, body: { status: 'ok' } });
+    expect(await stack.api.get('/readyz')).toMatchObject({
       status: 200,
       body: { status: 'ready', upstreams: { 'user-service': 'SERVING', 'order-service': 'SERVING' } },
     });
   });
 
   it('returns a valid request id from the caller, and replaces an unusable one', async () => {
-    const kept = await api.get('/healthz', { headers: { 'x-request-id': 'caller-id.42' } });
+    const kept = await stack.api.get('/healthz', { headers: { 'x-request-id': 'caller-id.42' } });
     expect(kept.headers.get('x-request-id')).toBe('caller-id.42');
-    const replaced = await api.get('/healthz', { headers: { 'x-request-id': 'bad id with spaces and "quotes"' } });
+    const replaced = await stack.api.get('/healthz', { headers: { 'x-request-id': 'bad id with spaces and "quotes"' } });
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    const generated = await api.get('/nope');
+    const generated = await stack.api.get('/nope');
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(generated.body.requestId).toBe(generated.headers.get('x-request-id'));
   });
-});
+}

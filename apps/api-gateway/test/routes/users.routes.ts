@@ -1,46 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import type { RunningHttpGateway } from '../src/http/bootstrap-http-gateway';
-import { startGateway } from './support/gateway';
-import { client, type Client } from './support/http';
-import { startServices, type Services } from './support/services';
+import type { Stack } from '../support/stack';
 
-describe('api-gateway /users (real user-service and order-service over gRPC, real Postgres)', () => {
-  let services: Services;
-  let gateway: RunningHttpGateway;
-  let api: Client;
-
-  beforeAll(async () => {
-    services = await startServices('gw_users');
-    gateway = await startGateway(services.gatewayEnv);
-    api = client(gateway.url);
-  });
-  afterAll(async () => {
-    await gateway?.shutdown();
-    await services?.stop();
-  });
-
+/** /users through the gateway to the real user-service. */
+export function usersRoutes(stack: Stack): void {
   it('creates a user: 201, Location, camelCase JSON, RFC 3339 time, unicode kept verbatim', async () => {
     const name = 'Zoë 山田 🚀 O\'Brien';
-    const created = await api.post('/users', { body: { email: 'zoe@example.com', name } });
+    const created = await stack.api.post('/users', { body: { email: 'zoe@example.com', name } });
     expect(created.status).toBe(201);
     expect(created.headers.get('content-type')).toMatch(/^application\/json/);
     expect(created.body).toEqual({ id: expect.any(String), email: 'zoe@example.com', name, createTime: expect.any(String) });
     expect(created.headers.get('location')).toBe(`/users/${created.body.id}`);
     expect(new Date(created.body.createTime).toISOString()).toBe(created.body.createTime);
 
-    const fetched = await api.get(created.headers.get('location')!);
+    const fetched = await stack.api.get(created.headers.get('location')!);
     expect(fetched.status).toBe(200);
     expect(fetched.body).toEqual(created.body);
-    const rows = await services.userDb.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [created.body.id]);
+    const rows = await stack.services.userDb.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [created.body.id]);
     expect(rows).toEqual([{ name }]);
   });
 
   it('pages through users with page_size and page_token', async () => {
-    for (const n of [1, 2, 3]) expect((await api.post('/users', { body: { email: `page${n}@example.com`, name: `Page ${n}` } })).status).toBe(201);
+    for (const n of [1, 2, 3]) expect((await stack.api.post('/users', { body: { email: `page${n}@example.com`, name: `Page ${n}` } })).status).toBe(201);
     const seen: string[] = [];
     let token: string | null = null;
     do {
-      const page: any = await api.get(`/users?page_size=2${token ? `&page_token=${encodeURIComponent(token)}` : ''}`);
+      const page: any = await stack.api.get(`/users?page_size=2${token ? `&page_token=${encodeURIComponent(token)}` : ''}`);
       expect(page.status).toBe(200);
       expect(page.body.users.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.users.map((u: { email: string }) => u.email));
@@ -51,11 +35,11 @@ describe('api-gateway /users (real user-service and order-service over gRPC, rea
   });
 
   it('deletes a user: 204 without body, then 404 as problem+json', async () => {
-    const { body: user } = await api.post('/users', { body: { email: 'gone@example.com', name: 'Gone' } });
-    const deleted = await api.delete(`/users/${user.id}`);
+    const { body: user } = await stack.api.post('/users', { body: { email: 'gone@example.com', name: 'Gone' } });
+    const deleted = await stack.api.delete(`/users/${user.id}`);
     expect(deleted.status).toBe(204);
     expect(deleted.text).toBe('');
-    const again = await api.delete(`/users/${user.id}`);
+    const again = await stack.api.delete(`/users/${user.id}`);
     expect(again.status).toBe(404);
     expect(again.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(again.body).toMatchObject({ type: 'about:blank', title: 'Not Found', status: 404, instance: `/users/${user.id}` });
@@ -64,7 +48,7 @@ describe('api-gateway /users (real user-service and order-service over gRPC, rea
 
   it('answers 404 for an unknown user, with the request id in body and header', async () => {
     const id = randomUUID();
-    const answer = await api.get(`/users/${id}`, { headers: { 'x-request-id': 'users-spec-404' } });
+    const answer = await stack.api.get(`/users/${id}`, { headers: { 'x-request-id': 'users-spec-404' } });
     expect(answer.status).toBe(404);
     expect(answer.headers.get('x-request-id')).toBe('users-spec-404');
     expect(answer.body).toEqual({
@@ -78,18 +62,18 @@ describe('api-gateway /users (real user-service and order-service over gRPC, rea
   });
 
   it('answers 409 for a duplicate email (any letter case), writing nothing', async () => {
-    expect((await api.post('/users', { body: { email: 'dup@example.com', name: 'First' } })).status).toBe(201);
-    const duplicate = await api.post('/users', { body: { email: 'DUP@example.com', name: 'Second' } });
+    expect((await stack.api.post('/users', { body: { email: 'dup@example.com', name: 'First' } })).status).toBe(201);
+    const duplicate = await stack.api.post('/users', { body: { email: 'DUP@example.com', name: 'Second' } });
     expect(duplicate.status).toBe(409);
     expect(duplicate.body).toMatchObject({ status: 409, title: 'Conflict' });
     expect(duplicate.body.detail).toMatch(/already exists/);
-    const rows = await services.userDb.query(`SELECT 1 FROM users WHERE lower(email) = 'dup@example.com'`);
+    const rows = await stack.services.userDb.query(`SELECT 1 FROM users WHERE lower(email) = 'dup@example.com'`);
     expect(rows).toHaveLength(1);
   });
 
   it("passes the service's own validation through as 400 (an email the edge cannot judge)", async () => {
-    const answer = await api.post('/users', { body: { email: 'not-an-email', name: 'X' } });
+    const answer = await stack.api.post('/users', { body: { email: 'not-an-email', name: 'X' } });
     expect(answer.status).toBe(400);
     expect(answer.body.detail).toMatch(/^email: must be a valid email address/);
   });
-});
+}
