@@ -30,6 +30,7 @@ export default [
             // Each service's code stays in its own scope.
             { sourceTag: 'scope:user', onlyDependOnLibsWithTags: ['scope:user', 'scope:shared'] },
             { sourceTag: 'scope:order', onlyDependOnLibsWithTags: ['scope:order', 'scope:shared'] },
+            { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
             { sourceTag: 'scope:system', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestOptions } from '../support/http';
+import type { Answer, RequestOptions } from '../support/http';
 import { jsonLines, waitForLogLine } from '../support/logs';
 import type { Stack } from '../support/stack';
 
@@ -23,7 +23,7 @@ export function edgeValidationRoutes(stack: Stack): void {
     return stack.api.send(method, path, { ...options, headers: { ...options.headers, 'x-request-id': requestId } });
   };
 
-  const expectProblem = (answer: { status: number; headers: Headers; body: any }, status: number, detail: string | RegExp) => {
+  const expectProblem = (answer: Answer, status: number, detail: string | RegExp) => {
     expect(answer.status).toBe(status);
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(answer.body).toMatchObject({ type: 'about:blank', status, requestId: expect.any(String) });

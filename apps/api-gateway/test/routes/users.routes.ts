@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Answer } from '../support/http';
 import type { Stack } from '../support/stack';
 
 /** /users through the gateway to the real user-service. */
@@ -24,7 +25,7 @@ export function usersRoutes(stack: Stack): void {
     const seen: string[] = [];
     let token: string | null = null;
     do {
-      const page: any = await stack.api.get(`/users?page_size=2${token ? `&page_token=${encodeURIComponent(token)}` : ''}`);
+      const page: Answer = await stack.api.get(`/users?page_size=2${token ? `&page_token=${encodeURIComponent(token)}` : ''}`);
       expect(page.status).toBe(200);
       expect(page.body.users.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.users.map((u: { email: string }) => u.email));

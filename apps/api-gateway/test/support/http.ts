@@ -1,5 +1,12 @@
+/**
+ * Parsed JSON of any shape. Tests assert on answers with matchers rather than
+ * types, and a loose type keeps them readable.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
 /** One HTTP exchange, as the tests look at it. */
-export interface Answer<T = any> {
+export interface Answer<T = Json> {
   readonly status: number;
   readonly headers: Headers;
   /** Parsed JSON (also for problem+json), undefined for an empty body. */
@@ -16,7 +23,7 @@ export interface RequestOptions {
 
 /** A small client for the gateway over real HTTP (Node's fetch). */
 export function client(baseUrl: string) {
-  const send = async <T = any>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> => {
+  const send = async <T = Json>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> => {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | Buffer | undefined = options.rawBody;
     if (body === undefined && options.body !== undefined) {
@@ -29,9 +36,9 @@ export function client(baseUrl: string) {
     return { status: response.status, headers: response.headers, text, body: text && type.includes('json') ? JSON.parse(text) : undefined };
   };
   return {
-    get: <T = any>(path: string, options?: RequestOptions) => send<T>('GET', path, options),
-    post: <T = any>(path: string, options?: RequestOptions) => send<T>('POST', path, options),
-    delete: <T = any>(path: string, options?: RequestOptions) => send<T>('DELETE', path, options),
+    get: <T = Json>(path: string, options?: RequestOptions) => send<T>('GET', path, options),
+    post: <T = Json>(path: string, options?: RequestOptions) => send<T>('POST', path, options),
+    delete: <T = Json>(path: string, options?: RequestOptions) => send<T>('DELETE', path, options),
     send,
   };
 }
