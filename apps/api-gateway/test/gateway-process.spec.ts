@@ -31,9 +31,15 @@ describe('api-gateway as a process (dist/main.js)', () => {
     await services?.stop();
   });
 
-  it('prints its URL and serves on it', async () => {
+  it('prints its URL and serves on it, keeping probes out of the access log', async () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await client(url).get('/healthz')).status).toBe(200);
+    expect((await client(url).get('/readyz')).status).toBe(200);
+    // The access line of a later request means earlier lines have arrived (one ordered pipe).
+    expect((await client(url).get('/nope')).status).toBe(404);
+    await waitForLogLine(gateway, (line) => (line['req'] as { url?: string } | undefined)?.url === '/nope');
+    const accessed = jsonLines(gateway.logs).map((line) => (line['req'] as { url?: string } | undefined)?.url);
+    expect(accessed.filter((path) => path === '/healthz' || path === '/readyz')).toEqual([]);
   });
 
   it('carries the request id through both hops and into every log line of the request', async () => {

@@ -3,6 +3,7 @@ import type { Options } from 'pino-http';
 import { pinoOptions, requestIdFrom, REQUEST_ID_KEY, type LogFormat } from '@acme/grpc-kit';
 
 const PROBES = new Set(['/healthz', '/readyz']);
+const pathOf = (url: string | undefined) => (url ?? '').split('?')[0] ?? '';
 
 /**
  * nestjs-pino's pinoHttp options for the gateway: the shared log format, one
@@ -24,7 +25,15 @@ export function gatewayLogOptions(level: string, format: LogFormat): Options {
       if (res.statusCode === 503 || res.statusCode === 504) return 'warn'; // an upstream is down or slow, not a bug here
       return error || res.statusCode >= 500 ? 'error' : 'info';
     },
+    // A 5xx line needs no stack trace of pino-http's own making: the cause, when
+    // there is one, is logged by the problem filter with the same requestId.
+    customErrorMessage: () => 'request completed',
+    customErrorObject: (_req: IncomingMessage, _res: ServerResponse, _error: Error, entry: Record<string, unknown>) => {
+      const { err: _stack, ...rest } = entry;
+      return rest;
+    },
     // Orchestrator probes every few seconds would drown the access log.
-    autoLogging: { ignore: (req: IncomingMessage) => PROBES.has((req.url ?? '').split('?')[0] ?? '') },
+    // (Middleware sees req.url relative to its mount point; originalUrl is the request's.)
+    autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => PROBES.has(pathOf(req.originalUrl ?? req.url)) },
   };
 }
