@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EVENTS, PROTO_FILES, orderV1, userV1 } from '@acme/contracts';
 import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
@@ -9,13 +11,14 @@ const EXCHANGE = 'acme.events';
 export const ORDER_QUEUE = 'order-service.user-events';
 export const ORDER_DLQ = `${ORDER_QUEUE}.dlq`;
 
-/** Compiles both services (incremental: quick when up to date) so no test runs a stale dist/main.js. */
+/**
+ * Compiles both services (incremental: quick when up to date) so no test runs
+ * a stale dist/main.js. Test files run in parallel workers: flock(1) keeps two
+ * builds from writing the same files at once.
+ */
 export async function buildServices(): Promise<void> {
-  await promisify(execFile)(
-    process.execPath,
-    [workspacePath('node_modules/typescript/bin/tsc'), '-b', 'apps/user-service/tsconfig.app.json', 'apps/order-service/tsconfig.app.json'],
-    { cwd: workspacePath() },
-  );
+  const tsc = [process.execPath, workspacePath('node_modules/typescript/bin/tsc'), '-b', 'apps/user-service/tsconfig.app.json', 'apps/order-service/tsconfig.app.json'];
+  await promisify(execFile)('flock', [join(tmpdir(), 'acme-service-build.lock'), ...tsc], { cwd: workspacePath() });
 }
 
 /**
