@@ -85,4 +85,19 @@ describe('AmqpConnection and ConfirmPublisher (real RabbitMQ)', () => {
     const [received] = await t.waitFor((m) => m.properties.messageId === event.eventId);
     expect(USER_DELETED.decode(received!.content).eventId).toBe(event.eventId);
   });
+
+  it('holds back while the broker blocks the connection (flow control) and resumes when it unblocks', async () => {
+    const { connection, publisher } = await connected();
+    // What amqplib emits when the broker sends connection.blocked (memory or disk alarm);
+    // raising a real alarm would stall every other user of this machine's broker.
+    const model = connection.current!;
+    model.emit('blocked', 'low on memory');
+    expect(publisher.usable).toBe(false);
+    expect(await publisher.publishAll([outgoing()])).toEqual([{ ok: false, error: 'the broker blocks publishing (low on memory)' }]);
+
+    const usable = publisher.whenUsable(new AbortController().signal);
+    model.emit('unblocked');
+    await usable;
+    expect(await publisher.publishAll([outgoing()])).toEqual([{ ok: true }]);
+  });
 });

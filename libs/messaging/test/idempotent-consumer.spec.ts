@@ -264,4 +264,18 @@ describe('IdempotentConsumer (real RabbitMQ and Postgres)', () => {
     expect(new Set(rest.map((o) => o.eventId))).toEqual(new Set([events[1]!.eventId, events[2]!.eventId]));
     expect((await effects()).map((e) => e.event_id).sort()).toEqual(events.map((e) => e.eventId).sort());
   });
+
+  it('subscribes again by itself after the broker closes every connection, as on a restart', async () => {
+    const { consumer } = await startConsumer(recordingHandler());
+    const again = once(consumer, 'consuming');
+    await vhost.closeConnections('broker restart (test)');
+    await again;
+
+    await publisher.close(); // closed by the broker too: open a new one
+    publisher = await EventTap.open(vhost.url, { exchange: EXCHANGE, routingKeys: ['nothing.routes.here'] });
+    const event = userDeleted();
+    const done = outcomes(consumer, 1);
+    await publish(event);
+    expect(await done).toEqual([expect.objectContaining({ kind: 'processed', eventId: event.eventId })]);
+  });
 });
