@@ -31,11 +31,11 @@ COPY --from=manifests /src/libs/ libs/
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.base.json ./
 COPY libs/ libs/
-COPY apps/ apps/
 ARG APP
-RUN test -n "${APP}" || { echo "build with --build-arg APP=<directory under apps/>" >&2; exit 1; } \
- && test -f "apps/${APP}/tsconfig.app.json" || { echo "apps/${APP}/tsconfig.app.json not found" >&2; exit 1; } \
- && npx tsc -b "apps/${APP}/tsconfig.app.json" \
+RUN test -n "${APP}" || { echo "build with --build-arg APP=<directory under apps/>" >&2; exit 1; }
+# Only this app's sources: editing another app leaves this image's cache alone.
+COPY apps/${APP}/ apps/${APP}/
+RUN npx tsc -b "apps/${APP}/tsconfig.app.json" \
  && mkdir /out \
  && cp -r --parents apps/${APP}/dist libs/*/dist /out/ \
  && find /out \( -name '*.d.ts' -o -name '*.map' -o -name '*.tsbuildinfo' \) -delete
