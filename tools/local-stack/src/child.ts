@@ -24,7 +24,9 @@ export class Child {
     });
     const prefix = process.stdout.isTTY ? `\x1b[${COLORS[nextColor++ % COLORS.length]}m[${name}]\x1b[0m` : `[${name}]`;
     for (const stream of [this.process.stdout, this.process.stderr]) {
-      if (stream) createInterface({ input: stream }).on('line', (line) => console.log(`${prefix} ${line}`));
+      if (stream) {
+        createInterface({ input: stream }).on('line', (line) => console.log(`${prefix} ${line}`));
+      }
     }
     this.exited = once(this.process, 'exit').then(([code]) => code as number | null);
   }

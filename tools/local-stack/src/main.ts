@@ -84,6 +84,7 @@ async function main(): Promise<void> {
           health.close();
         }
       }
+      if (spec.http) await waitForHttpReady(child, `http://127.0.0.1:${spec.http.port}${spec.http.readinessPath}`, 60_000);
     }
     printEndpoints(config, specs, urls);
   } catch (error) {
@@ -92,17 +93,40 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * HTTP has no readiness push (unlike grpc.health.v1 Watch), so ask the
+ * readiness endpoint the way an orchestrator would: again after a short,
+ * growing pause, until it answers 200, the process dies, or time runs out.
+ */
+async function waitForHttpReady(child: Child, url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  for (let pause = 50; Date.now() < deadline; pause = Math.min(pause * 2, 500)) {
+    if (!child.running) throw new Error(`${child.name} exited before it was ready`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+  throw new Error(`${child.name} was not ready within ${timeoutMs} ms (${url}: ${last})`);
+}
+
 function printEndpoints(config: ReturnType<typeof loadLocalStackConfig>, specs: ReturnType<typeof services>, urls: Record<string, string>) {
   const lines = ['', 'The system is up:'];
   for (const spec of specs) {
     if (spec.grpc) lines.push(`  ${spec.name.padEnd(14)} grpc  127.0.0.1:${spec.grpc.port}  (${spec.grpc.service}; health and reflection enabled)`);
-    if (spec.http) lines.push(`  ${spec.name.padEnd(14)} http  http://127.0.0.1:${spec.http.port}  (OpenAPI at /docs)`);
+    if (spec.http) lines.push(`  ${spec.name.padEnd(14)} http  http://127.0.0.1:${spec.http.port}  (REST; OpenAPI at /docs)`);
   }
   for (const [name, url] of Object.entries(urls)) lines.push(`  ${'postgres'.padEnd(14)} ${url.replace(/:[^:@/]+@/, ':***@')}  (${name})`);
   lines.push(
     '',
     'Try it (README "Talk to it"):',
-    `  npx buf curl --protocol grpc --http2-prior-knowledge -d '{"email":"ada@example.com","name":"Ada Lovelace"}' http://127.0.0.1:${config.USER_SERVICE_PORT}/acme.user.v1.UserService/CreateUser`,
+    `  curl -s -X POST http://127.0.0.1:${config.GATEWAY_PORT}/users -H 'content-type: application/json' -d '{"email":"ada@example.com","name":"Ada Lovelace"}'`,
+    `  npx buf curl --protocol grpc --http2-prior-knowledge -d '{"pageSize":10}' http://127.0.0.1:${config.USER_SERVICE_PORT}/acme.user.v1.UserService/ListUsers`,
     '',
     'Ctrl-C stops everything.',
   );

@@ -8,7 +8,8 @@ export interface ServiceSpec {
   /** Database name (embedded Postgres) or URL variable it takes. */
   readonly database?: 'acme_users' | 'acme_orders';
   readonly grpc?: { readonly port: number; readonly service: string };
-  readonly http?: { readonly port: number };
+  /** HTTP servers are ready once `readinessPath` answers 200. */
+  readonly http?: { readonly port: number; readonly readinessPath: string };
   env(config: LocalStackConfig, databaseUrl: string | undefined): Record<string, string>;
 }
 
@@ -35,6 +36,19 @@ export function services(config: LocalStackConfig): ServiceSpec[] {
         GRPC_PORT: String(config.ORDER_SERVICE_PORT),
         DATABASE_URL: url ?? '',
         USER_SERVICE_URL: `dns:///127.0.0.1:${config.USER_SERVICE_PORT}`,
+      }),
+    },
+    {
+      name: 'api-gateway',
+      script: 'apps/api-gateway/dist/main.js',
+      http: { port: config.GATEWAY_PORT, readinessPath: '/readyz' },
+      env: () => ({
+        LOG_FORMAT: config.LOG_FORMAT,
+        LOG_LEVEL: config.LOG_LEVEL,
+        HTTP_HOST: '127.0.0.1',
+        HTTP_PORT: String(config.GATEWAY_PORT),
+        USER_SERVICE_URL: `dns:///127.0.0.1:${config.USER_SERVICE_PORT}`,
+        ORDER_SERVICE_URL: `dns:///127.0.0.1:${config.ORDER_SERVICE_PORT}`,
       }),
     },
   ];

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { freePort, workspacePath } from '@acme/testing';
-import { readmeShellBlock } from './readme-session';
+import { readmeShellBlocks } from './readme-session';
 
 /** Command lines of every process on the machine that mention `needle`. */
 function processesMentioning(needle: string): string[] {
@@ -77,22 +77,38 @@ describe('local stack (npm start)', () => {
   it('prints the endpoints of every service', () => {
     expect(output).toContain(`user-service   grpc  127.0.0.1:${ports.user}`);
     expect(output).toContain(`order-service  grpc  127.0.0.1:${ports.order}`);
+    expect(output).toContain(`api-gateway    http  http://127.0.0.1:${ports.gateway}`);
     expect(output).toMatch(new RegExp(`postgres\\s+postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${ports.postgres}/acme_users`));
   });
 
-  it('answers the README client session as printed', async () => {
-    const session = readmeShellBlock('Talk to it')
+  // Runs a README block as printed, only pointed at this test's ports.
+  const runReadmeBlock = async (block: string) => {
+    const session = block
       .replaceAll('127.0.0.1:50051', `127.0.0.1:${ports.user}`)
       .replaceAll('127.0.0.1:50052', `127.0.0.1:${ports.order}`)
       .replaceAll('127.0.0.1:8080', `127.0.0.1:${ports.gateway}`);
-    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', session], {
-      cwd: workspacePath(),
-      env: { ...process.env },
-    });
-    expect(stdout).toContain('"email": "ada@example.com"');
-    expect(stdout).toContain('"totalCents": "2598"');
+    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', session], { cwd: workspacePath() });
+    return stdout;
+  };
+
+  it('answers the README REST session as printed', async () => {
+    const [rest] = readmeShellBlocks('Talk to it');
+    const lines = (await runReadmeBlock(rest!)).trim().split('\n').map((line) => JSON.parse(line));
+    const [user, order, list, problem] = lines;
+    expect(user).toMatchObject({ email: 'ada@example.com', name: 'Ada Lovelace' });
+    expect(order).toMatchObject({ userId: user.id, totalCents: '2598', status: 'CREATED' });
+    expect(list.orders.map((o: { id: string }) => o.id)).toEqual([order.id]);
+    expect(problem).toMatchObject({ status: 422, detail: 'user 01a2175a-0000-7000-8000-000000000000 does not exist' });
+  });
+
+  it('answers the README gRPC session as printed', async () => {
+    const [, grpc] = readmeShellBlocks('Talk to it');
+    const stdout = await runReadmeBlock(grpc!);
+    expect(stdout).toContain('"email": "grace@example.com"');
+    expect(stdout).toContain('"totalCents": "750"');
     expect(stdout).toContain('"status": "ORDER_STATUS_CREATED"');
     expect(stdout).toMatch(/"orders": \[/);
+    expect(stdout).toContain('"status": "SERVING"');
   });
 
   it('stops everything on Ctrl-C, services first, leaving no Postgres behind', async () => {
@@ -102,6 +118,6 @@ describe('local stack (npm start)', () => {
     expect(output).toMatch(/stop requested: stopping services[\s\S]*stopping Postgres[\s\S]*\[local-stack\] stopped/);
     expect(processesMentioning(join(dataRoot, 'postgres'))).toEqual([]);
     // The services are gone too: their ports can be bound again.
-    for (const port of [ports.user, ports.order]) await expect(canListen(port)).resolves.toBe(true);
+    for (const port of [ports.user, ports.order, ports.gateway]) await expect(canListen(port)).resolves.toBe(true);
   });
 });

@@ -38,6 +38,6 @@ describe('client service config', () => {
       clientServiceConfig('acme.user.v1.UserService', ['GetUser']),
     );
     expect(options['grpc.keepalive_time_ms']).toBeGreaterThan(0);
-    expect(options['grpc.max_reconnect_backoff_ms']).toBeLessThanOrEqual(5_000);
+    expect(options['grpc.max_reconnect_backoff_ms']).toBeLessThanOrEqual(1_000);
   });
 });

@@ -60,9 +60,12 @@ export function clientChannelOptions(
     'grpc.keepalive_time_ms': 30_000,
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.keepalive_permit_without_calls': 1,
-    // Pick up new replicas soon after DNS changes; reconnect quickly when an upstream comes back.
+    // Pick up new replicas soon after DNS changes. Reconnect quickly when an
+    // upstream comes back: calls fail fast (UNAVAILABLE) while the channel
+    // waits out its backoff, so the cap bounds how long a recovered upstream
+    // still looks down (grpc-js's default cap is 120 s).
     'grpc.dns_min_time_between_resolutions_ms': 5_000,
-    'grpc.initial_reconnect_backoff_ms': 200,
-    'grpc.max_reconnect_backoff_ms': 5_000,
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 1_000,
   };
 }
