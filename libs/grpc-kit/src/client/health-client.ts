@@ -31,12 +31,18 @@ export class HealthClient {
     this.stub = new HealthStubConstructor(target, credentials.createInsecure(), options);
   }
 
-  /** One Check call. Rejects with the gRPC error when the server cannot be reached in time. */
+  /**
+   * One Check call. A service the server does not know (NOT_FOUND, per the
+   * health protocol) is SERVICE_UNKNOWN; any other failure rejects with the
+   * gRPC error (e.g. UNAVAILABLE when the server cannot be reached in time).
+   */
   check(service = '', deadlineMs = 1_000): Promise<HealthStatus> {
     return new Promise((resolve, reject) => {
-      this.stub.Check({ service }, { deadline: Date.now() + deadlineMs }, (error, response) =>
-        error ? reject(error) : resolve(response?.status ?? 'UNKNOWN'),
-      );
+      this.stub.Check({ service }, { deadline: Date.now() + deadlineMs }, (error, response) => {
+        if (!error) resolve(response?.status ?? 'UNKNOWN');
+        else if (grpcStatusOf(error) === status.NOT_FOUND) resolve('SERVICE_UNKNOWN');
+        else reject(error);
+      });
     });
   }
 

@@ -16,6 +16,14 @@ export interface GrpcHealthOptions {
 
 export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 
+/**
+ * Health "service" name for liveness probes: SERVING for as long as the
+ * process runs, NOT_SERVING only once it shuts down. A dependency outage must
+ * not get a pod restarted (restarting cannot bring a database back); that is
+ * what readiness ("" and the gRPC service names) is for.
+ */
+export const LIVENESS_SERVICE_NAME = 'liveness';
+
 export const GRPC_HEALTH_OPTIONS = Symbol('GRPC_HEALTH_OPTIONS');
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
@@ -39,6 +47,7 @@ export class GrpcHealth implements OnApplicationShutdown {
     @Inject(GRPC_HEALTH_OPTIONS) private readonly options: GrpcHealthOptions,
     @Inject(READINESS_CHECKS) private readonly checks: readonly ReadinessCheck[],
   ) {
+    this.implementation.setStatus(LIVENESS_SERVICE_NAME, 'SERVING');
     this.publish('NOT_SERVING');
   }
 
@@ -62,6 +71,7 @@ export class GrpcHealth implements OnApplicationShutdown {
     this.shuttingDown = true;
     clearTimeout(this.timer);
     this.publish('NOT_SERVING');
+    this.implementation.setStatus(LIVENESS_SERVICE_NAME, 'NOT_SERVING');
   }
 
   onApplicationShutdown(): void {
