@@ -1,0 +1,48 @@
+import { Server, ServerCredentials, status, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { HealthImplementation } from 'grpc-health-check';
+import { Pool } from 'pg';
+import { PROTO_FILES, PROTO_LOADER_OPTIONS, PROTO_ROOT } from './contracts';
+
+// What both baseline servers share: env, proto loading, the pool, health, a
+// plain grpc-js server with default options, and exit on SIGTERM (so
+// --cpu-prof can write its profile).
+
+export const env = (name: string, fallback?: string): string => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(`${name} is required`);
+  return value;
+};
+
+export const protos = loadSync([PROTO_FILES.user, PROTO_FILES.order], { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
+
+/** Same pool size and statement timeout as the services' defaults. */
+export const pool = new Pool({
+  connectionString: env('DATABASE_URL'),
+  max: Number(env('DATABASE_POOL_SIZE', '10')),
+  statement_timeout: 5_000,
+  application_name: 'bench-baseline',
+});
+
+export const fail = (code: status, details: string): Partial<ServiceError> => ({ code, details });
+
+/** Database trouble is UNAVAILABLE, as the services answer it. */
+export const databaseFailure = (error: unknown) => fail(status.UNAVAILABLE, `database: ${(error as Error).message}`);
+
+export async function serve(name: string, service: string, handlers: object): Promise<void> {
+  const server = new Server();
+  server.addService(protos[service] as never, handlers as never);
+  const health = new HealthImplementation({ '': 'NOT_SERVING', [service]: 'NOT_SERVING' });
+  health.addToServer(server as never);
+  const port = env('GRPC_PORT');
+  await new Promise<void>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve())),
+  );
+  await pool.query('SELECT 1');
+  health.setStatus('', 'SERVING');
+  health.setStatus(service, 'SERVING');
+  process.once('SIGTERM', () => {
+    server.tryShutdown(() => void pool.end().finally(() => process.exit(0)));
+  });
+  pool.on('error', (error) => console.error(`${name}: idle database connection failed: ${error.message}`));
+}

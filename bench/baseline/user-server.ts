@@ -1,0 +1,33 @@
+import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
+import type { userV1 } from '@acme/contracts';
+import { toTimestamp } from './contracts';
+import { databaseFailure, fail, pool, serve } from './server';
+
+// Baseline UserService.GetUser: raw @grpc/grpc-js + pg, no framework. The
+// same answer and status codes as user-service, from the same table.
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  create_time: Date;
+}
+
+function GetUser(call: ServerUnaryCall<userV1.GetUserRequest, userV1.User>, callback: sendUnaryData<userV1.User>): void {
+  const { id } = call.request;
+  if (!UUID.test(id)) return callback(fail(status.INVALID_ARGUMENT, 'id: must be a UUID'));
+  pool.query<UserRow>('SELECT id, email, name, create_time FROM users WHERE id = $1', [id.toLowerCase()]).then(
+    ({ rows: [user] }) =>
+      user
+        ? callback(null, { id: user.id, email: user.email, name: user.name, createTime: toTimestamp(user.create_time) })
+        : callback(fail(status.NOT_FOUND, `user ${id} not found`)),
+    (error: unknown) => callback(databaseFailure(error)),
+  );
+}
+
+serve('baseline user server', 'acme.user.v1.UserService', { GetUser }).catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

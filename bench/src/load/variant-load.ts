@@ -1,0 +1,108 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Variant } from '../model';
+import type { BenchDatabases } from '../system/databases';
+import type { ProcessKey } from '../system/services';
+import { COUNTER_WIDTH, createOrderTemplates, grpcFrame, grpcMethods, ORDER_ITEMS } from './grpc-messages';
+import { runH2load, type LoadOutcome } from './h2load';
+import { runNodeHttp2 } from './node-http2';
+import { runWrk } from './wrk';
+
+/** What a variant's requests go through, and how to load it. */
+export interface VariantPlan {
+  /** Server processes on the path (their CPU is the "server CPU"). */
+  readonly processes: readonly ProcessKey[];
+  /** Databases those processes use (their Postgres backends' CPU is the "DB CPU"). */
+  readonly databases: readonly string[];
+  load(concurrency: number, durationS: number): Promise<LoadOutcome>;
+}
+
+export interface LoadContext {
+  readonly ports: Record<ProcessKey, number>;
+  readonly databases: BenchDatabases;
+  /** Scratch directory for bodies, logs and scripts. */
+  readonly workDir: string;
+}
+
+const GET_USER_PATH = '/acme.user.v1.UserService/GetUser';
+const CREATE_ORDER_PATH = '/acme.order.v1.OrderService/CreateOrder';
+/** Every gRPC request carries a deadline, as real clients' do. */
+const GRPC_HEADERS = { 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': '10S' };
+
+let runSequence = 0;
+/** Idempotency keys start with this: unique per run, so every CreateOrder writes a new order. */
+const keyPrefix = (tag: string) => `bench-${tag}-${Date.now().toString(36)}-${++runSequence}`;
+
+/** The user every GetUser asks for (h2load sends one fixed body). */
+export const getUserTarget = (databases: BenchDatabases): string => databases.userIds[0] as string;
+
+export function getUserFrame(userId: string): Buffer {
+  return grpcFrame(grpcMethods().getUser.requestSerialize({ id: userId }));
+}
+
+export function variantPlan(variant: Variant, context: LoadContext): VariantPlan {
+  const { ports, databases, workDir } = context;
+  const userId = getUserTarget(databases);
+  const scratch = (name: string) => join(workDir, `${variant.id}-${runSequence}-${name}`);
+  const h2loadGetUser = (port: number) => {
+    const bodyFile = join(workDir, 'getuser.bin');
+    writeFileSync(bodyFile, getUserFrame(userId));
+    return (concurrency: number, durationS: number) =>
+      runH2load({ url: `http://127.0.0.1:${port}${GET_USER_PATH}`, bodyFile, headers: GRPC_HEADERS, concurrency, durationS, logFile: scratch('h2load.log') });
+  };
+  const nodeCreateOrder = (port: number, tag: string) => (concurrency: number, durationS: number) => {
+    const { templates, counterOffset } = createOrderTemplates(databases.userIds, keyPrefix(tag));
+    return runNodeHttp2({
+      origin: `http://127.0.0.1:${port}`,
+      path: CREATE_ORDER_PATH,
+      templates,
+      counterOffset,
+      counterWidth: COUNTER_WIDTH,
+      concurrency,
+      durationS,
+      configFile: scratch('grpc-load.json'),
+    });
+  };
+  const gateway = `http://127.0.0.1:${ports['api-gateway']}`;
+
+  switch (variant.id) {
+    case 'getuser-grpc-product':
+      return { processes: ['user-service'], databases: [databases.productUsers.name], load: h2loadGetUser(ports['user-service']) };
+    case 'getuser-grpc-baseline':
+      return { processes: ['baseline-user'], databases: [databases.baselineUsers.name], load: h2loadGetUser(ports['baseline-user']) };
+    case 'getuser-http-gateway':
+      return {
+        processes: ['api-gateway', 'user-service'],
+        databases: [databases.productUsers.name],
+        load: (concurrency, durationS) =>
+          runWrk({ baseUrl: gateway, request: { kind: 'get', path: `/users/${userId}` }, concurrency, durationS, scriptFile: scratch('wrk.lua') }),
+      };
+    case 'createorder-grpc-product':
+      return {
+        processes: ['order-service', 'user-service'],
+        databases: [databases.productOrders.name, databases.productUsers.name],
+        load: nodeCreateOrder(ports['order-service'], 'p'),
+      };
+    case 'createorder-grpc-baseline':
+      return {
+        processes: ['baseline-order', 'baseline-user'],
+        databases: [databases.baselineOrders.name, databases.baselineUsers.name],
+        load: nodeCreateOrder(ports['baseline-order'], 'b'),
+      };
+    case 'createorder-http-gateway':
+      return {
+        processes: ['api-gateway', 'order-service', 'user-service'],
+        databases: [databases.productOrders.name, databases.productUsers.name],
+        load: (concurrency, durationS) =>
+          runWrk({
+            baseUrl: gateway,
+            request: { kind: 'create-order', userIds: databases.userIds, itemsJson: JSON.stringify(ORDER_ITEMS), keyPrefix: keyPrefix('g') },
+            concurrency,
+            durationS,
+            scriptFile: scratch('wrk.lua'),
+          }),
+      };
+    default:
+      throw new Error(`no load plan for variant ${variant.id}`);
+  }
+}

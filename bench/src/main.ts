@@ -1,0 +1,182 @@
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { TEST_POSTGRES_ADMIN_URL, workspacePath } from '@acme/testing';
+import { aggregate } from './aggregate';
+import { variantPlan, type VariantPlan } from './load/variant-load';
+import { measureColdStarts } from './measure/cold-start';
+import { measureRun } from './measure/measure-run';
+import { preflight } from './measure/preflight';
+import { measureWire } from './measure/wire';
+import type { ColdStartResult, MemoryResult, RunResult, WireResult } from './model';
+import { parseOptions, USAGE, UsageError } from './options';
+import { renderProfileSummaries } from './profile/summary-cli';
+import { evaluateBudget } from './report/budget';
+import { machineFacts } from './report/machine';
+import { renderReport } from './report/render';
+import { BUDGET_SUBJECTS, VARIANTS } from './scenarios';
+import { loadAverage1, processMemory } from './stats/proc';
+import { createBenchDatabases } from './system/databases';
+import type { ProcessKey } from './system/services';
+import { type RunningSystem, startSystem } from './system/start-system';
+import { ensureLoadGenerators } from './system/tools';
+
+// `npm run bench`: builds (through Nx), then measures the product against
+// the raw baseline on this machine and prints the tables. See docs/benchmarks.md.
+
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+const BUILT = [
+  'apps/user-service/dist/main.js',
+  'apps/order-service/dist/main.js',
+  'apps/api-gateway/dist/main.js',
+  'bench/dist/baseline/user-server.js',
+];
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  const began = performance.now();
+  const missing = BUILT.filter((file) => !existsSync(workspacePath(file)));
+  if (missing.length > 0) throw new Error(`not built: ${missing.join(', ')}. Run the benchmark with \`npm run bench\`, which builds first.`);
+  ensureLoadGenerators(log);
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const runDir = workspacePath('bench/results', stamp);
+  const logDir = join(runDir, 'logs');
+  const workDir = join(runDir, 'work');
+  const profileDir = options.profile ? join(runDir, 'profiles') : undefined;
+  for (const dir of [logDir, workDir, profileDir]) if (dir) mkdirSync(dir, { recursive: true });
+
+  const admin = new Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
+  await admin.connect();
+  const machine = await machineFacts(admin);
+  log(`load average ${machine.loadAverageAtStart.toFixed(1)} on ${machine.cores} cores; results in ${runDir}`);
+
+  let databases: Awaited<ReturnType<typeof createBenchDatabases>> | undefined;
+  let system: RunningSystem | undefined;
+  let cleaning: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      await system?.stop();
+      await databases?.drop();
+      await admin.end();
+    })());
+  const interrupt = () => {
+    log('interrupted: stopping the servers and dropping the databases');
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+
+  const runs: RunResult[] = [];
+  let coldStarts: ColdStartResult[] = [];
+  let wire: WireResult[] = [];
+  const memory: MemoryResult[] = [];
+  const variants = VARIANTS.filter((v) => options.scenarios.includes(v.scenario));
+  try {
+    databases = await createBenchDatabases(options.users, log);
+    system = await startSystem(databases, { logDir, profileDir }, log);
+    const running = system;
+    const facts = await preflight(running.ports, databases);
+    log('preflight: every kind of call answers correctly');
+
+    if (options.coldStarts > 0) {
+      log(`cold starts: ${options.coldStarts} fresh start(s) per server`);
+      coldStarts = await measureColdStarts(running.specs, ['user-service', 'order-service', 'api-gateway', 'baseline-user', 'baseline-order'], options.coldStarts, logDir, log);
+    }
+
+    const context = { ports: running.ports, databases, workDir };
+    const plans = new Map<string, VariantPlan>(variants.map((v) => [v.id, variantPlan(v, context)]));
+    if (options.warmupS > 0) {
+      const warmupConcurrency = Math.min(16, Math.max(...options.concurrency));
+      for (const variant of variants) {
+        log(`warm-up: ${variant.label}, ${options.warmupS} s at c=${warmupConcurrency}`);
+        await plans.get(variant.id)?.load(warmupConcurrency, options.warmupS);
+      }
+    }
+    const keys = Object.keys(running.processes) as ProcessKey[];
+    const afterWarmup = new Map(keys.map((key) => [key, processMemory(running.processes[key].pid).rssKb / 1024]));
+
+    if (options.scenarios.includes('GetUser') && !options.profile) {
+      wire = await measureWire(running.ports, databases, facts, workDir);
+      log(`wire bytes per GetUser: ${wire.map((w) => `${w.protocol} ${Math.round(w.requestBytes)} up / ${Math.round(w.responseBytes)} down`).join('; ')}`);
+    }
+
+    const loadAverages: number[] = [];
+    for (const scenario of options.scenarios) {
+      for (const concurrency of options.concurrency) {
+        for (let round = 1; round <= options.rounds; round++) {
+          for (const variant of variants.filter((v) => v.scenario === scenario)) {
+            const plan = plans.get(variant.id) as VariantPlan;
+            const result = await measureRun(
+              {
+                variant,
+                concurrency,
+                round,
+                processes: plan.processes.map((key) => ({ name: key, pid: running.processes[key].pid })),
+                databases: plan.databases,
+                load: () => plan.load(concurrency, options.durationS),
+              },
+              admin,
+            );
+            runs.push(result);
+            loadAverages.push(result.loadAverage);
+            log(
+              `${scenario} c=${concurrency} round ${round}/${options.rounds} ${variant.system}: ${Math.round(result.reqPerS)} req/s, ` +
+                `p99 ${(result.latencyUs.p99 / 1000).toFixed(2)} ms, ${Math.round(result.cpuUsPerReq)} µs CPU/req` +
+                (result.errors > 0 ? `, ${result.errors} ERRORS` : ''),
+            );
+          }
+        }
+      }
+    }
+    for (const key of keys) {
+      const peaks = runs.map((r) => r.peakRssMb[key]).filter((v): v is number => v !== undefined);
+      memory.push({
+        service: key,
+        system: running.specs[key].system,
+        afterWarmupMb: afterWarmup.get(key) ?? NaN,
+        peakMb: Math.max(afterWarmup.get(key) ?? 0, ...peaks),
+      });
+    }
+
+    await cleanup();
+    const rows = aggregate(variants, runs);
+    const budget = evaluateBudget(rows, BUDGET_SUBJECTS, coldStarts, memory);
+    const report = renderReport({
+      options,
+      machine,
+      loadAverages: [...loadAverages, loadAverage1()],
+      rows,
+      wire,
+      coldStarts,
+      memory,
+      budget,
+      elapsedS: (performance.now() - began) / 1000,
+    });
+    const profiles = profileDir ? renderProfileSummaries([profileDir]) : '';
+    writeFileSync(join(runDir, 'results.json'), JSON.stringify({ options, machine, runs, rows, wire, coldStarts, memory, budget }, null, 2));
+    writeFileSync(join(runDir, 'report.md'), `${report}\n${profiles ? `\n### CPU profiles\n\n${profiles}\n` : ''}`);
+    console.log(report);
+    if (profiles) console.log(`\n### CPU profiles (${profileDir})\n\n${profiles}`);
+    // The servers' logs (the gateway's access log grows by megabytes) only matter when something failed.
+    rmSync(logDir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
+    log(`raw figures: ${join(runDir, 'results.json')}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`[bench] ${error.message}`);
+    process.exit(2);
+  }
+  console.error(`[bench] failed (the servers' logs are kept under bench/results/<run>/logs): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,100 @@
+import type { AggregateRow } from '../aggregate';
+import type { ColdStartResult, MemoryResult } from '../model';
+import { median } from '../stats/percentiles';
+
+/** The performance budget of issue 5 (ratios are to the same-run reference). */
+export const BUDGET = {
+  getUserReqPerS: 0.85,
+  createOrderReqPerS: 0.75,
+  createOrderP99: 1.5,
+  gatewayCreateOrderReqPerS: 0.6,
+  coldStartMs: 1_500,
+  rssAfterWarmupMb: 160,
+  /** Throughput budgets are about server-bound load: judged at these concurrencies. */
+  serverBoundConcurrencies: [16, 64],
+} as const;
+
+export interface BudgetLine {
+  readonly name: string;
+  readonly pass: boolean;
+  /** The figures behind the verdict. */
+  readonly detail: string;
+}
+
+const x = (value: number) => `${value.toFixed(2)}x`;
+const rps = (value: number) => `${Math.round(value)} req/s`;
+const ms = (us: number) => `${(us / 1000).toFixed(2)} ms`;
+
+/** Which variants the budgets are about (ids from scenarios.ts). */
+export interface BudgetSubjects {
+  readonly getUser: string;
+  readonly createOrder: string;
+  readonly gatewayCreateOrder: string;
+}
+
+/**
+ * One line per budget and concurrency that was measured. A line with no
+ * figures (e.g. --quick skipped c=64) is left out rather than passed.
+ */
+export function evaluateBudget(
+  rows: readonly AggregateRow[],
+  subjects: BudgetSubjects,
+  coldStarts: readonly ColdStartResult[],
+  memory: readonly MemoryResult[],
+): BudgetLine[] {
+  const lines: BudgetLine[] = [];
+  const referenceRow = (row: AggregateRow) =>
+    rows.find((r) => r.variant.id === row.ratios?.reference && r.concurrency === row.concurrency);
+
+  for (const concurrency of BUDGET.serverBoundConcurrencies) {
+    const row = (id: string) => rows.find((r) => r.variant.id === id && r.concurrency === concurrency && r.ratios);
+
+    const getUser = row(subjects.getUser);
+    if (getUser?.ratios) {
+      lines.push({
+        name: `gRPC GetUser req/s >= ${BUDGET.getUserReqPerS}x baseline at c=${concurrency}`,
+        pass: getUser.ratios.reqPerS >= BUDGET.getUserReqPerS,
+        detail: `${x(getUser.ratios.reqPerS)} (${rps(getUser.reqPerS)} vs ${rps(referenceRow(getUser)?.reqPerS ?? NaN)})`,
+      });
+    }
+    const createOrder = row(subjects.createOrder);
+    if (createOrder?.ratios) {
+      const reference = referenceRow(createOrder);
+      lines.push({
+        name: `gRPC CreateOrder req/s >= ${BUDGET.createOrderReqPerS}x baseline at c=${concurrency}`,
+        pass: createOrder.ratios.reqPerS >= BUDGET.createOrderReqPerS,
+        detail: `${x(createOrder.ratios.reqPerS)} (${rps(createOrder.reqPerS)} vs ${rps(reference?.reqPerS ?? NaN)})`,
+      });
+      lines.push({
+        name: `gRPC CreateOrder p99 <= ${BUDGET.createOrderP99}x baseline at c=${concurrency}`,
+        pass: createOrder.ratios.p99 <= BUDGET.createOrderP99,
+        detail: `${x(createOrder.ratios.p99)} (${ms(createOrder.p99Us)} vs ${ms(reference?.p99Us ?? NaN)})`,
+      });
+    }
+    const gateway = row(subjects.gatewayCreateOrder);
+    if (gateway?.ratios) {
+      lines.push({
+        name: `HTTP POST /orders req/s >= ${BUDGET.gatewayCreateOrderReqPerS}x direct gRPC CreateOrder at c=${concurrency}`,
+        pass: gateway.ratios.reqPerS >= BUDGET.gatewayCreateOrderReqPerS,
+        detail: `${x(gateway.ratios.reqPerS)} (${rps(gateway.reqPerS)} vs ${rps(referenceRow(gateway)?.reqPerS ?? NaN)})`,
+      });
+    }
+  }
+
+  for (const start of coldStarts.filter((s) => s.system !== 'baseline' && s.startMs.length > 0)) {
+    const typical = median(start.startMs);
+    lines.push({
+      name: `${start.service} cold start <= ${BUDGET.coldStartMs} ms`,
+      pass: typical <= BUDGET.coldStartMs,
+      detail: `median ${Math.round(typical)} ms, max ${Math.round(Math.max(...start.startMs))} ms over ${start.startMs.length} starts`,
+    });
+  }
+  for (const process of memory.filter((m) => m.system !== 'baseline')) {
+    lines.push({
+      name: `${process.service} RSS after warm-up <= ${BUDGET.rssAfterWarmupMb} MB`,
+      pass: process.afterWarmupMb <= BUDGET.rssAfterWarmupMb,
+      detail: `${Math.round(process.afterWarmupMb)} MB (peak during the runs ${Math.round(process.peakMb)} MB)`,
+    });
+  }
+  return lines;
+}
