@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { EVENTS, PROTO_FILES, orderV1, userV1 } from '@acme/contracts';
-import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
+import { status } from '@grpc/grpc-js';
+import { createUpstreamClient, grpcStatusOf, type Upstream } from '@acme/grpc-kit';
 import { createTestVhost, EventTap, TcpProxy, type TestVhost } from '@acme/messaging/testing';
 import { ServiceProcess, createTestDatabase, freePort, workspacePath, type TestDatabase } from '@acme/testing';
 
@@ -79,7 +81,34 @@ export class EventsSystem {
     });
     this.userServices.push(service);
     if (!this.userPorts.includes(grpcPort)) this.userPorts.push(grpcPort);
+    else await this.afterUserServiceRestart(grpcPort);
     return grpcPort;
+  }
+
+  /**
+   * A replica came back on a port that clients knew. Their channels may sit in
+   * reconnect backoff (at most 1 s, see clientChannelOptions) and would fail
+   * fast meanwhile: give the test a fresh client, and wait until order-service
+   * reaches user-service again (an order for an unknown user is refused with
+   * FAILED_PRECONDITION only once user-service answered NOT_FOUND).
+   */
+  private async afterUserServiceRestart(port: number): Promise<void> {
+    if (this.users && port === this.userPorts[0]) {
+      this.users.close();
+      this.users = client<userV1.UserServiceClient>(port, userV1.ACME_USER_V1_PACKAGE_NAME, PROTO_FILES.user, userV1.USER_SERVICE_NAME);
+    }
+    if (!this.orders) return;
+    for (;;) {
+      const code = await this.orders
+        .createOrder({ userId: randomUUID(), idempotencyKey: 'probe', items: [{ sku: 'P', quantity: 1, unitPriceCents: '1' }] })
+        .then(
+          () => undefined,
+          (error: unknown) => grpcStatusOf(error),
+        );
+      if (code === status.FAILED_PRECONDITION) return;
+      if (code !== status.UNAVAILABLE) throw new Error(`order-service answered ${code} to a probe order`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** Starts order-service and resolves once it consumes its queue (so the queue exists and is bound). */

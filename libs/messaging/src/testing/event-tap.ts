@@ -17,7 +17,13 @@ export interface EventTapOptions {
   readonly queue?: string;
 }
 
-type Waiter = { readonly match: (m: TappedMessage) => boolean; readonly count: number; readonly resolve: (m: TappedMessage[]) => void };
+type Waiter = {
+  readonly match: (m: TappedMessage) => boolean;
+  readonly count: number;
+  /** Matching messages so far: each message is tested once per waiter. */
+  readonly matched: TappedMessage[];
+  readonly resolve: (m: TappedMessage[]) => void;
+};
 
 const BARRIER_TYPE = 'acme.test.Barrier';
 
@@ -58,11 +64,12 @@ export class EventTap {
       // A failsafe with a readable message, not a speed requirement.
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        reject(new Error(`waited ${timeoutMs} ms for ${count} ${what}; got ${this.messages.filter(match).length} (${this.messages.length} messages in all)`));
+        reject(new Error(`waited ${timeoutMs} ms for ${count} ${what}; got ${waiter.matched.length} (${this.messages.length} messages in all)`));
       }, timeoutMs);
       const waiter: Waiter = {
         match,
         count,
+        matched: seen,
         resolve: (messages) => {
           clearTimeout(timer);
           resolve(messages);
@@ -110,10 +117,11 @@ export class EventTap {
     };
     this.messages.push(tapped);
     for (const waiter of this.waiters) {
-      const matching = this.messages.filter(waiter.match);
-      if (matching.length >= waiter.count) {
+      if (!waiter.match(tapped)) continue;
+      waiter.matched.push(tapped);
+      if (waiter.matched.length >= waiter.count) {
         this.waiters.delete(waiter);
-        waiter.resolve(matching.slice(0, waiter.count));
+        waiter.resolve(waiter.matched.slice(0, waiter.count));
       }
     }
   }
