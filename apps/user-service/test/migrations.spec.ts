@@ -15,9 +15,9 @@ describe('user-service migrations (real Postgres)', () => {
   });
   afterAll(() => database.drop());
 
-  it('create the users table with its constraints and case-insensitive unique email', async () => {
+  it('create the users table with its constraints and case-insensitive unique email, and the outbox', async () => {
     const applied = await runMigrations(createUserDataSource(config()), () => undefined);
-    expect(applied).toEqual(['CreateUsers1764150000000']);
+    expect(applied).toEqual(['CreateUsers1764150000000', 'CreateOutbox1795688900000']);
 
     const columns = await database.query<{ column_name: string; data_type: string; is_nullable: string }>(
       `SELECT column_name, data_type, is_nullable FROM information_schema.columns
@@ -34,6 +34,13 @@ describe('user-service migrations (real Postgres)', () => {
     );
     expect(indexes[0]?.indexdef).toMatch(/CREATE UNIQUE INDEX users_email_lower_key ON public\.users USING btree \(lower\(email\)\)/);
 
+    const outbox = await database.query<{ column_name: string }>(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = 'outbox' ORDER BY ordinal_position`,
+    );
+    expect(outbox.map((c) => c.column_name)).toEqual([
+      'id', 'event_id', 'event_type', 'routing_key', 'payload', 'create_time', 'attempts', 'next_attempt_time', 'last_error', 'sent_time',
+    ]);
+
     // The database itself refuses what the service would never write.
     await expect(database.query(`INSERT INTO users (id, email, name) VALUES (gen_random_uuid(), 'a@b.co', '')`)).rejects.toThrow(
       /check constraint/,
@@ -48,11 +55,14 @@ describe('user-service migrations (real Postgres)', () => {
     const dataSource = new DataSource({ ...createUserDataSource(config()).options });
     await dataSource.initialize();
     try {
-      await dataSource.undoLastMigration();
+      // Undo every migration, newest first, until none is left.
+      while ((await dataSource.query(`SELECT count(*)::int AS n FROM schema_migrations`))[0].n > 0) {
+        await dataSource.undoLastMigration();
+      }
     } finally {
       await dataSource.destroy();
     }
-    const tables = await database.query(`SELECT 1 FROM information_schema.tables WHERE table_name = 'users'`);
+    const tables = await database.query(`SELECT 1 FROM information_schema.tables WHERE table_name IN ('users', 'outbox')`);
     expect(tables).toHaveLength(0);
   });
 });

@@ -115,8 +115,9 @@ export interface OrderServiceClient {
    *   `unit_price_cents`, or the total does not fit in int64. The message
    *   names the field, e.g. `items[2].quantity`.
    * FAILED_PRECONDITION: the user does not exist (UserService said NOT_FOUND),
-   *   or `idempotency_key` was already used by this user for a different
-   *   order.
+   *   or was deleted (OrderService learned it from acme.user.v1.UserDeleted,
+   *   possibly before UserService's answer would say so), or
+   *   `idempotency_key` was already used by this user for a different order.
    */
 
   createOrder(request: CreateOrderRequest, metadata: Metadata, ...rest: any): Observable<Order>;
@@ -178,8 +179,9 @@ export interface OrderServiceController {
    *   `unit_price_cents`, or the total does not fit in int64. The message
    *   names the field, e.g. `items[2].quantity`.
    * FAILED_PRECONDITION: the user does not exist (UserService said NOT_FOUND),
-   *   or `idempotency_key` was already used by this user for a different
-   *   order.
+   *   or was deleted (OrderService learned it from acme.user.v1.UserDeleted,
+   *   possibly before UserService's answer would say so), or
+   *   `idempotency_key` was already used by this user for a different order.
    */
 
   createOrder(
