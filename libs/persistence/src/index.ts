@@ -5,3 +5,4 @@ export * from './paging';
 export * from './run-migrations';
 export * from './database-env';
 export * from './typeorm-logger';
+export * from './service-defaults';
