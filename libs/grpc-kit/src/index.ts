@@ -17,3 +17,4 @@ export * from './server/reflection';
 export * from './client/health-client';
 export * from './http/problem-details';
 export * from './http/grpc-to-http';
+export * from './lifecycle/shutdown-on-signals';

@@ -3,6 +3,7 @@ import { type DynamicModule, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
+import { shutdownOnSignals } from '@acme/grpc-kit';
 import { Readiness } from '../health/readiness';
 import { type ApiDescription, buildOpenApiDocument, serveApiDocs } from './openapi';
 import { ProblemFilter } from './problem.filter';
@@ -97,17 +98,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
       logger.log('shutdown complete');
     })());
 
-  const onSignal = (signal: NodeJS.Signals) => {
-    shutdown(`${signal} received`).then(
-      () => options.exitOnShutdown !== false && process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        if (options.exitOnShutdown !== false) process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  shutdownOnSignals(shutdown, logger, options.exitOnShutdown !== false);
 
   return { app, url, shutdown };
 }

@@ -12,6 +12,7 @@ import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
 import type { ErrorClassifier } from '../errors/to-grpc-error';
 import { GrpcHealth, HEALTH_SERVICE_NAME } from './health';
 import { addReflection } from './reflection';
+import { shutdownOnSignals } from '../lifecycle/shutdown-on-signals';
 import { accessLogInterceptor } from './access-log';
 import { serverChannelOptions, type ServerChannelTuning } from './server-channel-options';
 
@@ -105,17 +106,7 @@ export async function bootstrapGrpcService(
       logger.log('shutdown complete');
     })());
 
-  const onSignal = (signal: NodeJS.Signals) => {
-    shutdown(`${signal} received`).then(
-      () => options.exitOnShutdown !== false && process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        if (options.exitOnShutdown !== false) process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
+  shutdownOnSignals(shutdown, logger, options.exitOnShutdown !== false);
 
   return { app, shutdown };
 }

@@ -1,12 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { createTestDatabase } from '@acme/testing';
 
-// The library's own tests may not use @acme/testing (kits depend on kits
-// only), so this is the few lines they need: a throwaway database with the
-// tables the library documents (outbox-event.ts, inbox.ts).
-
-const ADMIN_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+// A throwaway database with the tables the library documents (outbox-event.ts,
+// inbox.ts): the services' migrations create the same ones.
 
 const SCHEMA = [
   `CREATE TABLE outbox (
@@ -41,37 +37,23 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
+/** A fresh database (see @acme/testing) with the tables the library documents. */
 export async function createScratchDatabase(prefix: string): Promise<ScratchDatabase> {
-  const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  await admin(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
+  const database = await createTestDatabase(prefix);
+  for (const statement of SCHEMA) await database.query(statement);
   const opened: DataSource[] = [];
-  await admin(url.toString(), async (c) => {
-    for (const statement of SCHEMA) await c.query(statement);
-  });
   return {
-    name,
+    name: database.name,
     async dataSource(applicationName = 'messaging-test') {
-      const dataSource = new DataSource({ type: 'postgres', url: url.toString(), applicationName, extra: { max: 5 } });
+      const dataSource = new DataSource({ type: 'postgres', url: database.url, applicationName, extra: { max: 5 } });
       await dataSource.initialize();
       opened.push(dataSource);
       return dataSource;
     },
-    query: (sql, params) => admin(url.toString(), async (c) => (await c.query(sql, params)).rows),
+    query: (sql, params) => database.query(sql, params),
     async drop() {
       await Promise.all(opened.map((d) => (d.isInitialized ? d.destroy() : undefined)));
-      await admin(ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      await database.drop();
     },
   };
 }
