@@ -19,11 +19,11 @@ describe('moduleOf', () => {
 });
 
 describe('summarizeProfile', () => {
-  // A pg function, a grpc-js function, idle and GC, sampled about every 100 µs.
+  // A pg function calling a grpc-js one, idle and GC, sampled about every 100 µs.
   const profile: CpuProfile = {
     nodes: [
-      { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 } },
-      { id: 2, callFrame: { functionName: 'parse', url: 'file:///work/repo/node_modules/pg/lib/result.js', lineNumber: 9 } },
+      { id: 1, callFrame: { functionName: '(root)', url: '', lineNumber: -1 }, children: [2, 4, 5] },
+      { id: 2, callFrame: { functionName: 'parse', url: 'file:///work/repo/node_modules/pg/lib/result.js', lineNumber: 9 }, children: [3] },
       { id: 3, callFrame: { functionName: 'write', url: 'file:///work/repo/node_modules/@grpc/grpc-js/build/src/call.js', lineNumber: 41 } },
       { id: 4, callFrame: { functionName: '(idle)', url: '', lineNumber: -1 } },
       { id: 5, callFrame: { functionName: '(garbage collector)', url: '', lineNumber: -1 } },
@@ -43,6 +43,12 @@ describe('summarizeProfile', () => {
       { name: 'pg', us: 300, percent: 50 },
       { name: '(garbage collector)', us: 200, percent: (200 / 600) * 100 },
       { name: '@grpc/grpc-js', us: 100, percent: (100 / 600) * 100 },
+    ]);
+    // grpc-js's write was called by pg's parse: pg's calls cost 300 + 100 in all.
+    expect(summary.modulesInclusive.map((m) => [m.name, m.us])).toEqual([
+      ['pg', 400],
+      ['(garbage collector)', 200],
+      ['@grpc/grpc-js', 100],
     ]);
     expect(summary.functions[0]).toEqual({ name: 'parse (pg result.js:10)', us: 300, percent: 50 });
   });

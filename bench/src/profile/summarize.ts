@@ -3,6 +3,7 @@ export interface CpuProfile {
   readonly nodes: readonly {
     readonly id: number;
     readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+    readonly children?: readonly number[];
   }[];
   readonly startTime: number;
   readonly endTime: number;
@@ -23,6 +24,12 @@ export interface ProfileSummary {
   readonly idleUs: number;
   readonly functions: SelfTime[];
   readonly modules: SelfTime[];
+  /**
+   * Time with the module anywhere on the (synchronous) stack: what its calls
+   * cost including what they call. Work resumed after an await starts a new
+   * stack, so it counts for whoever resumes it.
+   */
+  readonly modulesInclusive: SelfTime[];
 }
 
 /**
@@ -67,6 +74,22 @@ export function summarizeProfile(profile: CpuProfile, workspaceRoot: string, top
   }
   const functions = new Map<string, number>();
   const modules = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const stackModules = new Map<number, ReadonlySet<string>>();
+  const modulesOnStack = (id: number): ReadonlySet<string> => {
+    let known = stackModules.get(id);
+    if (known) return known;
+    const frame = byId.get(id)?.callFrame;
+    const parent = parentOf.get(id);
+    const set = new Set(parent === undefined ? [] : modulesOnStack(parent));
+    if (frame && !frame.functionName.startsWith('(')) set.add(moduleOf(frame.url, frame.functionName, workspaceRoot));
+    else if (frame?.functionName === '(garbage collector)') set.add(frame.functionName);
+    known = set;
+    stackModules.set(id, known);
+    return known;
+  };
   let idleUs = 0;
   let busyUs = 0;
   for (const [id, us] of selfByNode) {
@@ -82,11 +105,12 @@ export function summarizeProfile(profile: CpuProfile, workspaceRoot: string, top
     const name = frame.url === '' ? frame.functionName : `${frame.functionName || '(anonymous)'} (${module} ${file}:${frame.lineNumber + 1})`;
     functions.set(name, (functions.get(name) ?? 0) + us);
     modules.set(module, (modules.get(module) ?? 0) + us);
+    for (const onStack of modulesOnStack(id)) inclusive.set(onStack, (inclusive.get(onStack) ?? 0) + us);
   }
   const ranked = (totals: Map<string, number>) =>
     [...totals]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, us, percent: busyUs > 0 ? (us / busyUs) * 100 : 0 }));
-  return { busyUs, idleUs, functions: ranked(functions), modules: ranked(modules) };
+  return { busyUs, idleUs, functions: ranked(functions), modules: ranked(modules), modulesInclusive: ranked(inclusive) };
 }

@@ -19,6 +19,8 @@ export function renderProfileSummaries(paths: readonly string[], top = 15): stri
         '',
         markdownTable(['module', 'self ms', '%'], rows(summary.modules), ['left', 'right', 'right']),
         '',
+        markdownTable(['module on the stack (inclusive)', 'ms', '%'], rows(summary.modulesInclusive), ['left', 'right', 'right']),
+        '',
         markdownTable(['function', 'self ms', '%'], rows(summary.functions), ['left', 'right', 'right']),
       ].join('\n');
     })

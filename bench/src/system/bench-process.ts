@@ -9,8 +9,8 @@ export interface BenchProcessOptions {
   readonly env: Record<string, string>;
   /** Both output streams go here (not through the benchmark's own process, which would spend CPU relaying them). */
   readonly logFile: string;
-  /** Extra node options, e.g. --cpu-prof. */
-  readonly nodeOptions?: string;
+  /** Extra node flags, e.g. --cpu-prof (Node 20 refuses it in NODE_OPTIONS). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** How readiness is awaited: grpc.health.v1 Watch until SERVING, or a line in the log (HTTP servers). */
@@ -45,9 +45,9 @@ export class BenchProcess {
   /** Starts it and resolves when it is ready; `readyAfterMs` is the time from spawn to ready. */
   static async start(options: BenchProcessOptions, readiness: Readiness, timeoutMs = 30_000): Promise<{ process: BenchProcess; readyAfterMs: number }> {
     const log = openSync(options.logFile, 'a');
-    const env = { PATH: process.env['PATH'] ?? '', ...options.env, ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}) };
+    const env = { PATH: process.env['PATH'] ?? '', ...options.env };
     const startedAt = performance.now();
-    const child = spawn(process.execPath, [options.script], { env, stdio: ['ignore', log, log] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], { env, stdio: ['ignore', log, log] });
     closeSync(log);
     const started = new BenchProcess(options, child, startedAt);
     const died = started.exited.then((code) => {

@@ -38,7 +38,7 @@ export async function startSystem(
               script: spec.script,
               env: spec.env(ports[key]),
               logFile: join(options.logDir, `${key}.log`),
-              nodeOptions: options.profileDir ? `--cpu-prof --cpu-prof-dir=${join(options.profileDir, key)}` : undefined,
+              nodeArgs: options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, key)}`] : undefined,
             },
             spec.readiness(ports[key]),
           );
