@@ -8,6 +8,7 @@ import { measureColdStarts } from './measure/cold-start';
 import { measureRun } from './measure/measure-run';
 import { preflight } from './measure/preflight';
 import { measureWire } from './measure/wire';
+import { WriteLedger } from './measure/write-check';
 import type { ColdStartResult, MemoryResult, RunResult, WireResult } from './model';
 import { parseOptions, USAGE, UsageError } from './options';
 import { renderProfileSummaries } from './profile/summary-cli';
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
   let coldStarts: ColdStartResult[] = [];
   let wire: WireResult[] = [];
   const memory: MemoryResult[] = [];
+  const writes = new WriteLedger();
+  let writeChecks: { ok: boolean; line: string }[] = [];
   const variants = VARIANTS.filter((v) => options.scenarios.includes(v.scenario));
   try {
     databases = await createBenchDatabases(options.users, log);
@@ -83,6 +86,9 @@ async function main(): Promise<void> {
     const running = system;
     const facts = await preflight(running.ports, databases);
     log('preflight: every kind of call answers correctly');
+    // The preflight wrote one order per CreateOrder path: gRPC and gateway to the product's database, one to the baseline's.
+    writes.add(databases.productOrders.name, 2);
+    writes.add(databases.baselineOrders.name, 1);
 
     if (options.coldStarts > 0) {
       log(`cold starts: ${options.coldStarts} fresh start(s) per server`);
@@ -95,7 +101,9 @@ async function main(): Promise<void> {
       const warmupConcurrency = Math.min(16, Math.max(...options.concurrency));
       for (const variant of variants) {
         log(`warm-up: ${variant.label}, ${options.warmupS} s at c=${warmupConcurrency}`);
-        await plans.get(variant.id)?.load(warmupConcurrency, options.warmupS);
+        const plan = plans.get(variant.id) as VariantPlan;
+        const outcome = await plan.load(warmupConcurrency, options.warmupS);
+        if (plan.writesTo) writes.add(plan.writesTo, outcome.requests, variant.generator === 'wrk' ? warmupConcurrency : 0);
       }
     }
     const keys = Object.keys(running.processes) as ProcessKey[];
@@ -124,6 +132,7 @@ async function main(): Promise<void> {
               admin,
             );
             runs.push(result);
+            if (plan.writesTo) writes.add(plan.writesTo, result.requests, variant.generator === 'wrk' ? concurrency : 0);
             loadAverages.push(result.loadAverage);
             log(
               `${scenario} c=${concurrency} round ${round}/${options.rounds} ${variant.system}: ${Math.round(result.reqPerS)} req/s, ` +
@@ -144,6 +153,14 @@ async function main(): Promise<void> {
       });
     }
 
+    const ordersIn = new Map<string, number>();
+    for (const database of [databases.productOrders, databases.baselineOrders]) {
+      const [row] = await database.query<{ n: string }>('SELECT count(*) AS n FROM orders');
+      ordersIn.set(database.name, Number(row?.n));
+    }
+    writeChecks = writes.verdicts(ordersIn);
+    for (const check of writeChecks) log(`writes check: ${check.line}`);
+
     await cleanup();
     const rows = aggregate(variants, runs);
     const budget = evaluateBudget(rows, BUDGET_SUBJECTS, coldStarts, memory);
@@ -156,10 +173,11 @@ async function main(): Promise<void> {
       coldStarts,
       memory,
       budget,
+      writeChecks,
       elapsedS: (performance.now() - began) / 1000,
     });
     const profiles = profileDir ? renderProfileSummaries([profileDir]) : '';
-    writeFileSync(join(runDir, 'results.json'), JSON.stringify({ options, machine, runs, rows, wire, coldStarts, memory, budget }, null, 2));
+    writeFileSync(join(runDir, 'results.json'), JSON.stringify({ options, machine, runs, rows, wire, coldStarts, memory, budget, writeChecks }, null, 2));
     writeFileSync(join(runDir, 'report.md'), `${report}\n${profiles ? `\n### CPU profiles\n\n${profiles}\n` : ''}`);
     console.log(report);
     if (profiles) console.log(`\n### CPU profiles (${profileDir})\n\n${profiles}`);

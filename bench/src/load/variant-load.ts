@@ -14,6 +14,8 @@ export interface VariantPlan {
   readonly processes: readonly ProcessKey[];
   /** Databases those processes use (their Postgres backends' CPU is the "DB CPU"). */
   readonly databases: readonly string[];
+  /** The orders database each successful call writes one order to (CreateOrder only). */
+  readonly writesTo?: string;
   load(concurrency: number, durationS: number): Promise<LoadOutcome>;
 }
 
@@ -81,18 +83,21 @@ export function variantPlan(variant: Variant, context: LoadContext): VariantPlan
       return {
         processes: ['order-service', 'user-service'],
         databases: [databases.productOrders.name, databases.productUsers.name],
+        writesTo: databases.productOrders.name,
         load: nodeCreateOrder(ports['order-service'], 'p'),
       };
     case 'createorder-grpc-baseline':
       return {
         processes: ['baseline-order', 'baseline-user'],
         databases: [databases.baselineOrders.name, databases.baselineUsers.name],
+        writesTo: databases.baselineOrders.name,
         load: nodeCreateOrder(ports['baseline-order'], 'b'),
       };
     case 'createorder-http-gateway':
       return {
         processes: ['api-gateway', 'order-service', 'user-service'],
         databases: [databases.productOrders.name, databases.productUsers.name],
+        writesTo: databases.productOrders.name,
         load: (concurrency, durationS) =>
           runWrk({
             baseUrl: gateway,

@@ -15,6 +15,8 @@ export interface ReportInput {
   readonly coldStarts: readonly ColdStartResult[];
   readonly memory: readonly MemoryResult[];
   readonly budget: readonly BudgetLine[];
+  /** Did every counted CreateOrder write an order (see WriteLedger)? */
+  readonly writeChecks: readonly { ok: boolean; line: string }[];
   readonly elapsedS: number;
 }
 
@@ -44,6 +46,12 @@ export function renderReport(input: ReportInput): string {
   }
   if (input.coldStarts.length > 0 || input.memory.length > 0) {
     sections.push('', '### Cold start and memory', '', startupTable(input.coldStarts, input.memory));
+  }
+  if (input.writeChecks.length > 0) {
+    sections.push(
+      '',
+      `Writes check: ${input.writeChecks.every((c) => c.ok) ? 'every counted CreateOrder wrote a new order' : 'MISMATCH, the CreateOrder figures are not all writes'} (${input.writeChecks.map((c) => c.line).join('; ')}).`,
+    );
   }
   sections.push('', '### Budget', '', budgetList(input.budget));
   return sections.join('\n');
