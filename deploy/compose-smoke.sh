@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # The compose stack, really started: builds the images from this repository,
-# brings docker-compose.yml up with a real Docker engine, waits until every
+# starts the broker first and checks that its definitions declared
+# order-service's queue before any service ran, brings the rest of
+# docker-compose.yml up with a real Docker engine, waits until every
 # container is healthy (one-shot migrations: exited 0), drives a smoke flow
 # through the public entry point, restarts a service container and recreates
-# a database container to show the data survived, and always tears everything
-# down with `down -v`. Prints image sizes, build time and time to healthy.
+# a database container to show the data survived, follows the event path
+# (DELETE /users/:id until the user's order reads CANCELLED), restarts the
+# broker and follows it again, and always tears everything down with
+# `down -v`. Prints image sizes, build time, time to healthy and how long each
+# deletion took to cancel the order.
 #
 #   npm run test:compose      (or: npx nx run deploy:compose-smoke)
 #
@@ -13,13 +18,16 @@
 # cannot pull them), otherwise the local Docker with `docker compose` or
 # `docker-compose`. SMOKE_ENGINE=docker|sandbox forces one.
 # Env: SMOKE_PROJECT (compose project, acme-smoke), SMOKE_TIMEOUT_S (wait for
-# healthy, 300), SMOKE_NO_CACHE=1 (build without the layer cache).
+# healthy, 300), SMOKE_EVENT_TIMEOUT_S (wait for an order to be cancelled
+# after its user was deleted, 60), SMOKE_NO_CACHE=1 (build without the layer
+# cache).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 PROJECT=${SMOKE_PROJECT:-acme-smoke}
 TIMEOUT_S=${SMOKE_TIMEOUT_S:-300}
+EVENT_TIMEOUT_S=${SMOKE_EVENT_TIMEOUT_S:-60}
 SANDBOX=${DOCKER_SANDBOX:-$ROOT/../shared/tools/docker-sandbox}
 BUF=$ROOT/node_modules/.bin/buf
 SCHEMA=$ROOT/libs/contracts/descriptors/acme.binpb
@@ -136,6 +144,46 @@ field() {
   ' "$1"
 }
 
+# delete_and_await_cancel USER_ID ORDER_ID: DELETE /users/:id, then reads the
+# order until its status is CANCELLED (UserDeleted travelled user-service's
+# outbox -> rabbitmq -> order-service's consumer). HTTP offers nothing to
+# await, so it polls, bounded by EVENT_TIMEOUT_S. Prints the milliseconds from
+# the DELETE to the first CANCELLED read, or fails with the last answer.
+delete_and_await_cancel() {
+  node -e '
+    const [base, userId, orderId, timeoutS] = process.argv.slice(1);
+    (async () => {
+      const started = performance.now();
+      const deleted = await fetch(`${base}/users/${userId}`, { method: "DELETE" });
+      if (deleted.status !== 204) throw new Error(`DELETE /users/${userId} answered ${deleted.status} ${await deleted.text()}`);
+      const deadline = started + Number(timeoutS) * 1000;
+      let last = "";
+      while (performance.now() < deadline) {
+        const r = await fetch(`${base}/orders/${orderId}`);
+        last = `${r.status} ${await r.text()}`;
+        if (r.status === 200 && JSON.parse(last.slice(4)).status === "CANCELLED") {
+          process.stdout.write(String(Math.round(performance.now() - started)));
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`order ${orderId} not CANCELLED ${timeoutS}s after its user was deleted; last answer: ${last}`);
+    })().catch((e) => { console.error(e.message); process.exit(1); });
+  ' "http://127.0.0.1:$GATEWAY_PORT" "$1" "$2" "$EVENT_TIMEOUT_S"
+}
+# user_with_order NAME: creates a user and an order of theirs; sets user_id and order_id.
+user_with_order() {
+  local res
+  res=$(api POST /users "{\"email\":\"$1-$(date +%s%N)@example.com\",\"name\":\"$1\"}")
+  user_id=$(field body.id <<<"$res")
+  [ "$(field status <<<"$res")" = 201 ] || fail "POST /users answered $res"
+  res=$(api POST /orders '{"userId":"'"$user_id"'","items":[{"sku":"SKU-9","quantity":1,"unitPriceCents":"500"}]}')
+  order_id=$(field body.id <<<"$res")
+  [ "$(field status <<<"$res")" = 201 ] && [ "$(field body.status <<<"$res")" = CREATED ] || fail "POST /orders answered $res"
+}
+# broker_ctl ARGS: rabbitmqctl, the broker's own CLI inside its container.
+broker_ctl() { compose exec -T rabbitmq rabbitmqctl -q "$@"; }
+
 # --- build ---------------------------------------------------------------------------
 log "building the images"
 build_args=()
@@ -146,7 +194,24 @@ build_s=$(since "$t")
 ok "images built in ${build_s}s"
 
 # --- up ---------------------------------------------------------------------------------
-log "starting the stack and waiting for every container"
+# The broker alone first: what its definitions declared is then all there is,
+# before any service could declare anything itself.
+log "starting rabbitmq alone and checking its definitions"
+t=$(now)
+compose up -d rabbitmq
+wait_healthy
+broker_s=$(since "$t")
+ok "rabbitmq healthy ${broker_s}s after 'up'"
+queues=$(broker_ctl list_queues -p acme name type durable arguments)
+grep -E $'^order-service\\.user-events\tquorum\ttrue\t.*"x-delivery-limit",20' <<<"$queues" | grep -q '"x-dead-letter-routing-key","order-service.user-events.dlq"' \
+  || fail "order-service.user-events is not declared as order-service declares it; the broker has: $queues"
+grep -qE $'^order-service\\.user-events\\.dlq\tquorum\ttrue' <<<"$queues" || fail "no dead-letter queue order-service.user-events.dlq; the broker has: $queues"
+bindings=$(broker_ctl list_bindings -p acme source_name destination_name routing_key)
+grep -qE $'^acme\\.events\torder-service\\.user-events\tuser\\.v1\\.deleted$' <<<"$bindings" \
+  || fail "order-service.user-events is not bound to user.v1.deleted on acme.events"
+ok "before any service ran: order-service.user-events (quorum, delivery limit 20, dead letters to order-service.user-events.dlq) bound to user.v1.deleted on acme.events"
+
+log "starting the rest of the stack and waiting for every container"
 t=$(now)
 compose up -d
 wait_healthy
@@ -198,6 +263,46 @@ res=$(api GET "/users/$user_id")
 [ "$(field status <<<"$res")" = 200 ] && [ "$(field body.email <<<"$res")" = "$email" ] || fail "after recreating user-db GET /users/$user_id answered $res"
 ok "user-db recreated; user-service healthy again and user $user_id survived"
 
+# --- events ------------------------------------------------------------------------------
+log "events: deleting a user cancels their order (user-service outbox -> rabbitmq -> order-service)"
+user_with_order Evented
+event_ms=$(delete_and_await_cancel "$user_id" "$order_id")
+ok "DELETE /users/$user_id; order $order_id read CANCELLED ${event_ms} ms later"
+
+log "events: least privilege and dead-lettering with the services' own broker users"
+# From inside user-service's container, with its own AMQP_URL: publishing a
+# message order-service cannot understand is allowed (it may publish to
+# acme.events), reading order-service's queue is not.
+compose exec -T user-service node -e '
+  const amqp = require("amqplib");
+  (async () => {
+    const connection = await amqp.connect(process.env.AMQP_URL);
+    const channel = await connection.createConfirmChannel();
+    await new Promise((resolve, reject) =>
+      channel.publish("acme.events", "user.v1.deleted", Buffer.from("not protobuf"), { contentType: "text/plain", messageId: "smoke-garbage" }, (e) => (e ? reject(e) : resolve())));
+    const reader = await connection.createChannel();
+    reader.on("error", () => {});
+    const refused = await reader.get("order-service.user-events").then(() => false, (e) => /ACCESS.REFUSED/.test(e.message));
+    await connection.close().catch(() => {});
+    if (!refused) throw new Error("user-service could read order-service.user-events");
+  })().catch((e) => { console.error(e.message); process.exit(1); });
+' || fail "user-service's broker user could not publish, or could read order-service's queue"
+ok "user-service's broker user publishes to acme.events and is refused order-service.user-events"
+deadline=$((SECONDS + EVENT_TIMEOUT_S))
+# The queue's message count is all there is to watch: poll it, bounded.
+until depths=$(broker_ctl list_queues -p acme name messages) && grep -qE $'^order-service\\.user-events\\.dlq\t1$' <<<"$depths"; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "the undecodable message did not reach order-service.user-events.dlq: $depths"
+  sleep 1
+done
+ok "order-service moved the undecodable message to order-service.user-events.dlq and keeps consuming"
+
+log "events: restarting rabbitmq; events flow again once the services reconnected"
+compose restart rabbitmq
+wait_healthy
+user_with_order AfterRestart
+restart_event_ms=$(delete_and_await_cancel "$user_id" "$order_id")
+ok "after the broker restart: DELETE /users/$user_id; order $order_id read CANCELLED ${restart_event_ms} ms later"
+
 # --- figures ---------------------------------------------------------------------------------
 log "figures"
 printf '   %-36s %8s\n' image size
@@ -205,4 +310,5 @@ for image in $("$DOCKER" images --filter "reference=${IMAGE_PREFIX:-acme}/*:$IMA
   bytes=$("$DOCKER" image inspect -f '{{.Size}}' "$image")
   printf '   %-36s %5s MB\n' "$image" "$(awk -v b="$bytes" 'BEGIN { printf "%.0f", b / 1000000 }')"
 done
-printf '   build %ss, time to healthy %ss (engine: %s)\n' "$build_s" "$healthy_s" "$engine"
+printf '   build %ss, rabbitmq healthy %ss, then the rest healthy %ss (engine: %s)\n' "$build_s" "$broker_s" "$healthy_s" "$engine"
+printf '   delete -> order CANCELLED: %s ms, %s ms after the broker restart\n' "$event_ms" "$restart_event_ms"
