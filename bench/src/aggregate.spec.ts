@@ -18,6 +18,7 @@ function run(variant: string, round: number, reqPerS: number, p99: number, extra
     serverCpuUs: { server: 1_000_000 },
     cpuUsPerReq: 1_000_000 / (reqPerS * 6),
     dbCpuUsPerReq: null,
+    rssAtStartMb: { a: 90, b: 20 },
     peakRssMb: { a: 100, b: 20 },
     generatorCpuUsPerReq: 5,
     generatorCorePercent: 3,

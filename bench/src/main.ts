@@ -16,6 +16,7 @@ import { evaluateBudget } from './report/budget';
 import { machineFacts } from './report/machine';
 import { renderReport } from './report/render';
 import { BUDGET_SUBJECTS, VARIANTS } from './scenarios';
+import { median } from './stats/percentiles';
 import { loadAverage1, processMemory } from './stats/proc';
 import { createBenchDatabases } from './system/databases';
 import type { ProcessKey } from './system/services';
@@ -145,14 +146,15 @@ async function main(): Promise<void> {
     }
     for (const key of keys) {
       const peaks = runs.map((r) => r.peakRssMb[key]).filter((v): v is number => v !== undefined);
+      const atStarts = runs.map((r) => r.rssAtStartMb[key]).filter((v): v is number => v !== undefined);
+      const warm = afterWarmup.get(key) ?? NaN;
       memory.push({
         service: key,
         system: running.specs[key].system,
-        afterWarmupMb: afterWarmup.get(key) ?? NaN,
-        peakMb: Math.max(afterWarmup.get(key) ?? 0, ...peaks),
+        afterWarmupMb: median([warm, ...atStarts]),
+        peakMb: Math.max(warm, ...peaks),
       });
     }
-
     const ordersIn = new Map<string, number>();
     for (const database of [databases.productOrders, databases.baselineOrders]) {
       const [row] = await database.query<{ n: string }>('SELECT count(*) AS n FROM orders');

@@ -39,6 +39,8 @@ export interface RunResult {
   readonly cpuUsPerReq: number;
   /** CPU time of the Postgres backends serving the path's databases, per request (null when unknown). */
   readonly dbCpuUsPerReq: number | null;
+  /** RSS of each server process in the path when the run started, in MB. */
+  readonly rssAtStartMb: Record<string, number>;
   /** Peak RSS of each server process in the path during the run, in MB. */
   readonly peakRssMb: Record<string, number>;
   /** Set when peak RSS could not be reset before the run (then it is the peak since the process started). */
@@ -64,6 +66,7 @@ export interface ColdStartResult {
 export interface MemoryResult {
   readonly service: string;
   readonly system: SystemName;
+  /** Median of its RSS right after the warm-up and at the start of each of its runs. */
   readonly afterWarmupMb: number;
   readonly peakMb: number;
 }

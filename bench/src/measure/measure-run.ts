@@ -29,6 +29,7 @@ export interface RunSpec {
  */
 export async function measureRun(spec: RunSpec, admin: Client): Promise<RunResult> {
   const startedAt = new Date().toISOString();
+  const rssAtStartMb = Object.fromEntries(spec.processes.map((p) => [p.name, processMemory(p.pid).rssKb / 1024]));
   const peakResettable = spec.processes.every((p) => resetPeakRss(p.pid));
   const dbBefore = await databaseBackendCpu(admin, spec.databases);
   const cpuBefore = spec.processes.map((p) => processCpuMicros(p.pid));
@@ -59,6 +60,7 @@ export async function measureRun(spec: RunSpec, admin: Client): Promise<RunResul
     serverCpuUs,
     cpuUsPerReq: totalCpu / requests,
     dbCpuUsPerReq: dbAfter.size > 0 ? backendCpuDelta(dbBefore, dbAfter) / requests : null,
+    rssAtStartMb,
     // Without permission to reset it, VmHWM is the peak since the process started.
     peakRssMb: Object.fromEntries(spec.processes.map((p) => [p.name, processMemory(p.pid).hwmKb / 1024])),
     ...(peakResettable ? {} : { peakRssSinceStart: true }),
