@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { repoPath } from './repo';
+import { budgetProblem, shutdownBudget } from './shutdown-budget';
 
 // Checks of docker-compose.yml: the current compose-spec JSON schema, the
 // file as Debian's docker-compose 1.29 reads it, and the rules of this
@@ -31,6 +33,8 @@ export interface ComposeService {
   read_only?: boolean;
   cap_drop?: string[];
   privileged?: boolean;
+  hostname?: string;
+  stop_grace_period?: string;
   [key: string]: unknown;
 }
 
@@ -141,6 +145,12 @@ export function composePolicy(compose: ComposeFile): string[] {
       }
     }
 
+    // Bind mounts from the repository: the file must be there, or Docker creates an empty directory in its place.
+    for (const volume of s.volumes ?? []) {
+      const source = typeof volume === 'string' ? volume.split(':')[0] : volume.source;
+      if (source && /^\.{1,2}\//.test(source) && !existsSync(repoPath(source))) problems.push(`${at}: mounts ${source}, which does not exist`);
+    }
+
     // Published ports: loopback only, never a port the machine's own services hold.
     for (const port of s.ports ?? []) {
       const spec = typeof port === 'string' ? withDefaults(port) : port;
@@ -151,6 +161,67 @@ export function composePolicy(compose: ComposeFile): string[] {
     }
   }
   problems.push(...databasePolicy(compose));
+  problems.push(...messagingPolicy(compose));
+  return problems;
+}
+
+const isBroker = (s: ComposeService | undefined): boolean => /^rabbitmq:/.test(s?.image ?? '');
+
+/** "1m30s" -> 90000; compose's default (10 s) when unset. */
+function durationMs(value: string | undefined): number {
+  if (value === undefined) return 10_000;
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1, us: 0.001 };
+  const parts = [...value.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us)/g)];
+  if (parts.map((p) => p[0]).join('') !== value) throw new Error(`"${value}" is not a duration`);
+  return parts.reduce((sum, [, n = '0', unit = '']) => sum + Number(n) * (units[unit] ?? 0), 0);
+}
+
+/**
+ * The broker: one rabbitmq service with a fixed hostname (its node name, under
+ * which it keeps its data) and a named volume, no published port, on internal
+ * networks joined only by the services that publish or consume events. Each of
+ * those reaches it by its AMQP_URL host, waits for it, and may take the time
+ * its shutdown needs with a broker (stop_grace_period).
+ */
+function messagingPolicy(compose: ComposeFile): string[] {
+  const problems: string[] = [];
+  const services = compose.services ?? {};
+  const brokers = Object.entries(services).filter(([, s]) => isBroker(s));
+  const clients = Object.entries(services).filter(([, s]) => typeof s.environment?.['AMQP_URL'] === 'string' && s.environment['AMQP_URL'] !== '');
+  if (clients.length === 0 && brokers.length === 0) return problems;
+  for (const [name, broker] of brokers) {
+    if (!broker.hostname) problems.push(`service ${name}: no fixed hostname; RabbitMQ keeps its data under its node name rabbit@<hostname>`);
+    const volume = (broker.volumes ?? [])
+      .map((v) => (typeof v === 'string' ? v.split(':') : [v.source ?? '', v.target ?? '']))
+      .find(([, target]) => target === '/var/lib/rabbitmq');
+    if (!volume?.[0] || !(volume[0] in (compose.volumes ?? {}))) problems.push(`service ${name}: no named volume at /var/lib/rabbitmq`);
+    if ((broker.ports ?? []).length > 0) problems.push(`service ${name}: publishes ports; the broker is reached only over its internal network`);
+    for (const network of networksOf(broker)) {
+      if (compose.networks?.[network]?.internal !== true) problems.push(`network ${network} of ${name} is not internal`);
+      for (const [other, o] of Object.entries(services)) {
+        if (other !== name && networksOf(o).includes(network) && !clients.some(([c]) => c === other)) {
+          problems.push(`service ${other} can reach ${name} (network ${network}) but publishes and consumes no events`);
+        }
+      }
+    }
+  }
+  for (const [name, s] of clients) {
+    const host = /@([^:/]+)/.exec(withDefaults(String(s.environment?.['AMQP_URL'])))?.[1];
+    const broker = host ? services[host] : undefined;
+    if (!host || !broker || !isBroker(broker)) {
+      problems.push(`service ${name}: AMQP_URL host ${host ?? '?'} is not a rabbitmq service of this file`);
+      continue;
+    }
+    if (!(host in dependsOn(s))) problems.push(`service ${name}: does not wait for ${host}`);
+    if (!networksOf(s).some((n) => networksOf(broker).includes(n))) problems.push(`service ${name}: shares no network with ${host}`);
+    const env = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, v === null ? undefined : withDefaults(String(v))]));
+    try {
+      const problem = budgetProblem(durationMs(s.stop_grace_period), shutdownBudget(env, true), 'stop_grace_period');
+      if (problem) problems.push(`service ${name}: ${problem}`);
+    } catch (error) {
+      problems.push(`service ${name}: ${(error as Error).message}`);
+    }
+  }
   return problems;
 }
 

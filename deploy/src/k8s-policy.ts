@@ -4,6 +4,7 @@ import type { IService } from 'kubernetes-models/v1/Service';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { K8sObject } from './kustomize';
+import { budgetProblem, shutdownBudget } from './shutdown-budget';
 import { allContainers, appContainers, declaresPort, selects, workloads, type Workload } from './workloads';
 
 // Policy assertions over a rendered overlay. Each function returns the
@@ -161,7 +162,35 @@ export function topologyPolicy(objects: readonly K8sObject[]): string[] {
   return problems;
 }
 
-const SECRET_NAME = /PASSWORD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY|DATABASE_URL/i;
+/**
+ * terminationGracePeriodSeconds of every Deployment exceeds what its graceful
+ * shutdown may take with the settings its containers get (ConfigMaps through
+ * envFrom, literal env; a Secret-provided AMQP_URL counts as a broker).
+ */
+export function shutdownPolicy(objects: readonly K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const w of workloads(objects).filter((x) => x.object.kind === 'Deployment')) {
+    for (const c of appContainers(w)) {
+      const env: Record<string, string | undefined> = {};
+      for (const source of c.envFrom ?? []) {
+        const name = source.configMapRef?.name;
+        const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name && o.metadata.namespace === w.object.metadata.namespace);
+        Object.assign(env, (config?.['data'] as Record<string, string> | undefined) ?? {});
+      }
+      for (const variable of c.env ?? []) env[variable.name] = variable.value ?? (variable.valueFrom ? '(from elsewhere)' : '');
+      const publishesEvents = Boolean(env['AMQP_URL']);
+      try {
+        const problem = budgetProblem((w.pod.terminationGracePeriodSeconds ?? 30) * 1000, shutdownBudget(env, publishesEvents), 'terminationGracePeriodSeconds');
+        if (problem) problems.push(`${w.ref} container ${c.name}: ${problem}`);
+      } catch (error) {
+        problems.push(`${w.ref} container ${c.name}: ${(error as Error).message}`);
+      }
+    }
+  }
+  return problems;
+}
+
+const SECRET_NAME = /PASSWORD|SECRET|TOKEN|CREDENTIAL|PRIVATE|API_?KEY|DATABASE_URL|AMQP_URL/i;
 const URL_WITH_PASSWORD = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
 /** What prod must add to the above: 2+ replicas, external databases, and not one secret value in the files. */

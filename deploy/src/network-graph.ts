@@ -99,17 +99,22 @@ export function permittedConnections(objects: readonly K8sObject[]): string[] {
   return [...new Set(edges)].sort();
 }
 
-/** The ipBlock CIDRs each workload may send to. */
+/** The ipBlock destinations each workload may send to, as "cidr:port/PROTOCOL" ("cidr:any" without a port limit). */
 export function egressCidrs(objects: readonly K8sObject[]): Map<string, string[]> {
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as Policy[];
   const result = new Map<string, string[]>();
   for (const w of workloads(objects)) {
-    const cidrs = policies
+    const destinations = policies
       .filter((p) => (p.metadata.namespace ?? 'default') === w.namespace && selects(p.spec?.podSelector, w.podLabels))
       .flatMap((p) => p.spec?.egress ?? [])
-      .flatMap((rule) => rule.to ?? [])
-      .flatMap((peer) => (peer.ipBlock ? [peer.ipBlock.cidr] : []));
-    if (cidrs.length > 0) result.set(w.name, cidrs);
+      .flatMap((rule) => {
+        const ports = rule.ports?.length ? rule.ports.map((x) => `${x.port ?? 'any'}/${x.protocol ?? 'TCP'}`) : ['any'];
+        return (rule.to ?? []).flatMap((peer) => {
+          const cidr = peer.ipBlock?.cidr;
+          return cidr ? ports.map((port) => `${cidr}:${port}`) : [];
+        });
+      });
+    if (destinations.length > 0) result.set(w.name, destinations);
   }
   return result;
 }

@@ -17,7 +17,7 @@ describe('docker-compose.yml', () => {
     expect(dockerComposeConfig(COMPOSE_FILE)).toEqual({ ok: true, output: '' });
   });
 
-  it('keeps the rules: health, start order, loopback-only ports, one database per service', () => {
+  it('keeps the rules: health, start order, loopback-only ports, one database per service, the broker on its own network', () => {
     expect(composePolicy(compose())).toEqual([]);
   });
 
@@ -90,6 +90,7 @@ describe('the compose checks fail on', () => {
       'service order-service: depends on order-db with condition (none), expected service_healthy',
       'service order-service: depends on order-migrate with condition (none), expected service_completed_successfully',
       'service order-service: depends on user-service with condition (none), expected service_healthy',
+      'service order-service: does not wait for rabbitmq',
     ]);
   });
 
@@ -100,5 +101,46 @@ describe('the compose checks fail on', () => {
     expect(composePolicy(c)).toEqual(
       expect.arrayContaining(['services user-service and order-service share the database user-db']),
     );
+  });
+
+  it('a broker reachable by a service that needs none, exposed, or without its own identity and volume', () => {
+    const c = broken((x) => {
+      x.services['api-gateway']!.networks = ['services', 'messaging'];
+      x.networks!['messaging'] = {};
+      x.services['rabbitmq']!.ports = ['127.0.0.1:15672:15672'];
+      delete x.services['rabbitmq']!.hostname;
+      x.services['rabbitmq']!.volumes = x.services['rabbitmq']!.volumes!.filter((v) => !String(v).startsWith('rabbitmq-data:'));
+    });
+    expect(composePolicy(c).sort()).toEqual([
+      'network messaging of rabbitmq is not internal',
+      'service api-gateway can reach rabbitmq (network messaging) but publishes and consumes no events',
+      'service rabbitmq: no fixed hostname; RabbitMQ keeps its data under its node name rabbit@<hostname>',
+      'service rabbitmq: no named volume at /var/lib/rabbitmq',
+      'service rabbitmq: publishes ports; the broker is reached only over its internal network',
+    ]);
+  });
+
+  it('an event service that cannot reach the broker, starts before it, or is stopped before its last batch is confirmed', () => {
+    const c = broken((x) => {
+      const order = x.services['order-service']!;
+      order.networks = ['order-data', 'services'];
+      delete (order.depends_on as Record<string, unknown>)['rabbitmq'];
+      order.stop_grace_period = '15s';
+      x.services['user-service']!.environment!['AMQP_URL'] = 'amqp://user-service:pw@user-db:5432/acme';
+      x.services['user-service']!.environment!['AMQP_CONFIRM_TIMEOUT_MS'] = 'soon';
+    });
+    expect(composePolicy(c).sort()).toEqual([
+      'service order-service: does not wait for rabbitmq',
+      'service order-service: shares no network with rabbitmq',
+      'service order-service: stop_grace_period 15 s does not exceed the shutdown budget of 25 s (SHUTDOWN_DRAIN_DELAY_MS 0 s + SHUTDOWN_GRACE_MS 10 s + AMQP_CONFIRM_TIMEOUT_MS 10 s + DATABASE_STATEMENT_TIMEOUT_MS 5 s)',
+      'service user-service: AMQP_URL host user-db is not a rabbitmq service of this file',
+    ]);
+    const slow = broken((x) => (x.services['user-service']!.environment!['AMQP_CONFIRM_TIMEOUT_MS'] = 'soon'));
+    expect(composePolicy(slow)).toEqual([expect.stringMatching(/^service user-service: unusable shutdown settings: AMQP_CONFIRM_TIMEOUT_MS: /)]);
+  });
+
+  it('a bind mount whose source is not in the repository', () => {
+    const c = broken((x) => x.services['rabbitmq']!.volumes!.push('./deploy/rabbitmq/missing.conf:/etc/rabbitmq/conf.d/99.conf:ro'));
+    expect(composePolicy(c)).toEqual(['service rabbitmq: mounts ./deploy/rabbitmq/missing.conf, which does not exist']);
   });
 });

@@ -7,6 +7,7 @@ import {
   probePortPolicy,
   prodPolicy,
   servicePolicy,
+  shutdownPolicy,
   topologyPolicy,
 } from '../src/k8s-policy';
 import { permittedConnections } from '../src/network-graph';
@@ -57,6 +58,11 @@ describe('the schema check fails on', () => {
     expect(schemaProblems(objects)).toEqual(['Deployment/order-service: data/spec must have required property selector']);
   });
 
+  it('a misspelled field in the broker StatefulSet', () => {
+    const objects = broken(dev, 'StatefulSet', 'rabbitmq', (s) => (container(s).volumeMounts[1].subpath = container(s).volumeMounts[1].subPath));
+    expect(schemaProblems(objects)).toEqual(['StatefulSet/rabbitmq: unknown field /spec/template/spec/containers/0/volumeMounts/1/subpath']);
+  });
+
   it('an apiVersion that does not exist', () => {
     const objects = broken(dev, 'HorizontalPodAutoscaler', 'user-service', (h) => (h.apiVersion = 'autoscaling/v3'));
     expect(schemaProblems(objects)).toEqual(['HorizontalPodAutoscaler/user-service: no Kubernetes schema for apiVersion "autoscaling/v3" kind "HorizontalPodAutoscaler"']);
@@ -84,6 +90,29 @@ describe('the policy checks fail on', () => {
       'Deployment/user-service container user-service: seccompProfile is not RuntimeDefault',
       'Deployment/user-service container user-service: no startupProbe',
     ]);
+  });
+
+  it('a broker container that runs as root, writes its root filesystem or has no probe', () => {
+    const objects = broken(dev, 'StatefulSet', 'rabbitmq', (s) => {
+      s.spec.template.spec.securityContext.runAsUser = 0;
+      container(s).securityContext.readOnlyRootFilesystem = false;
+      delete container(s).livenessProbe;
+    });
+    expect(containerPolicy(objects)).toEqual([
+      'StatefulSet/rabbitmq container rabbitmq: runs as uid 0',
+      'StatefulSet/rabbitmq container rabbitmq: readOnlyRootFilesystem is not true',
+      'StatefulSet/rabbitmq container rabbitmq: no livenessProbe',
+    ]);
+  });
+
+  it('a termination grace period shorter than the shutdown budget', () => {
+    const objects = broken(dev, 'Deployment', 'order-service', (d) => (d.spec.template.spec.terminationGracePeriodSeconds = 30));
+    expect(shutdownPolicy(objects)).toEqual([
+      'Deployment/order-service container order-service: terminationGracePeriodSeconds 30 s does not exceed the shutdown budget of 35 s (SHUTDOWN_DRAIN_DELAY_MS 5 s + SHUTDOWN_GRACE_MS 15 s + AMQP_CONFIRM_TIMEOUT_MS 10 s + DATABASE_STATEMENT_TIMEOUT_MS 5 s)',
+    ]);
+    // Without a broker the relay does not run, and the same 30 s suffice.
+    const noBroker = broken(objects, 'Deployment', 'order-service', (d) => (container(d).env = container(d).env.filter((e: any) => e.name !== 'AMQP_URL')));
+    expect(shutdownPolicy(noBroker)).toEqual([]);
   });
 
   it('a probe aimed at an undeclared port', () => {
@@ -128,10 +157,15 @@ describe('the policy checks fail on', () => {
       d.spec.replicas = 1;
       container(d).env.push({ name: 'PAGE_TOKEN_SECRET', value: 'x'.repeat(32) });
     });
+    objects = broken(objects, 'Deployment', 'user-service', (d) => {
+      container(d).env = container(d).env.map((e: any) => (e.name === 'AMQP_URL' ? { name: 'AMQP_URL', value: 'amqps://user-service:hunter2@broker.example.com:5671/acme' } : e));
+    });
     objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'leaked', namespace: 'acme' }, stringData: { x: 'postgres://u:hunter2@db/x' } });
     expect(prodPolicy(objects).sort()).toEqual([
       'Deployment/order-service container order-service: PAGE_TOKEN_SECRET is given inline; take it from a Secret',
       'Deployment/order-service: replicas 1 < 2',
+      'Deployment/user-service container user-service: AMQP_URL is given inline; take it from a Secret',
+      'Deployment/user-service: /spec/template/spec/containers/0/env/2/value holds a URL with a password',
       'HorizontalPodAutoscaler/user-service: minReplicas 1 < 2',
       'Secret/leaked: /stringData/x holds a URL with a password',
       'Secret/leaked: prod must not carry secrets; the operator creates them',
@@ -150,6 +184,24 @@ describe('the network check fails on', () => {
       (p) => (p.spec.egress[1].to[0].podSelector.matchLabels['app.kubernetes.io/name'] = 'user-db'),
     );
     expect(permittedConnections(both)).toContain('order-service -> user-db:5432/TCP');
+  });
+
+  it('the broker reachable by a service that needs none, or a service that lost its broker edge', () => {
+    const gateway = broken(
+      broken(dev, 'NetworkPolicy', 'rabbitmq', (p) => p.spec.ingress[0].from.push({ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api-gateway' } } })),
+      'NetworkPolicy',
+      'api-gateway',
+      (p) => p.spec.egress.push({ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'rabbitmq' } } }], ports: [{ port: 5672, protocol: 'TCP' }] }),
+    );
+    expect(permittedConnections(gateway)).toContain('api-gateway -> rabbitmq:5672/TCP');
+    const lost = broken(dev, 'NetworkPolicy', 'user-service', (p) => (p.spec.egress = p.spec.egress.filter((r: any) => r.ports[0].port !== 5672)));
+    expect(permittedConnections(lost)).not.toContain('user-service -> rabbitmq:5672/TCP');
+    expect(permittedConnections(lost)).toContain('order-service -> rabbitmq:5672/TCP');
+  });
+
+  it('a prod egress patch that drops a base rule (patches replace whole egress lists)', () => {
+    const objects = broken(prod, 'NetworkPolicy', 'order-service', (p) => (p.spec.egress = p.spec.egress.filter((r: any) => r.ports[0].port !== 5671)));
+    expect(permittedConnections(objects)).not.toContain('order-service -> external:5671/TCP');
   });
 
   it('egress without a port limit', () => {

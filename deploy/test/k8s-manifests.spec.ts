@@ -7,6 +7,7 @@ import {
   probePortPolicy,
   prodPolicy,
   servicePolicy,
+  shutdownPolicy,
   topologyPolicy,
 } from '../src/k8s-policy';
 import { egressCidrs, permittedConnections } from '../src/network-graph';
@@ -14,7 +15,9 @@ import { workloads } from '../src/workloads';
 
 // The connections the system needs, and only those. "outside" is a client
 // outside the namespace (the ingress controller), "dns" is kube-dns,
-// "external" an address outside the cluster (prod's managed databases).
+// "external" an address outside the cluster (prod's managed databases and
+// event broker). Only the services that publish or consume events reach the
+// broker: AMQP on 5672 in the dev cluster, AMQPS on 5671 outside it in prod.
 const DNS = (from: string) => [`${from} -> dns:53/TCP`, `${from} -> dns:53/UDP`];
 const EXPECTED_CONNECTIONS: Record<Overlay, string[]> = {
   dev: [
@@ -24,7 +27,9 @@ const EXPECTED_CONNECTIONS: Record<Overlay, string[]> = {
     'order-service -> user-service:50051/TCP',
     'order-service -> order-db:5432/TCP',
     'user-service -> user-db:5432/TCP',
-    ...['api-gateway', 'user-service', 'order-service', 'user-db', 'order-db'].flatMap(DNS),
+    'user-service -> rabbitmq:5672/TCP',
+    'order-service -> rabbitmq:5672/TCP',
+    ...['api-gateway', 'user-service', 'order-service', 'user-db', 'order-db', 'rabbitmq'].flatMap(DNS),
   ].sort(),
   prod: [
     'outside -> api-gateway:8080/TCP',
@@ -33,6 +38,8 @@ const EXPECTED_CONNECTIONS: Record<Overlay, string[]> = {
     'order-service -> user-service:50051/TCP',
     'order-service -> external:5432/TCP',
     'user-service -> external:5432/TCP',
+    'order-service -> external:5671/TCP',
+    'user-service -> external:5671/TCP',
     ...['api-gateway', 'user-service', 'order-service'].flatMap(DNS),
   ].sort(),
 };
@@ -91,13 +98,8 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     expect(permittedConnections(objects)).toEqual(EXPECTED_CONNECTIONS[overlay]);
   });
 
-  it('shutdown fits in the termination grace period', () => {
-    for (const w of workloads(objects).filter((x) => x.object.kind === 'Deployment')) {
-      const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith(`${w.name}-config`))!;
-      const data = config['data'] as Record<string, string>;
-      const needed = (Number(data['SHUTDOWN_DRAIN_DELAY_MS']) + Number(data['SHUTDOWN_GRACE_MS'])) / 1000;
-      expect(w.pod.terminationGracePeriodSeconds).toBeGreaterThan(needed);
-    }
+  it('shutdown (drain, in-flight calls, the last event batch) fits in the termination grace period', () => {
+    expect(shutdownPolicy(objects)).toEqual([]);
   });
 });
 
@@ -111,29 +113,41 @@ describe('k8s/overlays/prod', () => {
     expect(prodPolicy(objects)).toEqual([]);
   });
 
-  it('lets each service reach only its own database address', () => {
-    const cidrs = egressCidrs(objects);
-    expect([...cidrs.keys()].sort()).toEqual(GRPC_SERVICES.slice().sort());
-    const all = [...cidrs.values()].flat();
-    expect(new Set(all).size).toBe(all.length);
-    expect(all).not.toContain('0.0.0.0/0');
+  it('lets each service reach only its own database address, and the broker address on AMQPS', () => {
+    const destinations = egressCidrs(objects);
+    expect([...destinations.keys()].sort()).toEqual(GRPC_SERVICES.slice().sort());
+    const databases = GRPC_SERVICES.map((service) => destinations.get(service)!.filter((d) => d.endsWith(':5432/TCP')));
+    for (const own of databases) expect(own).toHaveLength(1);
+    expect(new Set(databases.flat()).size).toBe(GRPC_SERVICES.length);
+    const brokers = GRPC_SERVICES.map((service) => destinations.get(service)!.filter((d) => !d.endsWith(':5432/TCP')));
+    for (const broker of brokers) expect(broker).toEqual([expect.stringMatching(/^[\d.]+\/\d+:5671\/TCP$/)]);
+    expect(new Set(brokers.flat()).size).toBe(1);
+    expect([...destinations.values()].flat().some((d) => d.startsWith('0.0.0.0/0'))).toBe(false);
   });
 
   it('references the Secrets the operator creates, by their documented names and keys', () => {
     for (const w of workloads(objects).filter((x) => GRPC_SERVICES.includes(x.name))) {
       const refs = (w.pod.containers ?? []).flatMap((c) => c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef] : []));
-      expect(refs.map((r) => `${r.name}/${r.key}`).sort()).toEqual([`${w.name}-secrets/DATABASE_URL`, `${w.name}-secrets/PAGE_TOKEN_SECRET`]);
+      expect(refs.map((r) => `${r.name}/${r.key}`).sort()).toEqual([
+        `${w.name}-secrets/AMQP_URL`,
+        `${w.name}-secrets/DATABASE_URL`,
+        `${w.name}-secrets/PAGE_TOKEN_SECRET`,
+      ]);
+      // Required references: without the operator's Secret key the pod does not start.
+      expect(refs.every((r) => r.optional !== true)).toBe(true);
     }
   });
 });
 
 describe('k8s/overlays/dev', () => {
-  it('runs a Postgres StatefulSet with its own volume per service', () => {
+  it('runs a Postgres StatefulSet per service and one RabbitMQ, each with its own volume', () => {
     const objects = renderOverlay('dev');
-    const databases = workloads(objects).filter((w) => w.object.kind === 'StatefulSet');
-    expect(databases.map((w) => w.name).sort()).toEqual(['order-db', 'user-db']);
-    for (const db of databases) {
-      expect((db.object['spec'] as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates).toHaveLength(1);
+    const stateful = workloads(objects).filter((w) => w.object.kind === 'StatefulSet');
+    expect(stateful.map((w) => w.name).sort()).toEqual(['order-db', 'rabbitmq', 'user-db']);
+    for (const s of stateful) {
+      expect((s.object['spec'] as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates).toHaveLength(1);
     }
+    const broker = stateful.find((w) => w.name === 'rabbitmq')!;
+    expect((broker.object['spec'] as { replicas?: number }).replicas).toBe(1);
   });
 });

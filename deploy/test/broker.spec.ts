@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { brokerAccess, credentialProblems, userProblems } from '../src/broker-access';
+import { topologyProblems } from '../src/broker-topology';
+import { composeBrokerWiring, k8sBrokerWiring, type BrokerWiring } from '../src/broker-wiring';
+import { parseCompose } from '../src/compose-checks';
+import { renderOverlay } from '../src/kustomize';
+import { parseDefinitions, topologyOf, type Definitions } from '../src/rabbitmq-definitions';
+import { repoPath } from '../src/repo';
+
+// The event broker of each deployment that runs one (compose, the dev
+// overlay), checked on what it really imports at start, followed through its
+// mounts. Prod runs no broker: its operator imports deploy/rabbitmq/definitions.json.
+
+const TOPOLOGY_FILE = 'deploy/rabbitmq/definitions.json';
+const topologyFile = (): Definitions => parseDefinitions(readFileSync(repoPath(TOPOLOGY_FILE), 'utf8'), TOPOLOGY_FILE);
+
+// What each service's broker user may do, and nothing more: user-service
+// declares the events exchange and publishes to it; order-service does the
+// same, declares its queue and dead-letter queue, binds the queue (write on
+// the queue, read on the exchange), consumes it, and dead-letters through the
+// default exchange (write on amq.default, also checked when a queue with a
+// dead-letter exchange is declared).
+const EXPECTED_ACCESS = [
+  'order-service: configure exchange acme.events',
+  'order-service: configure queue order-service.user-events',
+  'order-service: configure queue order-service.user-events.dlq',
+  'order-service: read exchange acme.events',
+  'order-service: read queue order-service.user-events',
+  'order-service: write exchange acme.events',
+  'order-service: write exchange amq.default',
+  'order-service: write queue order-service.user-events',
+  'user-service: configure exchange acme.events',
+  'user-service: write exchange acme.events',
+];
+
+const DEPLOYMENTS: Record<string, () => BrokerWiring> = {
+  'docker-compose.yml': () => composeBrokerWiring(parseCompose(readFileSync(repoPath('docker-compose.yml'), 'utf8'))),
+  'k8s/overlays/dev': () => k8sBrokerWiring(renderOverlay('dev')),
+};
+
+describe(TOPOLOGY_FILE, () => {
+  it('declares exactly what the services declare, argument for argument', async () => {
+    expect(await topologyProblems(topologyFile())).toEqual([]);
+  });
+
+  it('holds no users or permissions: operators import it into their own broker', () => {
+    expect(Object.keys(topologyFile()).sort()).toEqual(['bindings', 'exchanges', 'queues', 'vhosts']);
+  });
+});
+
+describe.each(Object.keys(DEPLOYMENTS))('the broker of %s', (deployment) => {
+  let broker: BrokerWiring;
+  beforeAll(() => {
+    broker = DEPLOYMENTS[deployment]!();
+  });
+
+  it('imports the topology and the users through its rabbitmq.conf load_definitions directory', () => {
+    expect(broker.problems).toEqual([]);
+    expect(broker.files.map((f) => f.split(' -> ')[1]).sort()).toEqual(['/etc/rabbitmq/definitions/topology.json', '/etc/rabbitmq/definitions/users.json']);
+  });
+
+  it(`imports the same topology as ${TOPOLOGY_FILE}`, () => {
+    expect(topologyOf(broker.definitions)).toEqual(topologyOf(topologyFile()));
+  });
+
+  it('declares exactly what the services declare, so their own declarations are accepted', async () => {
+    expect(await topologyProblems(broker.definitions)).toEqual([]);
+  });
+
+  it("gives every service's AMQP_URL a user with that password and permissions on its vhost", () => {
+    expect(broker.urls.map((u) => u.who.replace(/^.*\b(user|order)-service$/, '$1-service')).sort()).toEqual(['order-service', 'user-service']);
+    expect(credentialProblems(broker.urls, broker.definitions)).toEqual([]);
+    expect(userProblems(broker.definitions)).toEqual([]);
+  });
+
+  it('grants each service user exactly the access it needs', () => {
+    expect(brokerAccess(broker.definitions)).toEqual(EXPECTED_ACCESS);
+  });
+});
+
+describe('the broker checks fail on', () => {
+  const copy = (): Definitions => structuredClone(topologyFile());
+
+  it('a queue declared with other arguments or flags than the service declares', async () => {
+    const d = copy();
+    d.queues!.find((q) => q.name === 'order-service.user-events')!.arguments['x-delivery-limit'] = 10;
+    d.queues!.find((q) => q.name === 'order-service.user-events.dlq')!.durable = false;
+    expect(await topologyProblems(d)).toEqual([
+      expect.stringMatching(/^queue order-service\.user-events: the definitions declare .*"x-delivery-limit":10.*, the services .*"x-delivery-limit":20/),
+      expect.stringMatching(/^queue order-service\.user-events\.dlq: the definitions declare \{"arguments":\{"x-queue-type":"quorum"\},"auto_delete":false,"durable":false/),
+    ]);
+  });
+
+  it('a missing binding, an object no service declares, a second vhost', async () => {
+    const d = copy();
+    d.bindings = [];
+    d.queues!.push({ name: 'stray', vhost: 'acme', durable: true, auto_delete: false, arguments: {} });
+    expect(await topologyProblems(d)).toEqual([
+      'queue stray: no service declares it',
+      expect.stringMatching(/^binding acme\.events -\[user\.v1\.deleted\]-> order-service\.user-events: missing/),
+    ]);
+    d.vhosts!.push({ name: '/' });
+    expect(await topologyProblems(d)).toEqual(['declares 2 vhosts (acme, /), expected exactly one for the services']);
+  });
+
+  it('an AMQP_URL whose password, user or vhost the broker does not know', () => {
+    const { definitions, urls } = DEPLOYMENTS['docker-compose.yml']!();
+    const wrong = urls.map((u) => ({
+      who: u.who,
+      url: u.who.endsWith('user-service') ? u.url.replace('dev-only-user-service-amqp-password', 'typo') : u.url.replace(/\/acme$/, '/%2F'),
+    }));
+    expect(credentialProblems(wrong, definitions).sort()).toEqual([
+      'service order-service: user "order-service" has no permissions on vhost "/"',
+      'service user-service: AMQP_URL\'s password is not user "user-service"\'s',
+    ]);
+    expect(credentialProblems([{ who: 'x', url: 'amqp://guest:guest@rabbitmq:5672/acme' }], definitions)).toEqual([
+      'x: AMQP_URL names user "guest", which the broker does not define',
+    ]);
+  });
+
+  it('permissions wider than a service needs, or users with tags', () => {
+    const { definitions } = DEPLOYMENTS['k8s/overlays/dev']!();
+    const d = structuredClone(definitions);
+    d.permissions!.find((p) => p.user === 'user-service')!.read = '.*';
+    d.users!.find((u) => u.name === 'order-service')!.tags = 'administrator';
+    expect(brokerAccess(d).filter((a) => !EXPECTED_ACCESS.includes(a))).toEqual([
+      'user-service: read exchange acme.events',
+      'user-service: read exchange amq.default',
+      'user-service: read queue order-service.user-events',
+      'user-service: read queue order-service.user-events.dlq',
+    ]);
+    expect(userProblems(d)).toEqual(['user order-service: tags administrator; service users need none']);
+  });
+
+  it('a broker that does not import its users, or no definitions at all', () => {
+    const objects = renderOverlay('dev');
+    const broker = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'rabbitmq') as unknown as {
+      spec: { template: { spec: { volumes: { name: string; projected?: { sources: unknown[] } }[]; containers: { volumeMounts: { mountPath: string }[] }[] } } };
+    };
+    const projected = broker.spec.template.spec.volumes.find((v) => v.name === 'definitions')!.projected!;
+    projected.sources = projected.sources.slice(0, 1);
+    const withoutUsers = k8sBrokerWiring(objects);
+    expect(withoutUsers.problems).toEqual([]);
+    expect(credentialProblems(withoutUsers.urls, withoutUsers.definitions)).toEqual([
+      'Deployment/order-service container order-service: AMQP_URL names user "order-service", which the broker does not define',
+      'Deployment/user-service container user-service: AMQP_URL names user "user-service", which the broker does not define',
+    ]);
+    broker.spec.template.spec.containers[0]!.volumeMounts = broker.spec.template.spec.containers[0]!.volumeMounts.filter((m) => !m.mountPath.includes('conf.d'));
+    expect(k8sBrokerWiring(objects).problems).toEqual([
+      'StatefulSet/rabbitmq container rabbitmq: no rabbitmq.conf mounted into /etc/rabbitmq/conf.d/ sets load_definitions',
+    ]);
+
+    const compose = parseCompose(readFileSync(repoPath('docker-compose.yml'), 'utf8'));
+    compose.services['rabbitmq']!.volumes = compose.services['rabbitmq']!.volumes!.filter((v) => !String(v).includes('definitions.json'));
+    compose.services['rabbitmq']!.volumes!.push('./deploy/rabbitmq/definition.json:/etc/rabbitmq/definitions/topology.json:ro');
+    expect(composeBrokerWiring(compose).problems).toEqual(['service rabbitmq: mounts ./deploy/rabbitmq/definition.json, which does not exist']);
+  });
+});
