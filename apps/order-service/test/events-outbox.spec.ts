@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { EVENTS, orderEventsV1 } from '@acme/contracts';
 import { createMigratedDatabase, type MigratedDatabase } from '@acme/testing';
+import { SqlStatements } from '@acme/persistence';
 import { loadOrderServiceConfig } from '../src/config';
 import { orderDataSourceOptions } from '../src/database/data-source';
 import { validateNewOrder } from '../src/orders/order-rules';
@@ -38,7 +39,7 @@ describe('order-service outbox and deleted users (real Postgres)', () => {
 
   beforeAll(async () => {
     db = await createMigratedDatabase('orders_events', (url) => orderDataSourceOptions(loadOrderServiceConfig({ DATABASE_URL: url })));
-    orders = new OrdersRepository(db.dataSource);
+    orders = new OrdersRepository(db.dataSource, new SqlStatements(db.dataSource));
   });
   afterEach(() => db.database.query('TRUNCATE outbox, order_items, orders, deleted_users'));
   afterAll(() => db.cleanup());

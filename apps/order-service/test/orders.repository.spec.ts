@@ -1,5 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { createMigratedDatabase, type MigratedDatabase } from '@acme/testing';
+import { SqlStatements } from '@acme/persistence';
 import { loadOrderServiceConfig } from '../src/config';
 import { orderDataSourceOptions } from '../src/database/data-source';
 import { validateNewOrder } from '../src/orders/order-rules';
@@ -24,7 +25,7 @@ describe('OrdersRepository (real Postgres)', () => {
     db = await createMigratedDatabase('orders_repo', (url) =>
       orderDataSourceOptions(loadOrderServiceConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '20' })),
     );
-    orders = new OrdersRepository(db.dataSource);
+    orders = new OrdersRepository(db.dataSource, new SqlStatements(db.dataSource));
   });
   afterAll(() => db.cleanup());
 

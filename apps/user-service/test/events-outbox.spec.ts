@@ -1,9 +1,9 @@
 import { v7 as uuidv7 } from 'uuid';
 import { EVENTS } from '@acme/contracts';
+import { SqlStatements } from '@acme/persistence';
 import { createMigratedDatabase, type MigratedDatabase } from '@acme/testing';
 import { loadUserServiceConfig } from '../src/config';
 import { userDataSourceOptions } from '../src/database/data-source';
-import { UserEntity } from '../src/users/user.entity';
 import { UsersRepository } from '../src/users/users.repository';
 
 interface OutboxRow {
@@ -23,7 +23,7 @@ describe('user-service outbox (real Postgres)', () => {
 
   beforeAll(async () => {
     db = await createMigratedDatabase('users_outbox', (url) => userDataSourceOptions(loadUserServiceConfig({ DATABASE_URL: url })));
-    users = new UsersRepository(db.dataSource.getRepository(UserEntity));
+    users = new UsersRepository(new SqlStatements(db.dataSource));
   });
   afterEach(() => db.database.query('TRUNCATE outbox'));
   afterAll(() => db.cleanup());

@@ -1,8 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
+import { SqlStatements } from '@acme/persistence';
 import { createMigratedDatabase, type MigratedDatabase } from '@acme/testing';
 import { loadUserServiceConfig } from '../src/config';
 import { userDataSourceOptions } from '../src/database/data-source';
-import { UserEntity } from '../src/users/user.entity';
 import { UsersRepository } from '../src/users/users.repository';
 
 describe('UsersRepository (real Postgres)', () => {
@@ -11,7 +11,7 @@ describe('UsersRepository (real Postgres)', () => {
 
   beforeAll(async () => {
     db = await createMigratedDatabase('users_repo', (url) => userDataSourceOptions(loadUserServiceConfig({ DATABASE_URL: url })));
-    users = new UsersRepository(db.dataSource.getRepository(UserEntity));
+    users = new UsersRepository(new SqlStatements(db.dataSource));
   });
   afterAll(() => db.cleanup());
 
@@ -45,6 +45,6 @@ describe('UsersRepository (real Postgres)', () => {
     await users.insert({ id, email: 'gone@example.com', name: 'Gone' });
     expect(await users.deleteById(id)).toBe(true);
     expect(await users.deleteById(id)).toBe(false);
-    expect(await users.findById(id)).toBeNull();
+    expect(await users.findById(id)).toBeUndefined();
   });
 });

@@ -6,3 +6,4 @@ export * from './run-migrations';
 export * from './database-env';
 export * from './typeorm-logger';
 export * from './service-defaults';
+export * from './sql-statements';

@@ -1,8 +1,13 @@
-import type { DynamicModule } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { GrpcServerModule, type GrpcServerEnv } from '@acme/grpc-kit';
 import { databaseReadinessCheck } from './database-readiness';
+import { SqlStatements } from './sql-statements';
+
+/** Makes SqlStatements (on the service's DataSource) injectable everywhere. */
+@Module({})
+class SqlStatementsModule {}
 
 export interface DatabaseServiceDefaults {
   /** Used in logs and as the database's application_name. */
@@ -15,8 +20,9 @@ export interface DatabaseServiceDefaults {
 
 /**
  * The modules every gRPC service with its own Postgres starts from: the
- * TypeORM connection, and the gRPC server's logging and health, where health
- * says SERVING only while the database answers. One call, so each app module
+ * TypeORM connection (and SqlStatements on its pool), and the gRPC server's
+ * logging and health, where health says SERVING only while the database
+ * answers. One call, so each app module
  * lists only its own capabilities.
  */
 export function databaseServiceDefaults(defaults: DatabaseServiceDefaults): DynamicModule[] {
@@ -40,5 +46,11 @@ export function databaseServiceDefaults(defaults: DatabaseServiceDefaults): Dyna
         useFactory: (dataSource: DataSource) => [databaseReadinessCheck(dataSource, 1_000)],
       },
     }),
+    {
+      module: SqlStatementsModule,
+      global: true,
+      providers: [{ provide: SqlStatements, inject: [DataSource], useFactory: (ds: DataSource) => new SqlStatements(ds) }],
+      exports: [SqlStatements],
+    },
   ];
 }

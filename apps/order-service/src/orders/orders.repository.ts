@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { orderEventsV1 } from '@acme/contracts';
 import { FailedPreconditionError } from '@acme/grpc-kit';
+import { SqlStatements } from '@acme/persistence';
 import { appendToOutbox, type SqlExecutor } from '@acme/messaging';
 import { orderCancelledEvent, orderCreatedEvent } from '../outbox/order-events';
 import type { OrderStatusValue } from './order.entity';
@@ -53,15 +54,19 @@ const lockUserOrders = (tx: SqlExecutor, userId: string) =>
   tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2::text))`, [USER_ORDERS_LOCK, userId]);
 
 /**
- * Persistence of orders. Statements are written out in SQL (through TypeORM's
- * connection pool) because their shape is the point: an order and its items
- * are inserted in one atomic statement that yields to a concurrent insert
- * with the same idempotency key, and reads fetch an order with its items in
- * one round trip.
+ * Persistence of orders. Statements are written out in SQL because their
+ * shape is the point: an order, its items and its event are inserted in one
+ * atomic statement that yields to a concurrent insert with the same
+ * idempotency key, and reads fetch an order with its items in one round trip
+ * (as named prepared statements: SqlStatements). Transactions go through
+ * TypeORM's DataSource.
  */
 @Injectable()
 export class OrdersRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly sql: SqlStatements,
+  ) {}
 
   /**
    * Inserts the order, its items and its OrderCreated outbox row in one
@@ -119,23 +124,28 @@ export class OrdersRepository {
   }
 
   async findById(id: string): Promise<OrderRecord | undefined> {
-    const rows: OrderRecord[] = await this.db.query(`${SELECT_ORDERS} WHERE o.id = $1`, [id]);
-    return rows[0];
+    const [row] = await this.sql.rows<OrderRecord>('orders.find-by-id', `${SELECT_ORDERS} WHERE o.id = $1`, [id]);
+    return row;
   }
 
   async findByIdempotencyKey(userId: string, idempotencyKey: string): Promise<OrderRecord | undefined> {
-    const rows: OrderRecord[] = await this.db.query(`${SELECT_ORDERS} WHERE o.user_id = $1 AND o.idempotency_key = $2`, [
-      userId,
-      idempotencyKey,
-    ]);
-    return rows[0];
+    const [row] = await this.sql.rows<OrderRecord>(
+      'orders.find-by-idempotency-key',
+      `${SELECT_ORDERS} WHERE o.user_id = $1 AND o.idempotency_key = $2`,
+      [userId, idempotencyKey],
+    );
+    return row;
   }
 
   /** Up to `limit` of the user's orders with id greater than `afterId`, in id (= creation) order. */
   listByUser(userId: string, afterId: string | undefined, limit: number): Promise<OrderRecord[]> {
     return afterId === undefined
-      ? this.db.query(`${SELECT_ORDERS} WHERE o.user_id = $1 ORDER BY o.id LIMIT $2`, [userId, limit])
-      : this.db.query(`${SELECT_ORDERS} WHERE o.user_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3`, [userId, afterId, limit]);
+      ? this.sql.rows('orders.list-first', `${SELECT_ORDERS} WHERE o.user_id = $1 ORDER BY o.id LIMIT $2`, [userId, limit])
+      : this.sql.rows('orders.list-after', `${SELECT_ORDERS} WHERE o.user_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3`, [
+          userId,
+          afterId,
+          limit,
+        ]);
   }
 
   /**

@@ -1,41 +1,44 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
-import { isUniqueViolation } from '@acme/persistence';
+import { isUniqueViolation, SqlStatements } from '@acme/persistence';
 import { userDeletedEvent } from '../outbox/user-events';
-import { UserEntity } from './user.entity';
+import type { UserEntity } from './user.entity';
 
-/** Persistence of users. Every statement is a single round trip. */
+const COLUMNS = 'id, email, name, create_time AS "createTime"';
+
+/**
+ * Persistence of users: the `users` table (see UserEntity and the
+ * migrations). Every method is one round trip, as a named prepared statement
+ * (GetUser is the hottest call of the system; see SqlStatements).
+ */
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
+  constructor(private readonly sql: SqlStatements) {}
 
   /** Inserts the user; returns undefined when the email is taken (in any letter case). */
   async insert(user: Pick<UserEntity, 'id' | 'email' | 'name'>): Promise<UserEntity | undefined> {
     try {
-      const result = await this.users
-        .createQueryBuilder()
-        .insert()
-        .values(user)
-        .returning(['createTime'])
-        .execute();
-      const row = result.raw[0] as { create_time: Date };
-      return Object.assign(new UserEntity(), user, { createTime: row.create_time });
+      const [row] = await this.sql.rows<UserEntity>(
+        'users.insert',
+        `INSERT INTO users (id, email, name) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`,
+        [user.id, user.email, user.name],
+      );
+      return row;
     } catch (error) {
       if (isUniqueViolation(error, 'users_email_lower_key')) return undefined;
       throw error;
     }
   }
 
-  findById(id: string): Promise<UserEntity | null> {
-    return this.users.findOneBy({ id });
+  async findById(id: string): Promise<UserEntity | undefined> {
+    const [row] = await this.sql.rows<UserEntity>('users.find-by-id', `SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+    return row;
   }
 
-  /** Up to `limit` users with id greater than `afterId`, in id (= creation) order. */
+  /** Up to `limit` users with id greater than `afterId` (all when undefined), in id (= creation) order. */
   listAfter(afterId: string | undefined, limit: number): Promise<UserEntity[]> {
-    const query = this.users.createQueryBuilder('u').orderBy('u.id', 'ASC').limit(limit);
-    if (afterId !== undefined) query.where('u.id > :afterId', { afterId });
-    return query.getMany();
+    return afterId === undefined
+      ? this.sql.rows('users.list-first', `SELECT ${COLUMNS} FROM users ORDER BY id LIMIT $1`, [limit])
+      : this.sql.rows('users.list-after', `SELECT ${COLUMNS} FROM users WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit]);
   }
 
   /**
@@ -45,7 +48,8 @@ export class UsersRepository {
    */
   async deleteById(id: string): Promise<boolean> {
     const event = userDeletedEvent(id);
-    const rows: { deleted: boolean }[] = await this.users.query(
+    const [row] = await this.sql.rows<{ deleted: boolean }>(
+      'users.delete-by-id',
       `WITH deleted AS (
          DELETE FROM users WHERE id = $1 RETURNING id
        ), event AS (
@@ -55,6 +59,6 @@ export class UsersRepository {
        SELECT EXISTS (SELECT 1 FROM deleted) AS deleted`,
       [id, event.eventId, event.type, event.routingKey, Buffer.from(event.payload)],
     );
-    return rows[0]?.deleted === true;
+    return row?.deleted === true;
   }
 }

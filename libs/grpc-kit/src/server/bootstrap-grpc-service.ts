@@ -4,8 +4,6 @@ import { type INestMicroservice, Logger as NestLogger, type Type } from '@nestjs
 import { NestFactory } from '@nestjs/core';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { type Store, storage as pinoStorage } from 'nestjs-pino/storage';
-import type { Logger as Pino } from 'pino';
 import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@acme/contracts';
 import { normaliseDeadline, requestIdFromMetadata, runWithCallContext, type CallContext } from '../context/call-context';
 import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
@@ -82,10 +80,11 @@ export async function bootstrapGrpcService(
   const healthService = app.get(GrpcHealth);
   parts.health = healthService;
   app.useGlobalFilters(new GrpcExceptionFilter(options.errorClassifiers));
+  // Log lines get the call's request id from the call context (pino mixin, see pinoOptions).
+  transport.setOnProcessingStartHook((_transport, call, done) => withCallContext(call, done));
   // Outside any request, PinoLogger#logger is the root logger. (nestjs-pino only
   // sets PinoLogger.root in its HTTP middleware, which a microservice never runs.)
   const rootLogger = (await app.resolve(PinoLogger)).logger;
-  transport.setOnProcessingStartHook((_transport, call, done) => withCallContext(call, rootLogger, done));
   // The grpc-js server is created in listen(), from these options.
   if (rootLogger.isLevelEnabled('debug')) {
     Object.assign(grpcOptions.channelOptions as object, { interceptors: [accessLogInterceptor(rootLogger)] });
@@ -133,26 +132,14 @@ type ProcessedCall = Partial<ServerUnaryCall<unknown, unknown>> & {
   path?: string;
 };
 
-// nestjs-pino's per-request store, with the child logger created only when
-// something logs: most calls log nothing, and pino's child() is not free.
-function callLogStore(root: Pino, requestId: string): Store {
-  let child: Pino | undefined;
-  return {
-    get logger(): Pino {
-      return (child ??= root.child({ requestId }));
-    },
-    responseLogger: undefined,
-  };
-}
-
-function withCallContext(rawCall: unknown, rootLogger: Pino, done: () => Promise<unknown>): Promise<unknown> {
+function withCallContext(rawCall: unknown, done: () => Promise<unknown>): Promise<unknown> {
   const call = rawCall as ProcessedCall;
   const context: CallContext = {
     requestId: requestIdFromMetadata(call.metadata),
     deadline: normaliseDeadline(call.call?.getDeadline?.()),
     method: call.path ?? 'unknown',
   };
-  return runWithCallContext(context, () => pinoStorage.run(callLogStore(rootLogger, context.requestId), done));
+  return runWithCallContext(context, done);
 }
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

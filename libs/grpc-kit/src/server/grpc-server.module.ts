@@ -26,7 +26,7 @@ export class GrpcServerModule {
   static forRoot(options: GrpcServerModuleOptions): DynamicModule {
     return {
       module: GrpcServerModule,
-      imports: [LoggerModule.forRoot({ pinoHttp: pinoOptions(options.serviceName, options.logLevel, options.logFormat) })],
+      imports: [LoggerModule.forRoot({ pinoHttp: pinoOptions(options.serviceName, options.logLevel, options.logFormat, { requestIdFromCallContext: true }) })],
       providers: [
         {
           provide: GRPC_HEALTH_OPTIONS,
