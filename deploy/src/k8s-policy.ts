@@ -50,6 +50,20 @@ function containerBasics(w: Workload, c: IContainer): string[] {
   return problems;
 }
 
+/**
+ * Pods that keep data on a volume they own through fsGroup apply it only at
+ * the first mount (fsGroupChangePolicy OnRootMismatch). Kubernetes otherwise
+ * re-applies it at every mount, adding group read/write to every file, and
+ * servers that insist on owner-only files (Postgres' data directory,
+ * RabbitMQ's Erlang cookie) refuse to start after their first restart.
+ */
+export function volumeOwnershipPolicy(objects: readonly K8sObject[]): string[] {
+  return workloads(objects)
+    .filter((w) => ((w.object['spec'] as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates ?? []).length > 0)
+    .filter((w) => w.pod.securityContext?.fsGroup !== undefined && w.pod.securityContext.fsGroupChangePolicy !== 'OnRootMismatch')
+    .map((w) => `${w.ref}: fsGroup without fsGroupChangePolicy OnRootMismatch re-applies group permissions to its data at every mount`);
+}
+
 /** Every probe targets a port its container declares. */
 export function probePortPolicy(objects: readonly K8sObject[]): string[] {
   const problems: string[] = [];

@@ -9,6 +9,7 @@ import {
   servicePolicy,
   shutdownPolicy,
   topologyPolicy,
+  volumeOwnershipPolicy,
 } from '../src/k8s-policy';
 import { permittedConnections } from '../src/network-graph';
 
@@ -102,6 +103,13 @@ describe('the policy checks fail on', () => {
       'StatefulSet/rabbitmq container rabbitmq: runs as uid 0',
       'StatefulSet/rabbitmq container rabbitmq: readOnlyRootFilesystem is not true',
       'StatefulSet/rabbitmq container rabbitmq: no livenessProbe',
+    ]);
+  });
+
+  it('a data volume whose fsGroup is re-applied at every mount', () => {
+    const objects = broken(dev, 'StatefulSet', 'rabbitmq', (s) => delete s.spec.template.spec.securityContext.fsGroupChangePolicy);
+    expect(volumeOwnershipPolicy(objects)).toEqual([
+      'StatefulSet/rabbitmq: fsGroup without fsGroupChangePolicy OnRootMismatch re-applies group permissions to its data at every mount',
     ]);
   });
 

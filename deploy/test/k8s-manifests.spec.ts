@@ -9,6 +9,7 @@ import {
   servicePolicy,
   shutdownPolicy,
   topologyPolicy,
+  volumeOwnershipPolicy,
 } from '../src/k8s-policy';
 import { egressCidrs, permittedConnections } from '../src/network-graph';
 import { workloads } from '../src/workloads';
@@ -72,6 +73,10 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
 
   it('every container has probes, requests and limits and the restricted security context', () => {
     expect(containerPolicy(objects)).toEqual([]);
+  });
+
+  it('volumes keep the owner-only files their servers create (fsGroup applied at the first mount only)', () => {
+    expect(volumeOwnershipPolicy(objects)).toEqual([]);
   });
 
   it('every probe targets a port its container declares', () => {
