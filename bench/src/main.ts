@@ -18,6 +18,7 @@ import { renderReport } from './report/render';
 import { BUDGET_SUBJECTS, VARIANTS } from './scenarios';
 import { median } from './stats/percentiles';
 import { loadAverage1, processMemory } from './stats/proc';
+import type { BenchProcess } from './system/bench-process';
 import { createBenchDatabases } from './system/databases';
 import type { ProcessKey } from './system/services';
 import { type RunningSystem, startSystem } from './system/start-system';
@@ -34,6 +35,16 @@ const BUILT = [
   'apps/api-gateway/dist/main.js',
   'bench/dist/baseline/user-server.js',
 ];
+
+/** A server that died during a run (e.g. killed from outside) is the real news, not the /proc read that failed because of it. */
+async function measureRunOrExplain<T>(processes: readonly BenchProcess[], run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    for (const process of processes) process.assertRunning();
+    throw error;
+  }
+}
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
@@ -121,16 +132,20 @@ async function main(): Promise<void> {
         for (let round = 1; round <= options.rounds; round++) {
           for (const variant of variants.filter((v) => v.scenario === scenario)) {
             const plan = plans.get(variant.id) as VariantPlan;
-            const result = await measureRun(
-              {
-                variant,
-                concurrency,
-                round,
-                processes: plan.processes.map((key) => ({ name: key, pid: running.processes[key].pid })),
-                databases: plan.databases,
-                load: () => plan.load(concurrency, options.durationS),
-              },
-              admin,
+            const path = plan.processes.map((key) => running.processes[key]);
+            for (const server of path) server.assertRunning();
+            const result = await measureRunOrExplain(path, () =>
+              measureRun(
+                {
+                  variant,
+                  concurrency,
+                  round,
+                  processes: path.map((server) => ({ name: server.options.name, pid: server.pid })),
+                  databases: plan.databases,
+                  load: () => plan.load(concurrency, options.durationS),
+                },
+                admin,
+              ),
             );
             runs.push(result);
             if (plan.writesTo) writes.add(plan.writesTo, result.requests, variant.generator === 'wrk' ? concurrency : 0);

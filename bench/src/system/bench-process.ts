@@ -66,6 +66,13 @@ export class BenchProcess {
     return { process: started, readyAfterMs: performance.now() - startedAt };
   }
 
+  /** Throws, naming the process and quoting its log, when it is no longer running (e.g. killed from outside). */
+  assertRunning(): void {
+    if (this.running) return;
+    const how = this.child.signalCode ? `was killed by ${this.child.signalCode}` : `exited with code ${this.child.exitCode}`;
+    throw new Error(`${this.options.name} (pid ${this.child.pid}) ${how} while the benchmark was running; the end of its log (${this.options.logFile}):\n${tail(this.options.logFile)}`);
+  }
+
   /** SIGTERM (graceful shutdown, which also lets --cpu-prof write its file), SIGKILL after `graceMs`. */
   async stop(graceMs = 15_000): Promise<void> {
     if (!this.running) return;
