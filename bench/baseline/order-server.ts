@@ -173,8 +173,9 @@ function toOrder(row: Omit<OrderRow, 'requestHash'>): orderV1.Order {
   };
 }
 
+/** A named prepared statement, as order-service's repository uses for its reads (its writes are not prepared). */
 async function findByKey(order: NewOrder): Promise<OrderRow | undefined> {
-  return (await pool.query<OrderRow>(SELECT_BY_KEY, [order.userId, order.idempotencyKey])).rows[0];
+  return (await pool.query<OrderRow>({ name: 'orders.find-by-idempotency-key', text: SELECT_BY_KEY, values: [order.userId, order.idempotencyKey] })).rows[0];
 }
 
 function replay(stored: OrderRow, order: NewOrder): orderV1.Order {

@@ -18,7 +18,8 @@ interface UserRow {
 function GetUser(call: ServerUnaryCall<userV1.GetUserRequest, userV1.User>, callback: sendUnaryData<userV1.User>): void {
   const { id } = call.request;
   if (!UUID.test(id)) return callback(fail(status.INVALID_ARGUMENT, 'id: must be a UUID'));
-  pool.query<UserRow>('SELECT id, email, name, create_time FROM users WHERE id = $1', [id.toLowerCase()]).then(
+  // A named prepared statement, as user-service's repository uses for this read.
+  pool.query<UserRow>({ name: 'users.find-by-id', text: 'SELECT id, email, name, create_time FROM users WHERE id = $1', values: [id.toLowerCase()] }).then(
     ({ rows: [user] }) =>
       user
         ? callback(null, { id: user.id, email: user.email, name: user.name, createTime: toTimestamp(user.create_time) })
