@@ -71,6 +71,15 @@ describe('evaluateBudget', () => {
     expect(lines[1]?.detail).toBe('median 1501 ms, max 1600 ms over 3 starts');
   });
 
+  it('rounds a shown ratio against the product, so a near miss never reads as the limit', () => {
+    const nearMiss = [row('gu', 16, 849.7, 5_000, { reference: 'gu-base', reqPerS: 0.8497, p99: 1 }), row('gu-base', 16, 1000, 4_000)];
+    expect(evaluateBudget(nearMiss, subjects, [], [])).toEqual([
+      { name: 'gRPC GetUser req/s >= 0.85x baseline at c=16', pass: false, detail: '0.84x (850 req/s vs 1000 req/s)' },
+    ]);
+    const p99NearMiss = [row('co', 16, 800, 30_100, { reference: 'co-base', reqPerS: 0.8, p99: 1.5001 }), row('co-base', 16, 1000, 20_000)];
+    expect(evaluateBudget(p99NearMiss, subjects, [], []).find((l) => l.name.includes('p99'))?.detail).toBe('1.51x (30.10 ms vs 20.00 ms)');
+  });
+
   it('leaves out budgets whose figures were not measured instead of passing them', () => {
     expect(evaluateBudget([row('gu', 1, 500, 2_000, { reference: 'gu-base', reqPerS: 0.1, p99: 9 })], subjects, [], [])).toEqual([]);
   });

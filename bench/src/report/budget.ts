@@ -21,7 +21,12 @@ export interface BudgetLine {
   readonly detail: string;
 }
 
-const x = (value: number) => `${value.toFixed(2)}x`;
+// Ratios are shown at two decimals rounded against the product (down for a
+// floor, up for a ceiling), so a figure never looks better than its verdict:
+// 0.8497 against a 0.85 floor shows as 0.84x, not as a failing "0.85x".
+const EPSILON = 1e-9;
+const atLeast = (value: number) => `${(Math.floor(value * 100 + EPSILON) / 100).toFixed(2)}x`;
+const atMost = (value: number) => `${(Math.ceil(value * 100 - EPSILON) / 100).toFixed(2)}x`;
 const rps = (value: number) => `${Math.round(value)} req/s`;
 const ms = (us: number) => `${(us / 1000).toFixed(2)} ms`;
 
@@ -54,7 +59,7 @@ export function evaluateBudget(
       lines.push({
         name: `gRPC GetUser req/s >= ${BUDGET.getUserReqPerS}x baseline at c=${concurrency}`,
         pass: getUser.ratios.reqPerS >= BUDGET.getUserReqPerS,
-        detail: `${x(getUser.ratios.reqPerS)} (${rps(getUser.reqPerS)} vs ${rps(referenceRow(getUser)?.reqPerS ?? NaN)})`,
+        detail: `${atLeast(getUser.ratios.reqPerS)} (${rps(getUser.reqPerS)} vs ${rps(referenceRow(getUser)?.reqPerS ?? NaN)})`,
       });
     }
     const createOrder = row(subjects.createOrder);
@@ -63,12 +68,12 @@ export function evaluateBudget(
       lines.push({
         name: `gRPC CreateOrder req/s >= ${BUDGET.createOrderReqPerS}x baseline at c=${concurrency}`,
         pass: createOrder.ratios.reqPerS >= BUDGET.createOrderReqPerS,
-        detail: `${x(createOrder.ratios.reqPerS)} (${rps(createOrder.reqPerS)} vs ${rps(reference?.reqPerS ?? NaN)})`,
+        detail: `${atLeast(createOrder.ratios.reqPerS)} (${rps(createOrder.reqPerS)} vs ${rps(reference?.reqPerS ?? NaN)})`,
       });
       lines.push({
         name: `gRPC CreateOrder p99 <= ${BUDGET.createOrderP99}x baseline at c=${concurrency}`,
         pass: createOrder.ratios.p99 <= BUDGET.createOrderP99,
-        detail: `${x(createOrder.ratios.p99)} (${ms(createOrder.p99Us)} vs ${ms(reference?.p99Us ?? NaN)})`,
+        detail: `${atMost(createOrder.ratios.p99)} (${ms(createOrder.p99Us)} vs ${ms(reference?.p99Us ?? NaN)})`,
       });
     }
     const gateway = row(subjects.gatewayCreateOrder);
@@ -76,7 +81,7 @@ export function evaluateBudget(
       lines.push({
         name: `HTTP POST /orders req/s >= ${BUDGET.gatewayCreateOrderReqPerS}x direct gRPC CreateOrder at c=${concurrency}`,
         pass: gateway.ratios.reqPerS >= BUDGET.gatewayCreateOrderReqPerS,
-        detail: `${x(gateway.ratios.reqPerS)} (${rps(gateway.reqPerS)} vs ${rps(referenceRow(gateway)?.reqPerS ?? NaN)})`,
+        detail: `${atLeast(gateway.ratios.reqPerS)} (${rps(gateway.reqPerS)} vs ${rps(referenceRow(gateway)?.reqPerS ?? NaN)})`,
       });
     }
   }
