@@ -1,11 +1,11 @@
-import { ArgumentsHost, Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
+import { type ArgumentsHost, Catch, Logger, type RpcExceptionFilter } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { type Observable, throwError } from 'rxjs';
-import { currentCallContext } from '../context/call-context';
+import { currentCallContext, REQUEST_ID_KEY } from '../context/call-context';
 import { type ErrorClassifier, toGrpcError } from './to-grpc-error';
 import { statusName } from './grpc-status';
 import { StatusError } from './status-errors';
-import { status } from '@grpc/grpc-js';
+import { type Metadata, status } from '@grpc/grpc-js';
 
 /**
  * Global filter for gRPC handlers: every exception leaves as a proper status
@@ -18,17 +18,21 @@ export class GrpcExceptionFilter implements RpcExceptionFilter<unknown> {
 
   constructor(private readonly classifiers: readonly ErrorClassifier[] = []) {}
 
-  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> {
     const error = exception instanceof RpcException ? fromRpcException(exception) : exception;
     const { response, unexpected } = toGrpcError(error, this.classifiers);
-    const method = currentCallContext()?.method ?? 'unknown method';
+    // From the call itself (Nest passes request, metadata, call), so this works
+    // with or without a propagated call context.
+    const [, metadata, call] = host.getArgs<[unknown, Metadata | undefined, { getPath?: () => string } | undefined]>();
+    const method = call?.getPath?.() ?? 'unknown method';
+    const requestId = currentCallContext()?.requestId ?? metadata?.get(REQUEST_ID_KEY)[0]?.toString();
     if (unexpected) {
       this.logger.error(
-        { err: error, method, code: statusName(response.code) },
+        { err: error, method, requestId, code: statusName(response.code) },
         `unhandled error in ${method}, answered ${statusName(response.code)}`,
       );
     } else {
-      this.logger.debug?.({ method, code: statusName(response.code), details: response.details }, 'call failed');
+      this.logger.debug?.({ method, requestId, code: statusName(response.code), details: response.details }, 'call failed');
     }
     return throwError(() => response);
   }
