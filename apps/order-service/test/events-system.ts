@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { EVENTS, PROTO_FILES, orderV1, userV1 } from '@acme/contracts';
+import { EVENTS, ORDER_SERVICE_CONTRACT, USER_SERVICE_CONTRACT, type ServiceContract, type orderV1, type userV1 } from '@acme/contracts';
 import { status } from '@grpc/grpc-js';
 import { createUpstreamClient, grpcStatusOf, type Upstream } from '@acme/grpc-kit';
 import { createTestVhost, EventTap, TcpProxy, type TestVhost } from '@acme/messaging/testing';
@@ -60,8 +60,8 @@ export class EventsSystem {
     system.tap = await EventTap.open(vhost.url, { exchange: EXCHANGE, routingKeys: ['#'] });
     const userPort = await system.startUserService(options.userServiceEnv);
     await system.startOrderService();
-    system.users = client<userV1.UserServiceClient>(userPort, userV1.ACME_USER_V1_PACKAGE_NAME, PROTO_FILES.user, userV1.USER_SERVICE_NAME);
-    system.orders = client<orderV1.OrderServiceClient>(system.orderPort, orderV1.ACME_ORDER_V1_PACKAGE_NAME, PROTO_FILES.order, orderV1.ORDER_SERVICE_NAME);
+    system.users = client<userV1.UserServiceClient>(userPort, USER_SERVICE_CONTRACT);
+    system.orders = client<orderV1.OrderServiceClient>(system.orderPort, ORDER_SERVICE_CONTRACT);
     return system;
   }
 
@@ -95,7 +95,7 @@ export class EventsSystem {
   private async afterUserServiceRestart(port: number): Promise<void> {
     if (this.users && port === this.userPorts[0]) {
       this.users.close();
-      this.users = client<userV1.UserServiceClient>(port, userV1.ACME_USER_V1_PACKAGE_NAME, PROTO_FILES.user, userV1.USER_SERVICE_NAME);
+      this.users = client<userV1.UserServiceClient>(port, USER_SERVICE_CONTRACT);
     }
     if (!this.orders) return;
     for (;;) {
@@ -178,9 +178,9 @@ export class EventsSystem {
   }
 }
 
-function client<C extends object>(port: number, pkg: string, protoFile: string, service: string): Upstream<C> {
+function client<C extends object>(port: number, contract: ServiceContract): Upstream<C> {
   // Test clients never retry: the tests must see exactly what the services answer.
-  return createUpstreamClient<C>({ target: `127.0.0.1:${port}`, package: pkg, protoFile, service, deadlineMs: 10_000, retryableMethods: [] });
+  return createUpstreamClient<C>({ target: `127.0.0.1:${port}`, contract, deadlineMs: 10_000, retry: false });
 }
 
 /** Resolves once the process has logged `text` (logs are JSON lines at LOG_LEVEL=info). Rejects if it exits first. */

@@ -11,3 +11,4 @@ export * from './timestamp';
 export * as userEventsV1 from './gen-events/acme/user/v1/events';
 export * as orderEventsV1 from './gen-events/acme/order/v1/events';
 export * from './event-contracts';
+export * from './service-contracts';

@@ -18,3 +18,4 @@ export * from './client/health-client';
 export * from './http/problem-details';
 export * from './http/grpc-to-http';
 export * from './lifecycle/shutdown-on-signals';
+export * from './client/retryable-methods';

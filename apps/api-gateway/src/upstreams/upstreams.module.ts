@@ -1,5 +1,5 @@
 import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { PROTO_FILES, orderV1, userV1 } from '@acme/contracts';
+import { ORDER_SERVICE_CONTRACT, USER_SERVICE_CONTRACT, type orderV1, type userV1 } from '@acme/contracts';
 import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { labelFailures } from './upstream-failure';
@@ -12,9 +12,9 @@ export type OrderService = Upstream<orderV1.OrderServiceClient>;
 
 /**
  * One long-lived channel per upstream, created at startup and closed at
- * shutdown. Only calls that are safe to repeat are retried: reads, and
- * CreateOrder because it carries an idempotency key. CreateUser, DeleteUser
- * and CancelOrder are never retried blindly.
+ * shutdown. Only calls the protos declare safe to repeat are retried: reads,
+ * and CreateOrder because it carries an idempotency key. CreateUser,
+ * DeleteUser and CancelOrder are never retried blindly.
  */
 @Global()
 @Module({
@@ -27,11 +27,8 @@ export type OrderService = Upstream<orderV1.OrderServiceClient>;
           'user-service',
           createUpstreamClient<userV1.UserServiceClient>({
             target: config.USER_SERVICE_URL,
-            package: userV1.ACME_USER_V1_PACKAGE_NAME,
-            protoFile: PROTO_FILES.user,
-            service: userV1.USER_SERVICE_NAME,
+            contract: USER_SERVICE_CONTRACT,
             deadlineMs: config.USER_SERVICE_DEADLINE_MS,
-            retryableMethods: ['getUser', 'listUsers'],
           }),
         ),
     },
@@ -43,11 +40,8 @@ export type OrderService = Upstream<orderV1.OrderServiceClient>;
           'order-service',
           createUpstreamClient<orderV1.OrderServiceClient>({
             target: config.ORDER_SERVICE_URL,
-            package: orderV1.ACME_ORDER_V1_PACKAGE_NAME,
-            protoFile: PROTO_FILES.order,
-            service: orderV1.ORDER_SERVICE_NAME,
+            contract: ORDER_SERVICE_CONTRACT,
             deadlineMs: config.ORDER_SERVICE_DEADLINE_MS,
-            retryableMethods: ['getOrder', 'listOrders', 'createOrder'],
           }),
         ),
     },

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { PROTO_FILES, userV1 } from '@acme/contracts';
+import { USER_SERVICE_CONTRACT, type userV1 } from '@acme/contracts';
 import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
 import { ORDER_SERVICE_CONFIG, type OrderServiceConfig } from '../config';
 import { USER_SERVICE_CLIENT, UserDirectory } from './user-directory';
@@ -11,14 +11,11 @@ import { USER_SERVICE_CLIENT, UserDirectory } from './user-directory';
       provide: USER_SERVICE_CLIENT,
       inject: [ORDER_SERVICE_CONFIG],
       useFactory: (config: OrderServiceConfig): Upstream<userV1.UserServiceClient> =>
+        // Retries only what user.proto declares safe to repeat (GetUser, ListUsers).
         createUpstreamClient<userV1.UserServiceClient>({
           target: config.USER_SERVICE_URL,
-          package: userV1.ACME_USER_V1_PACKAGE_NAME,
-          protoFile: PROTO_FILES.user,
-          service: userV1.USER_SERVICE_NAME,
+          contract: USER_SERVICE_CONTRACT,
           deadlineMs: config.USER_SERVICE_DEADLINE_MS,
-          // Reads are safe to retry; CreateUser/DeleteUser are not.
-          retryableMethods: ['getUser', 'listUsers'],
         }),
     },
     UserDirectory,

@@ -1,4 +1,4 @@
-import { PROTO_FILES, orderV1, userV1 } from '@acme/contracts';
+import { ORDER_SERVICE_CONTRACT, USER_SERVICE_CONTRACT, type orderV1, type userV1 } from '@acme/contracts';
 import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
 import { ServiceProcess, createTestDatabase, freePort, workspacePath, type TestDatabase } from '@acme/testing';
 
@@ -56,19 +56,15 @@ export class RunningSystem {
     // Test clients never retry: the tests must see exactly what the services answer.
     const users = createUpstreamClient<userV1.UserServiceClient>({
       target: `${hosts[0]}:${userPort}`,
-      package: userV1.ACME_USER_V1_PACKAGE_NAME,
-      protoFile: PROTO_FILES.user,
-      service: userV1.USER_SERVICE_NAME,
+      contract: USER_SERVICE_CONTRACT,
       deadlineMs: 10_000,
-      retryableMethods: [],
+      retry: false,
     });
     const orders = createUpstreamClient<orderV1.OrderServiceClient>({
       target: `127.0.0.1:${orderPort}`,
-      package: orderV1.ACME_ORDER_V1_PACKAGE_NAME,
-      protoFile: PROTO_FILES.order,
-      service: orderV1.ORDER_SERVICE_NAME,
+      contract: ORDER_SERVICE_CONTRACT,
       deadlineMs: 10_000,
-      retryableMethods: [],
+      retry: false,
     });
     return new RunningSystem(options, userDb, orderDb, userPort, orderPort, userServices, orderService, users, orders);
   }

@@ -1,24 +1,25 @@
 import { Metadata } from '@grpc/grpc-js';
 import { ClientGrpcProxy } from '@nestjs/microservices';
 import { lastValueFrom, type Observable } from 'rxjs';
-import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@acme/contracts';
+import { PROTO_LOADER_OPTIONS, PROTO_ROOT, type ServiceContract } from '@acme/contracts';
 import { currentCallContext, REQUEST_ID_KEY, requestIdFrom } from '../context/call-context';
 import { clientChannelOptions, type RetryPolicy } from './client-channel-options';
 import { outgoingDeadline } from './deadline';
+import { retryableMethodsOf } from './retryable-methods';
 
-export interface UpstreamOptions<C> {
+export interface UpstreamOptions {
   /** gRPC target, e.g. dns:///user-service:50051 (all replicas, round_robin). */
   readonly target: string;
-  /** Proto package and file that define the service, e.g. 'acme.user.v1', PROTO_FILES.user. */
-  readonly package: string;
-  readonly protoFile: string;
-  /** Service name inside the package, e.g. 'UserService'. */
-  readonly service: string;
+  /** The service, e.g. USER_SERVICE_CONTRACT from @acme/contracts. */
+  readonly contract: ServiceContract;
   /** Deadline budget per call unless the caller passes its own. */
   readonly deadlineMs: number;
-  /** Methods that are safe to retry on UNAVAILABLE (see clientServiceConfig). */
-  readonly retryableMethods: readonly (keyof C & string)[];
-  readonly retry?: RetryPolicy;
+  /**
+   * Retries on UNAVAILABLE for the RPCs the proto declares safe to repeat
+   * (see retryableMethodsOf), with this policy; `false` never retries (tests
+   * that must see exactly what a server answers).
+   */
+  readonly retry?: RetryPolicy | false;
 }
 
 export interface CallOptions {
@@ -40,21 +41,21 @@ export type Upstream<C> = {
  * once at startup. Every call carries a deadline (see outgoingDeadline) and
  * the request id of the call being handled.
  */
-export function createUpstreamClient<C extends object>(options: UpstreamOptions<C>): Upstream<C> {
-  const fullServiceName = `${options.package}.${options.service}`;
+export function createUpstreamClient<C extends object>(options: UpstreamOptions): Upstream<C> {
+  const { contract } = options;
+  const fullServiceName = `${contract.package}.${contract.service}`;
   const proxy = new ClientGrpcProxy({
     url: options.target,
-    package: options.package,
-    protoPath: options.protoFile,
+    package: contract.package,
+    protoPath: contract.protoFile,
     loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
     channelOptions: clientChannelOptions(
       fullServiceName,
-      // The service config names methods as in the proto (PascalCase); the client API is camelCase.
-      options.retryableMethods.map((method) => method.charAt(0).toUpperCase() + method.slice(1)),
-      options.retry,
+      options.retry === false ? [] : retryableMethodsOf(contract),
+      options.retry || undefined,
     ),
   });
-  const service = proxy.getService<Record<string, UnaryMethod>>(options.service);
+  const service = proxy.getService<Record<string, UnaryMethod>>(contract.service);
   const upstream: Record<string, unknown> = { close: () => proxy.close() };
   for (const [name, method] of Object.entries(service)) {
     upstream[name] = (request: never, callOptions?: CallOptions) => {

@@ -94,6 +94,10 @@ export const ACME_ORDER_V1_PACKAGE_NAME = "acme.order.v1";
  * whether the buyer exists before it accepts an order; it never reads the
  * users' database.
  *
+ * `idempotency_level` says which RPCs are safe to retry; clients derive their
+ * retry policy from it (NO_SIDE_EFFECTS and IDEMPOTENT are retried on
+ * UNAVAILABLE, nothing else is).
+ *
  * Every RPC answers with one of the status codes listed on it. Besides those,
  * any RPC may answer UNAVAILABLE (this service, its database or UserService
  * cannot be reached; safe to retry with backoff) or DEADLINE_EXCEEDED (the
@@ -157,6 +161,10 @@ export interface OrderServiceClient {
  * OrderService owns orders and their database. It asks acme.user.v1.UserService
  * whether the buyer exists before it accepts an order; it never reads the
  * users' database.
+ *
+ * `idempotency_level` says which RPCs are safe to retry; clients derive their
+ * retry policy from it (NO_SIDE_EFFECTS and IDEMPOTENT are retried on
+ * UNAVAILABLE, nothing else is).
  *
  * Every RPC answers with one of the status codes listed on it. Besides those,
  * any RPC may answer UNAVAILABLE (this service, its database or UserService

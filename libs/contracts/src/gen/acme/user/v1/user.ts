@@ -65,6 +65,10 @@ export const ACME_USER_V1_PACKAGE_NAME = "acme.user.v1";
  * UserService owns the users of the system and their database. No other
  * service reads that database: they ask here.
  *
+ * `idempotency_level` says which RPCs are safe to retry; clients derive their
+ * retry policy from it (NO_SIDE_EFFECTS and IDEMPOTENT are retried on
+ * UNAVAILABLE, nothing else is).
+ *
  * Every RPC answers with one of the status codes listed on it. Besides those,
  * any RPC may answer UNAVAILABLE (the service or its database cannot be
  * reached; safe to retry with backoff) or DEADLINE_EXCEEDED (the caller's
@@ -118,6 +122,10 @@ export interface UserServiceClient {
 /**
  * UserService owns the users of the system and their database. No other
  * service reads that database: they ask here.
+ *
+ * `idempotency_level` says which RPCs are safe to retry; clients derive their
+ * retry policy from it (NO_SIDE_EFFECTS and IDEMPOTENT are retried on
+ * UNAVAILABLE, nothing else is).
  *
  * Every RPC answers with one of the status codes listed on it. Besides those,
  * any RPC may answer UNAVAILABLE (the service or its database cannot be
