@@ -1,5 +1,4 @@
-import { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '@acme/testing';
+import { createTestDatabase, revertAllMigrations, type TestDatabase } from '@acme/testing';
 import { runMigrations } from '@acme/persistence';
 import { loadOrderServiceConfig } from '../src/config';
 import { createOrderDataSource } from '../src/database/data-source';
@@ -14,7 +13,20 @@ describe('order-service migrations (real Postgres)', () => {
   afterAll(() => database.drop());
 
   it('create orders and order_items with money as bigint and the idempotency constraint', async () => {
-    expect(await runMigrations(createOrderDataSource(config()), () => undefined)).toContain('CreateOrders1764150100000');
+    expect(await runMigrations(createOrderDataSource(config()), () => undefined)).toEqual([
+      'CreateOrders1764150100000',
+      'CreateOutbox1795688900000',
+      'CreateInbox1795688900001',
+      'CreateDeletedUsers1795688900002',
+    ]);
+    const tables = await database.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+    );
+    expect(tables.map((t) => t.table_name)).toEqual(['deleted_users', 'inbox', 'order_items', 'orders', 'outbox', 'schema_migrations']);
+    const inboxKey = await database.query<{ def: string }>(
+      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'inbox'::regclass AND contype = 'p'`,
+    );
+    expect(inboxKey).toEqual([{ def: 'PRIMARY KEY (consumer, event_id)' }]);
 
     const columns = await database.query<{ table_name: string; column_name: string; data_type: string }>(
       `SELECT table_name, column_name, data_type FROM information_schema.columns
@@ -54,17 +66,10 @@ describe('order-service migrations (real Postgres)', () => {
   });
 
   it('revert cleanly', async () => {
-    const dataSource = new DataSource({ ...createOrderDataSource(config()).options });
-    await dataSource.initialize();
-    try {
-      // Undo every migration, newest first, until none is left.
-      while ((await dataSource.query(`SELECT count(*)::int AS n FROM schema_migrations`))[0].n > 0) {
-        await dataSource.undoLastMigration();
-      }
-    } finally {
-      await dataSource.destroy();
-    }
-    const tables = await database.query(`SELECT 1 FROM information_schema.tables WHERE table_name IN ('orders', 'order_items')`);
+    await revertAllMigrations(createOrderDataSource(config()));
+    const tables = await database.query(
+      `SELECT 1 FROM information_schema.tables WHERE table_name IN ('orders', 'order_items', 'outbox', 'inbox', 'deleted_users')`,
+    );
     expect(tables).toHaveLength(0);
   });
 });

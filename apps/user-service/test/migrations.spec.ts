@@ -1,5 +1,4 @@
-import { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '@acme/testing';
+import { createTestDatabase, revertAllMigrations, type TestDatabase } from '@acme/testing';
 import { runMigrations } from '@acme/persistence';
 import { loadUserServiceConfig } from '../src/config';
 import { createUserDataSource } from '../src/database/data-source';
@@ -52,16 +51,7 @@ describe('user-service migrations (real Postgres)', () => {
   });
 
   it('revert cleanly', async () => {
-    const dataSource = new DataSource({ ...createUserDataSource(config()).options });
-    await dataSource.initialize();
-    try {
-      // Undo every migration, newest first, until none is left.
-      while ((await dataSource.query(`SELECT count(*)::int AS n FROM schema_migrations`))[0].n > 0) {
-        await dataSource.undoLastMigration();
-      }
-    } finally {
-      await dataSource.destroy();
-    }
+    await revertAllMigrations(createUserDataSource(config()));
     const tables = await database.query(`SELECT 1 FROM information_schema.tables WHERE table_name IN ('users', 'outbox')`);
     expect(tables).toHaveLength(0);
   });

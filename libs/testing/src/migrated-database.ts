@@ -37,3 +37,16 @@ export async function createMigratedDatabase(
     },
   };
 }
+
+/** Undoes every applied migration, newest first (each one's `down`), then closes the connection. */
+export async function revertAllMigrations(dataSource: DataSource): Promise<void> {
+  await dataSource.initialize();
+  try {
+    const table = dataSource.options.migrationsTableName ?? 'migrations';
+    while ((await dataSource.query(`SELECT count(*)::int AS n FROM "${table}"`))[0].n > 0) {
+      await dataSource.undoLastMigration({ transaction: 'each' });
+    }
+  } finally {
+    await dataSource.destroy();
+  }
+}
