@@ -71,7 +71,8 @@ esac
 
 # Own image tag and free loopback ports, so a developer's own stack (or
 # `npm start`) on the default ports is left alone.
-free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+# process.stdout.write, not console.log: under Nx (FORCE_COLOR) console.log colours numbers.
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{process.stdout.write(String(s.address().port));s.close()})'; }
 export IMAGE_TAG=smoke
 GATEWAY_PORT=$(free_port)
 USER_SERVICE_DEBUG_PORT=$(free_port)
