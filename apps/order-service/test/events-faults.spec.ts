@@ -82,7 +82,7 @@ describe('events under failure (real processes, RabbitMQ, Postgres)', () => {
 
     // Let a backlog build up while the broker is away, then let both relays race for it.
     const lost = Promise.all(replicas.map((r) => waitForLog(r, 'connection to')));
-    await system.proxy.cutOff();
+    await system.proxy.cut();
     await lost;
     for (const user of users) await system.users.deleteUser({ id: user.userId });
     const arrived = system.tap.waitFor(

@@ -146,7 +146,7 @@ describe('events between the services (real processes, RabbitMQ, Postgres)', () 
   it('delivers every event of deletions made while the broker was unreachable, once it is back', async () => {
     const users = await Promise.all(Array.from({ length: 5 }, () => system.userWithOrders(1)));
     const userLost = waitForLog(system.userServices[0]!, 'connection to');
-    await system.proxy.cutOff();
+    await system.proxy.cut();
     await userLost;
 
     for (const user of users) await system.users.deleteUser({ id: user.userId });

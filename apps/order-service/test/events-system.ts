@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import { EVENTS, ORDER_SERVICE_CONTRACT, USER_SERVICE_CONTRACT, type ServiceContract, type orderV1, type userV1 } from '@acme/contracts';
 import { status } from '@grpc/grpc-js';
 import { createUpstreamClient, grpcStatusOf, type Upstream } from '@acme/grpc-kit';
-import { createTestVhost, EventTap, TcpProxy, type TestVhost } from '@acme/messaging/testing';
-import { ServiceProcess, createTestDatabase, freePort, workspacePath, type TestDatabase } from '@acme/testing';
+import { createTestVhost, EventTap, type TestVhost } from '@acme/messaging/testing';
+import { ServiceProcess, TcpProxy, createTestDatabase, freePort, workspacePath, type TestDatabase } from '@acme/testing';
 
 const EXCHANGE = 'acme.events';
 export const ORDER_QUEUE = 'order-service.user-events';
@@ -161,7 +161,7 @@ export class EventsSystem {
     this.orders?.close();
     const codes = await Promise.all([this.orderService?.stop(), ...this.userServices.map((s) => s.stop())]);
     await this.tap?.close();
-    await this.proxy.cutOff();
+    await this.proxy.cut();
     await Promise.all([this.userDb.drop(), this.orderDb.drop(), this.vhost.delete()]);
     return codes.filter((c): c is number => typeof c === 'number');
   }

@@ -6,7 +6,7 @@ import { getUserFrame, getUserTarget } from '../load/variant-load';
 import { runWrk } from '../load/wrk';
 import type { BenchDatabases } from '../system/databases';
 import type { ProcessKey } from '../system/services';
-import { CountingProxy } from './counting-proxy';
+import { TcpProxy } from '@acme/testing';
 import type { PreflightFacts } from './preflight';
 
 const CALLS = 1_000;
@@ -26,7 +26,7 @@ export async function measureWire(
   const userId = getUserTarget(databases);
   const results: WireResult[] = [];
 
-  const grpcProxy = await CountingProxy.start(ports['user-service']);
+  const grpcProxy = await TcpProxy.start({ host: '127.0.0.1', port: ports['user-service'] });
   try {
     const bodyFile = join(workDir, 'getuser.bin');
     await writeFile(bodyFile, getUserFrame(userId));
@@ -52,7 +52,7 @@ export async function measureWire(
     await grpcProxy.stop();
   }
 
-  const restProxy = await CountingProxy.start(ports['api-gateway']);
+  const restProxy = await TcpProxy.start({ host: '127.0.0.1', port: ports['api-gateway'] });
   try {
     const outcome = await runWrk({
       baseUrl: `http://127.0.0.1:${restProxy.port}`,

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { connect } from 'amqplib';
 import { AmqpConnection, ConfirmPublisher } from '../src';
-import { createTestVhost, EventTap, TcpProxy, type TestVhost } from '../src/testing';
+import { TcpProxy } from '@acme/testing';
+import { createTestVhost, EventTap, type TestVhost } from '../src/testing';
 import { USER_DELETED, userDeleted } from './support/events';
 
 const EXCHANGE = 'acme.events';
@@ -37,7 +38,7 @@ describe('AmqpConnection and ConfirmPublisher (real RabbitMQ)', () => {
 
   it('fails every publish at once, without waiting, while the broker cannot be reached', async () => {
     const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(vhost.url).port) });
-    await proxy.cutOff(); // nothing listens on the proxy's port now
+    await proxy.cut(); // nothing listens on the proxy's port now
     const connection = new AmqpConnection({ url: vhost.urlVia(proxy.port), name: 'publisher-test', reconnectMaxDelayMs: 200 });
     cleanups.push(() => connection.close());
     await connection.start();

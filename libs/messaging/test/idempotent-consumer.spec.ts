@@ -12,7 +12,8 @@ import {
   type IdempotentConsumerOptions,
   RejectEventError,
 } from '../src';
-import { createTestVhost, EventTap, TcpProxy, type TestVhost } from '../src/testing';
+import { TcpProxy } from '@acme/testing';
+import { createTestVhost, EventTap, type TestVhost } from '../src/testing';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database';
 import { USER_DELETED, userDeleted } from './support/events';
 
@@ -220,11 +221,11 @@ describe('IdempotentConsumer (real RabbitMQ and Postgres)', () => {
 
   it('comes back after the connection drops and processes what was published meanwhile', async () => {
     const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(vhost.url).port) });
-    cleanups.push(() => proxy.cutOff());
+    cleanups.push(() => proxy.cut());
     const { consumer, connection } = await startConsumer(recordingHandler(), {}, vhost.urlVia(proxy.port));
 
     const lost = once(connection, 'disconnect');
-    await proxy.cutOff();
+    await proxy.cut();
     await lost;
     const events = [userDeleted(), userDeleted(), userDeleted()];
     for (const event of events) await publish(event); // the durable queue keeps them

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import type { DataSource } from 'typeorm';
 import { AmqpConnection, appendToOutbox, ConfirmPublisher, OutboxRelay, type RelayCycle } from '../src';
-import { createTestVhost, EventTap, TcpProxy, type TestVhost } from '../src/testing';
+import { TcpProxy } from '@acme/testing';
+import { createTestVhost, EventTap, type TestVhost } from '../src/testing';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database';
 import { USER_DELETED, userDeleted } from './support/events';
 
@@ -84,14 +85,14 @@ describe('OutboxRelay (real RabbitMQ and Postgres)', () => {
 
   it('keeps rows whose publish failed, with the error and a retry time, and publishes them once the broker is back', async () => {
     const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(vhost.url).port) });
-    cleanups.push(() => proxy.cutOff());
+    cleanups.push(() => proxy.cut());
     const { connection, publisher: p } = await publisher(vhost.urlVia(proxy.port));
     const relay = relayFor(p, { retryInitialDelayMs: 60_000 });
     const events = [userDeleted(), userDeleted()];
     await appendToOutbox(db, events);
 
     const lost = once(connection, 'disconnect');
-    await proxy.cutOff();
+    await proxy.cut();
     await lost;
     expect(await relay.relayOnce()).toEqual({ claimed: 2, published: 0, failed: 2 });
     const rows = await outboxRows();
@@ -113,14 +114,14 @@ describe('OutboxRelay (real RabbitMQ and Postgres)', () => {
 
   it('while running, waits out a broker outage and drains the backlog when it returns', async () => {
     const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(vhost.url).port) });
-    cleanups.push(() => proxy.cutOff());
+    cleanups.push(() => proxy.cut());
     const { connection, publisher: p } = await publisher(vhost.urlVia(proxy.port));
     const relay = relayFor(p, { batchSize: 7 });
     relay.start();
     cleanups.push(() => relay.stop());
 
     const lost = once(connection, 'disconnect');
-    await proxy.cutOff();
+    await proxy.cut();
     await lost;
     const events = Array.from({ length: 30 }, () => userDeleted());
     await appendToOutbox(db, events);

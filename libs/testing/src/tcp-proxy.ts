@@ -2,11 +2,18 @@ import { type Server, type Socket, connect, createServer } from 'node:net';
 import { once } from 'node:events';
 
 /**
- * A TCP relay between a service and one of its dependencies, so a test can cut
- * the network (every open connection dropped, new ones refused) and restore
- * it, without stopping a server other tests share.
+ * A TCP relay between a client and a server it depends on (a database, a
+ * broker, another service), for tests and measurements:
+ * - cut() makes the dependency disappear without stopping a server other runs
+ *   share: every open connection is reset (what clients see when a host
+ *   dies) and new ones are refused until restore(), on the same port;
+ * - waitForTraffic() tells when a request is on its way;
+ * - toServer/toClient count the bytes each way (what a call costs on the wire).
  */
 export class TcpProxy {
+  /** Bytes relayed from clients to the target, and back. */
+  toServer = 0;
+  toClient = 0;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private trafficWaiters: (() => void)[] = [];
@@ -35,11 +42,13 @@ export class TcpProxy {
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => socket.destroy());
       }
-      client.on('data', () => {
+      client.on('data', (chunk: Buffer) => {
+        this.toServer += chunk.length;
         const waiters = this.trafficWaiters;
         this.trafficWaiters = [];
         for (const wake of waiters) wake();
       });
+      upstream.on('data', (chunk: Buffer) => (this.toClient += chunk.length));
       client.pipe(upstream).pipe(client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
@@ -56,11 +65,12 @@ export class TcpProxy {
     return new Promise((resolve) => this.trafficWaiters.push(resolve));
   }
 
-  /** Drops every connection and refuses new ones (the dependency "disappears"). */
+  /** Resets every connection and refuses new ones (the dependency "disappears"). */
   async cut(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.sockets) socket.resetAndDestroy();
+    this.sockets.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 

@@ -1,5 +1,5 @@
-// Test helpers for code that uses @acme/messaging: a vhost per run, a proxy
-// that makes the broker go away on demand, and a tap to await messages.
+// Test helpers for code that uses @acme/messaging: a vhost per run and a tap
+// to await messages. (To make the broker go away on demand: TcpProxy from
+// @acme/testing.)
 export * from './test-vhost';
-export * from './tcp-proxy';
 export * from './event-tap';
