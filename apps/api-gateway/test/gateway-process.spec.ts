@@ -3,19 +3,20 @@ import { randomUUID } from 'node:crypto';
 import { ServiceProcess, workspacePath } from '@acme/testing';
 import { client } from './support/http';
 import { jsonLines, waitForLogLine } from './support/logs';
-import { startServices, type Services } from './support/services';
+import type { ServiceStack } from '@acme/testing';
+import { startDebugServices } from './support/stack';
 
 const GATEWAY = workspacePath('apps/api-gateway/dist/main.js');
 
 // The built gateway as production runs it: `node apps/api-gateway/dist/main.js`.
 describe('api-gateway as a process (dist/main.js)', () => {
-  let services: Services;
+  let services: ServiceStack;
   let gateway: ServiceProcess;
   let url: string;
 
   beforeAll(async () => {
     if (!existsSync(GATEWAY)) throw new Error(`${GATEWAY} is missing: build first (npx nx run api-gateway:build)`);
-    services = await startServices('gw_process');
+    services = await startDebugServices('gw_process');
     gateway = await ServiceProcess.start({
       name: 'api-gateway',
       script: GATEWAY,
@@ -28,7 +29,7 @@ describe('api-gateway as a process (dist/main.js)', () => {
   afterAll(async () => {
     if (services?.userService.running) services.userService.child.kill('SIGCONT');
     await gateway?.stop('SIGKILL');
-    await services?.stop();
+    await services?.stop('SIGKILL');
   });
 
   it('prints its URL and serves on it, keeping probes out of the access log', async () => {

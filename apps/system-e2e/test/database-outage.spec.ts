@@ -1,19 +1,18 @@
+import { ServiceStack, TcpProxy, TEST_POSTGRES_ADMIN_URL } from '@acme/testing';
 import { SERVICE_NAMES } from '@acme/contracts';
 import { HealthClient } from '@acme/grpc-kit';
-import { TEST_POSTGRES_ADMIN_URL, TcpProxy } from '@acme/testing';
-import { RunningSystem } from './support/system';
 import { expectStatus, status } from './support/expect-status';
 
 // user-service loses its database (network cut between them), then gets it back.
 describe('user-service when its database is unreachable', () => {
   const postgres = new URL(TEST_POSTGRES_ADMIN_URL);
   let proxy: TcpProxy;
-  let system: RunningSystem;
+  let system: ServiceStack;
   let health: HealthClient;
 
   beforeAll(async () => {
     proxy = await TcpProxy.start({ host: postgres.hostname, port: Number(postgres.port || 5432) });
-    system = await RunningSystem.start({
+    system = await ServiceStack.start({
       userDatabaseUrl: (url) => url.replace(`@${postgres.host}/`, `@127.0.0.1:${proxy.port}/`),
       userEnv: { HEALTH_CHECK_INTERVAL_MS: '200', DATABASE_CONNECT_TIMEOUT_MS: '500' },
     });

@@ -1,11 +1,10 @@
-import { ServiceProcess, workspacePath } from '@acme/testing';
-import { RunningSystem } from './support/system';
+import { ServiceProcess, ServiceStack, workspacePath } from '@acme/testing';
 import { expectStatus, status } from './support/expect-status';
 
 // What order-service tells its callers when user-service misbehaves, and that
 // nothing is ever written when CreateOrder fails.
 describe('order-service when user-service fails', () => {
-  let system: RunningSystem;
+  let system: ServiceStack;
   let userId: string;
   // Longer than the retry envelope of GetUser (4 attempts, backoff 50..200 ms),
   // so a user-service that is down surfaces as UNAVAILABLE, not as a timeout.
@@ -17,7 +16,7 @@ describe('order-service when user-service fails', () => {
   });
 
   beforeAll(async () => {
-    system = await RunningSystem.start({ userServiceDeadlineMs: USER_DEADLINE_MS });
+    system = await ServiceStack.start({ userServiceDeadlineMs: USER_DEADLINE_MS });
     userId = (await system.users.createUser({ email: 'f@example.com', name: 'F' })).id;
   });
   afterAll(() => system?.stop());

@@ -1,21 +1,20 @@
+import { freePort, ServiceStack, TcpProxy } from '@acme/testing';
 import { SERVICE_NAMES } from '@acme/contracts';
 import { HealthClient } from '@acme/grpc-kit';
-import { TcpProxy, freePort } from '@acme/testing';
-import { RunningSystem } from './support/system';
 import { expectStatus, status } from './support/expect-status';
 
 // SIGTERM to order-service while a CreateOrder is in flight (waiting on a
 // frozen user-service). A proxy in front of user-service tells the test when
 // the call has really left order-service.
 describe('graceful shutdown on SIGTERM', () => {
-  let system: RunningSystem;
+  let system: ServiceStack;
   let proxy: TcpProxy;
   let userId: string;
 
   const start = async (orderEnv: Record<string, string>) => {
     const userPort = await freePort();
     proxy = await TcpProxy.start({ host: '127.0.0.1', port: userPort });
-    system = await RunningSystem.start({
+    system = await ServiceStack.start({
       userPort,
       orderEnv: { USER_SERVICE_URL: `dns:///127.0.0.1:${proxy.port}`, USER_SERVICE_DEADLINE_MS: '10000', ...orderEnv },
     });

@@ -1,11 +1,11 @@
 import { orderV1 } from '@acme/contracts';
-import { RunningSystem } from './support/system';
+import { ServiceStack } from '@acme/testing';
 import { expectStatus, status } from './support/expect-status';
 
 const { OrderStatus } = orderV1;
 
 describe('OrderService end to end (real processes, real gRPC, real Postgres)', () => {
-  let system: RunningSystem;
+  let system: ServiceStack;
   let userId: string;
   const order = (over: Partial<orderV1.CreateOrderRequest> = {}): orderV1.CreateOrderRequest => ({
     userId,
@@ -18,7 +18,7 @@ describe('OrderService end to end (real processes, real gRPC, real Postgres)', (
   });
 
   beforeAll(async () => {
-    system = await RunningSystem.start();
+    system = await ServiceStack.start();
     userId = (await system.users.createUser({ email: 'buyer@example.com', name: 'Buyer' })).id;
   });
   afterAll(() => system?.stop());

@@ -1,15 +1,15 @@
 import { grpcStatusOf, statusName } from '@acme/grpc-kit';
-import { RunningSystem } from './support/system';
+import { ServiceStack } from '@acme/testing';
 
 const GET_USER_OK = /"method":"\/acme\.user\.v1\.UserService\/GetUser","code":"OK"/;
 
 // Two user-service replicas behind order-service's round_robin client, under a
 // steady CreateOrder load; one replica is shut down (SIGTERM) mid-load.
 describe('load balancing across user-service replicas', () => {
-  let system: RunningSystem;
+  let system: ServiceStack;
 
   beforeAll(async () => {
-    system = await RunningSystem.start({
+    system = await ServiceStack.start({
       userReplicaHosts: ['127.0.0.1', '127.0.0.2'],
       // debug: one access-log line per call, which tells which replica served what
       userEnv: { LOG_LEVEL: 'debug', SHUTDOWN_DRAIN_DELAY_MS: '200' },

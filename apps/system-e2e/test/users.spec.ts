@@ -1,11 +1,11 @@
 import { fromTimestamp } from '@acme/contracts';
-import { RunningSystem } from './support/system';
+import { ServiceStack } from '@acme/testing';
 import { expectStatus, status } from './support/expect-status';
 
 describe('UserService end to end (real processes, real gRPC, real Postgres)', () => {
-  let system: RunningSystem;
+  let system: ServiceStack;
   beforeAll(async () => {
-    system = await RunningSystem.start();
+    system = await ServiceStack.start();
   });
   afterAll(() => system?.stop());
 

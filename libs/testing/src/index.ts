@@ -4,3 +4,4 @@ export * from './service-process';
 export * from './workspace';
 export * from './migrated-database';
 export * from './tcp-proxy';
+export * from './service-stack';
