@@ -130,7 +130,7 @@ export class EventsSystem {
 
   /** A user with `openOrders` open orders; returns the ids. */
   async userWithOrders(openOrders: number): Promise<{ userId: string; orderIds: string[] }> {
-    const user = await this.users.createUser({ email: `u${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, name: 'Test' });
+    const user = await this.users.createUser({ email: `u${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, name: 'Test', idempotencyKey: '' });
     const orderIds: string[] = [];
     for (let i = 0; i < openOrders; i++) {
       const order = await this.orders.createOrder({

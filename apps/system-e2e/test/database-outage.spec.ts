@@ -25,14 +25,14 @@ describe('user-service when its database is unreachable', () => {
   });
 
   it('reports NOT_SERVING and answers UNAVAILABLE while the database is gone, and recovers by itself', async () => {
-    const user = await system.users.createUser({ email: 'outage@example.com', name: 'Outage' });
+    const user = await system.users.createUser({ email: 'outage@example.com', name: 'Outage', idempotencyKey: '' });
     expect(await health.check(SERVICE_NAMES.user)).toBe('SERVING');
 
     await proxy.cut();
     await health.waitFor('NOT_SERVING', SERVICE_NAMES.user, 10_000);
     expect(await health.check('')).toBe('NOT_SERVING'); // the overall status follows
     await expectStatus(system.users.getUser({ id: user.id }), status.UNAVAILABLE, 'database unavailable, retry later');
-    await expectStatus(system.users.createUser({ email: 'x@example.com', name: 'X' }), status.UNAVAILABLE);
+    await expectStatus(system.users.createUser({ email: 'x@example.com', name: 'X', idempotencyKey: '' }), status.UNAVAILABLE);
 
     await proxy.restore();
     await health.waitFor('SERVING', SERVICE_NAMES.user, 10_000);

@@ -17,7 +17,7 @@ describe('order-service when user-service fails', () => {
 
   beforeAll(async () => {
     system = await ServiceStack.start({ userServiceDeadlineMs: USER_DEADLINE_MS });
-    userId = (await system.users.createUser({ email: 'f@example.com', name: 'F' })).id;
+    userId = (await system.users.createUser({ email: 'f@example.com', name: 'F', idempotencyKey: '' })).id;
   });
   afterAll(() => system?.stop());
 

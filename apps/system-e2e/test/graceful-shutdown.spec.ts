@@ -18,7 +18,7 @@ describe('graceful shutdown on SIGTERM', () => {
       userPort,
       orderEnv: { USER_SERVICE_URL: `dns:///127.0.0.1:${proxy.port}`, USER_SERVICE_DEADLINE_MS: '10000', ...orderEnv },
     });
-    userId = (await system.users.createUser({ email: 'sd@example.com', name: 'SD' })).id;
+    userId = (await system.users.createUser({ email: 'sd@example.com', name: 'SD', idempotencyKey: '' })).id;
     // Warm the order-service -> user-service connection, so the next bytes through the proxy are the next call.
     await system.orders.createOrder(request());
   };

@@ -19,7 +19,7 @@ describe('OrderService end to end (real processes, real gRPC, real Postgres)', (
 
   beforeAll(async () => {
     system = await ServiceStack.start();
-    userId = (await system.users.createUser({ email: 'buyer@example.com', name: 'Buyer' })).id;
+    userId = (await system.users.createUser({ email: 'buyer@example.com', name: 'Buyer', idempotencyKey: '' })).id;
   });
   afterAll(() => system?.stop());
 
@@ -121,7 +121,7 @@ describe('OrderService end to end (real processes, real gRPC, real Postgres)', (
   });
 
   it("lists one user's orders page by page, and validates the request", async () => {
-    const buyer = (await system.users.createUser({ email: 'lister@example.com', name: 'Lister' })).id;
+    const buyer = (await system.users.createUser({ email: 'lister@example.com', name: 'Lister', idempotencyKey: '' })).id;
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push((await system.orders.createOrder(order({ userId: buyer }))).id);
 

@@ -19,7 +19,7 @@ describe('load balancing across user-service replicas', () => {
 
   it('spreads calls over both replicas and loses no request when one leaves', async () => {
     const [leaving, staying] = system.userServices as [typeof system.userService, typeof system.userService];
-    const userId = (await system.users.createUser({ email: 'lb@example.com', name: 'LB' })).id;
+    const userId = (await system.users.createUser({ email: 'lb@example.com', name: 'LB', idempotencyKey: '' })).id;
 
     let running = true;
     const failures: string[] = [];

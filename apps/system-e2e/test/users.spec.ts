@@ -10,7 +10,7 @@ describe('UserService end to end (real processes, real gRPC, real Postgres)', ()
   afterAll(() => system?.stop());
 
   it('creates, gets and deletes a user', async () => {
-    const created = await system.users.createUser({ email: 'grace@example.com', name: 'Grace Hopper' });
+    const created = await system.users.createUser({ email: 'grace@example.com', name: 'Grace Hopper', idempotencyKey: '' });
     expect(created).toMatchObject({ email: 'grace@example.com', name: 'Grace Hopper' });
     expect(created.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(Math.abs(fromTimestamp(created.createTime!).getTime() - Date.now())).toBeLessThan(60_000);
@@ -23,7 +23,7 @@ describe('UserService end to end (real processes, real gRPC, real Postgres)', ()
 
   it('stores unicode and SQL metacharacters verbatim', async () => {
     const name = `Robert'); DROP TABLE users;-- \\ %_ "Zoë" 李小龍 👩🏽‍💻`;
-    const created = await system.users.createUser({ email: "o'brien+tag@example.com", name });
+    const created = await system.users.createUser({ email: "o'brien+tag@example.com", name, idempotencyKey: '' });
     const read = await system.users.getUser({ id: created.id });
     expect(read.name).toBe(name);
     expect(read.email).toBe("o'brien+tag@example.com");
@@ -32,9 +32,9 @@ describe('UserService end to end (real processes, real gRPC, real Postgres)', ()
   });
 
   it('refuses a duplicate email in any letter case with ALREADY_EXISTS', async () => {
-    await system.users.createUser({ email: 'dup@example.com', name: 'First' });
+    await system.users.createUser({ email: 'dup@example.com', name: 'First', idempotencyKey: '' });
     await expectStatus(
-      system.users.createUser({ email: 'DUP@Example.com', name: 'Second' }),
+      system.users.createUser({ email: 'DUP@Example.com', name: 'Second', idempotencyKey: '' }),
       status.ALREADY_EXISTS,
       'a user with email DUP@Example.com already exists',
     );
@@ -47,7 +47,7 @@ describe('UserService end to end (real processes, real gRPC, real Postgres)', ()
     [{ email: 'a@example.com', name: ' \t ' }, /^name: must not be blank$/],
     [{ email: 'a@example.com', name: 'x'.repeat(201) }, /^name: must be at most 200 characters, got 201$/],
   ])('answers INVALID_ARGUMENT naming the field for %j', async (request, message) => {
-    await expectStatus(system.users.createUser(request), status.INVALID_ARGUMENT, message);
+    await expectStatus(system.users.createUser({ ...request, idempotencyKey: '' }), status.INVALID_ARGUMENT, message);
   });
 
   it.each(['', 'nope', '123', "' OR 1=1 --"])('answers INVALID_ARGUMENT for id %p', async (id) => {
@@ -60,7 +60,7 @@ describe('UserService end to end (real processes, real gRPC, real Postgres)', ()
     beforeAll(async () => {
       await system.userDb.query('DELETE FROM users');
       ids = [];
-      for (let i = 0; i < 7; i++) ids.push((await system.users.createUser({ email: `page${i}@example.com`, name: `P${i}` })).id);
+      for (let i = 0; i < 7; i++) ids.push((await system.users.createUser({ email: `page${i}@example.com`, name: `P${i}`, idempotencyKey: '' })).id);
     });
 
     it('pages through every user exactly once, oldest first', async () => {
@@ -80,7 +80,7 @@ describe('UserService end to end (real processes, real gRPC, real Postgres)', ()
 
     it('keeps pages stable when users are added while paging', async () => {
       const first = await system.users.listUsers({ pageSize: 2, pageToken: '' });
-      const added = await system.users.createUser({ email: 'late@example.com', name: 'Late' });
+      const added = await system.users.createUser({ email: 'late@example.com', name: 'Late', idempotencyKey: '' });
       const second = await system.users.listUsers({ pageSize: 2, pageToken: first.nextPageToken });
       expect(second.users.map((u) => u.id)).toEqual(ids.slice(2, 4));
       await system.users.deleteUser({ id: added.id });

@@ -30,7 +30,7 @@ describe('user-service outbox (real Postgres)', () => {
 
   it('records one pending UserDeleted with the deletion', async () => {
     const id = uuidv7();
-    await users.insert({ id, email: `${id}@example.com`, name: 'Ada' });
+    await users.insert({ id, email: `${id}@example.com`, name: 'Ada', idempotencyKey: '' });
     expect(await outbox()).toEqual([]); // creating a user announces nothing
 
     expect(await users.deleteById(id)).toBe(true);
@@ -45,7 +45,7 @@ describe('user-service outbox (real Postgres)', () => {
 
   it('records nothing when there was no user to delete (also on a repeated delete)', async () => {
     const id = uuidv7();
-    await users.insert({ id, email: `${id}@example.com`, name: 'Bo' });
+    await users.insert({ id, email: `${id}@example.com`, name: 'Bo', idempotencyKey: '' });
     expect(await users.deleteById(id)).toBe(true);
     expect(await users.deleteById(id)).toBe(false);
     expect(await users.deleteById(uuidv7())).toBe(false);
@@ -54,7 +54,7 @@ describe('user-service outbox (real Postgres)', () => {
 
   it('writes neither the deletion nor the event when the statement fails', async () => {
     const id = uuidv7();
-    await users.insert({ id, email: `${id}@example.com`, name: 'Cy' });
+    await users.insert({ id, email: `${id}@example.com`, name: 'Cy', idempotencyKey: '' });
     // Make the outbox insert fail: the same statement's DELETE must roll back with it.
     await db.database.query(`ALTER TABLE outbox ADD CONSTRAINT reject_all CHECK (false) NOT VALID`);
     try {

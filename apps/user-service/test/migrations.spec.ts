@@ -14,9 +14,9 @@ describe('user-service migrations (real Postgres)', () => {
   });
   afterAll(() => database.drop());
 
-  it('create the users table with its constraints and case-insensitive unique email, and the outbox', async () => {
+  it('create the users table with its constraints, case-insensitive unique email and unique idempotency key, and the outbox', async () => {
     const applied = await runMigrations(createUserDataSource(config()), () => undefined);
-    expect(applied).toEqual(['CreateUsers1764150000000', 'CreateOutbox1795688900000']);
+    expect(applied).toEqual(['CreateUsers1764150000000', 'CreateOutbox1795688900000', 'AddUserIdempotencyKey1796083200000']);
 
     const columns = await database.query<{ column_name: string; data_type: string; is_nullable: string }>(
       `SELECT column_name, data_type, is_nullable FROM information_schema.columns
@@ -27,7 +27,12 @@ describe('user-service migrations (real Postgres)', () => {
       { column_name: 'email', data_type: 'text', is_nullable: 'NO' },
       { column_name: 'name', data_type: 'text', is_nullable: 'NO' },
       { column_name: 'create_time', data_type: 'timestamp with time zone', is_nullable: 'NO' },
+      { column_name: 'idempotency_key', data_type: 'text', is_nullable: 'YES' },
     ]);
+    const keyIndex = await database.query<{ indexdef: string }>(
+      `SELECT indexdef FROM pg_indexes WHERE tablename = 'users' AND indexname = 'users_idempotency_key'`,
+    );
+    expect(keyIndex[0]?.indexdef).toMatch(/CREATE UNIQUE INDEX users_idempotency_key ON public\.users USING btree \(idempotency_key\) WHERE \(idempotency_key IS NOT NULL\)/);
     const indexes = await database.query<{ indexdef: string }>(
       `SELECT indexdef FROM pg_indexes WHERE tablename = 'users' AND indexname = 'users_email_lower_key'`,
     );

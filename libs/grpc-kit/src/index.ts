@@ -12,6 +12,7 @@ export * from './client/deadline';
 export * from './client/upstream-client';
 export * from './logging/pino-options';
 export * from './errors/validation';
+export * from './errors/idempotency-key';
 export * from './server/grpc-server-env';
 export * from './server/reflection';
 export * from './client/health-client';

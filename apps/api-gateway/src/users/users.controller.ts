@@ -1,16 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { pageSize } from '../http/json-values';
 import { ApiProblems } from '../http/problem.schema';
 import { ApiIdParam, ApiPageQueries } from '../http/api-params';
 import { USER_SERVICE, type UserService } from '../upstreams/upstreams.module';
 import { idParams, pageQuery, type PageQuery } from '../http/common.schemas';
+import { idempotencyHeaders } from '../orders/order.schemas';
 import { createUserBody, type CreateUserBody } from './user.schemas';
 import { type UserPageView, type UserView, userPageView, userView } from './user.view';
 
 const USER = { $ref: '#/components/schemas/User' };
+const IDEMPOTENCY_KEY = 'idempotency-key';
 
 /** /users: thin translation between REST and acme.user.v1.UserService. */
 @ApiTags('users')
@@ -18,15 +20,39 @@ const USER = { $ref: '#/components/schemas/User' };
 export class UsersController {
   constructor(@Inject(USER_SERVICE) private readonly users: UserService) {}
 
+  /**
+   * With an Idempotency-Key, repeating the request returns the user it
+   * created (201 again) instead of 409, so a client that lost the first
+   * answer can retry. Without one nothing is generated: the gateway does not
+   * retry CreateUser itself, and a key the client never saw cannot help it.
+   */
   @Post()
   @HttpCode(201)
-  @RouteSchema({ body: createUserBody })
-  @ApiOperation({ operationId: 'createUser', summary: 'Register a user' })
+  @RouteSchema({ body: createUserBody, headers: idempotencyHeaders })
+  @ApiOperation({ operationId: 'createUser', summary: 'Register a user (idempotent per Idempotency-Key, when given)' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Optional; unique per intended user, repeat it on retries. Echoed in the response.',
+  })
   @ApiBody({ schema: { $ref: '#/components/schemas/CreateUserRequest' } })
-  @ApiResponse({ status: 201, description: 'Created.', schema: USER, headers: { Location: { description: 'URL of the new user.', schema: { type: 'string' } } } })
-  @ApiProblems(400, 409, 413, 415)
-  async createUser(@Body() body: CreateUserBody, @Res({ passthrough: true }) reply: FastifyReply): Promise<UserView> {
-    const user = userView(await this.users.createUser({ email: body.email, name: body.name }));
+  @ApiResponse({
+    status: 201,
+    description: 'Created, or the user an earlier request with the same Idempotency-Key, email and name created.',
+    schema: USER,
+    headers: {
+      Location: { description: 'URL of the user.', schema: { type: 'string' } },
+      'Idempotency-Key': { description: 'The key sent, when one was.', schema: { type: 'string' } },
+    },
+  })
+  @ApiProblems(400, 409, 413, 415, 422)
+  async createUser(
+    @Body() body: CreateUserBody,
+    @Headers(IDEMPOTENCY_KEY) idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UserView> {
+    if (idempotencyKey !== undefined) void reply.header(IDEMPOTENCY_KEY, idempotencyKey);
+    const user = userView(await this.users.createUser({ email: body.email, name: body.name, idempotencyKey: idempotencyKey ?? '' }));
     void reply.header('location', `/users/${user.id}`);
     return user;
   }

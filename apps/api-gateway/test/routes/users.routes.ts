@@ -20,6 +20,26 @@ export function usersRoutes(stack: Stack): void {
     expect(rows).toEqual([{ name }]);
   });
 
+  it('an Idempotency-Key makes POST /users safe to repeat: the same user again, 422 for the key with other fields, echoed', async () => {
+    const key = `signup-${randomUUID()}`;
+    const body = { email: 'repeat@example.com', name: 'Repeat' };
+    const first = await stack.api.post('/users', { body, headers: { 'idempotency-key': key } });
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotency-key')).toBe(key);
+    const again = await stack.api.post('/users', { body, headers: { 'idempotency-key': key } });
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('location')).toBe(`/users/${first.body.id}`);
+
+    const reused = await stack.api.post('/users', { body: { ...body, name: 'Other' }, headers: { 'idempotency-key': key } });
+    expect(reused.status).toBe(422);
+    expect(reused.body.detail).toBe(`idempotency_key "${key}" was already used for user ${first.body.id} with a different email or name`);
+    const unkeyed = await stack.api.post('/users', { body });
+    expect(unkeyed.status).toBe(409);
+    expect(unkeyed.headers.get('idempotency-key')).toBeNull();
+    expect(await stack.services.userDb.query('SELECT id FROM users WHERE email = $1', [body.email])).toEqual([{ id: first.body.id }]);
+  });
+
   it('pages through users with page_size and page_token', async () => {
     for (const n of [1, 2, 3]) expect((await stack.api.post('/users', { body: { email: `page${n}@example.com`, name: `Page ${n}` } })).status).toBe(201);
     const seen: string[] = [];

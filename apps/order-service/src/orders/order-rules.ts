@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { orderV1 } from '@acme/contracts';
-import { InvalidArgumentError, codePointLength, requireUuid } from '@acme/grpc-kit';
+import { InvalidArgumentError, checkIdempotencyKey, requireUuid } from '@acme/grpc-kit';
 
 export const MAX_ITEMS = 100;
 export const MAX_QUANTITY = 10_000;
-export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 const INT64_MAX = 2n ** 63n - 1n;
 const SKU = /^[A-Za-z0-9._-]{1,64}$/;
 const NON_NEGATIVE_INTEGER = /^\d+$/;
@@ -29,14 +28,10 @@ export interface NewOrder {
 /** Validates CreateOrder and computes the total in exact integer arithmetic (never floats). */
 export function validateNewOrder(request: orderV1.CreateOrderRequest): NewOrder {
   const userId = requireUuid(request.userId, 'user_id');
-  const idempotencyKey = request.idempotencyKey;
+  const idempotencyKey = checkIdempotencyKey(request.idempotencyKey);
   if (idempotencyKey === '') {
     throw new InvalidArgumentError('idempotency_key', 'is required: choose one per intended order and reuse it on retries');
   }
-  if (codePointLength(idempotencyKey) > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw new InvalidArgumentError('idempotency_key', `must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
-  }
-  if (idempotencyKey.includes('\u0000')) throw new InvalidArgumentError('idempotency_key', 'must not contain NUL characters');
 
   const items = request.items;
   if (items.length === 0) throw new InvalidArgumentError('items', 'must contain at least one item');

@@ -2,9 +2,9 @@ import { status } from '@grpc/grpc-js';
 import type { InvalidArgumentError } from '@acme/grpc-kit';
 import { validateNewUser } from './user-rules';
 
-const invalid = (email: string, name: string): InvalidArgumentError => {
+const invalid = (email: string, name: string, idempotencyKey = ''): InvalidArgumentError => {
   try {
-    validateNewUser({ email, name });
+    validateNewUser({ email, name, idempotencyKey });
   } catch (error) {
     return error as InvalidArgumentError;
   }
@@ -13,10 +13,18 @@ const invalid = (email: string, name: string): InvalidArgumentError => {
 
 describe('validateNewUser', () => {
   it('keeps valid input verbatim', () => {
-    expect(validateNewUser({ email: 'Ada.Lovelace+test@Example.co.uk', name: '  Ada 😀 ' })).toEqual({
+    expect(validateNewUser({ email: 'Ada.Lovelace+test@Example.co.uk', name: '  Ada 😀 ', idempotencyKey: 'k-1 é' })).toEqual({
       email: 'Ada.Lovelace+test@Example.co.uk',
       name: '  Ada 😀 ',
+      idempotencyKey: 'k-1 é',
     });
+  });
+
+  it('takes an optional idempotency key of at most 255 characters, without NUL', () => {
+    expect(validateNewUser({ email: 'a@example.com', name: 'A', idempotencyKey: '' }).idempotencyKey).toBe('');
+    expect(validateNewUser({ email: 'a@example.com', name: 'A', idempotencyKey: '😀'.repeat(255) }).idempotencyKey).toHaveLength(510);
+    expect(invalid('a@example.com', 'A', 'k'.repeat(256)).message).toBe('idempotency_key: must be at most 255 characters');
+    expect(invalid('a@example.com', 'A', 'k\u0000').message).toBe('idempotency_key: must not contain NUL characters');
   });
 
   it.each([
@@ -49,6 +57,6 @@ describe('validateNewUser', () => {
   });
 
   it('counts the 200-character limit in code points', () => {
-    expect(validateNewUser({ email: 'a@example.com', name: '😀'.repeat(200) }).name).toHaveLength(400);
+    expect(validateNewUser({ email: 'a@example.com', name: '😀'.repeat(200), idempotencyKey: '' }).name).toHaveLength(400);
   });
 });

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, codePointLength } from '@acme/grpc-kit';
+import { InvalidArgumentError, checkIdempotencyKey, codePointLength } from '@acme/grpc-kit';
 import type { userV1 } from '@acme/contracts';
 
 export const MAX_EMAIL_LENGTH = 254;
@@ -12,6 +12,8 @@ const EMAIL =
 export interface NewUser {
   readonly email: string;
   readonly name: string;
+  /** '' when the request has none. */
+  readonly idempotencyKey: string;
 }
 
 /** Validates CreateUser input. Values are kept verbatim: no trimming, no case folding. */
@@ -29,5 +31,5 @@ export function validateNewUser(request: userV1.CreateUserRequest): NewUser {
     throw new InvalidArgumentError('name', `must be at most ${MAX_NAME_LENGTH} characters, got ${length}`);
   }
   if (name.includes('\u0000')) throw new InvalidArgumentError('name', 'must not contain NUL characters');
-  return { email, name };
+  return { email, name, idempotencyKey: checkIdempotencyKey(request.idempotencyKey) };
 }

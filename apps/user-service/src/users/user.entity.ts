@@ -15,4 +15,8 @@ export class UserEntity {
 
   @Column('timestamptz', { name: 'create_time', default: () => 'now()' })
   createTime!: Date;
+
+  /** The idempotency key of the CreateUser request that created it, if it had one (unique). */
+  @Column('text', { name: 'idempotency_key', nullable: true })
+  idempotencyKey!: string | null;
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { userV1 } from '@acme/contracts';
-import { AlreadyExistsError, NotFoundError, requireUuid } from '@acme/grpc-kit';
+import { AlreadyExistsError, FailedPreconditionError, NotFoundError, requireUuid } from '@acme/grpc-kit';
 import { OutboxRelayService } from '@acme/messaging';
 import { PageTokenCodec, resolvePageSize } from '@acme/persistence';
 import { toUserMessage } from './user.mapper';
@@ -20,11 +20,24 @@ export class UsersService {
     private readonly outbox: OutboxRelayService,
   ) {}
 
+  /**
+   * Inserts the user. When the email or the idempotency key is taken, a
+   * request that repeats the one that created the holder (same key, same
+   * email and name, byte for byte) is a replay and gets that user back; any
+   * other is a conflict.
+   */
   async create(request: userV1.CreateUserRequest): Promise<userV1.User> {
     const input = validateNewUser(request);
-    const user = await this.users.insert({ id: uuidv7(), ...input });
-    if (!user) throw new AlreadyExistsError(`a user with email ${input.email} already exists`);
-    return toUserMessage(user);
+    const result = await this.users.insert({ id: uuidv7(), ...input });
+    if ('inserted' in result) return toUserMessage(result.inserted);
+    const holder = result.existing;
+    if (input.idempotencyKey !== '' && holder.idempotencyKey === input.idempotencyKey) {
+      if (holder.email === input.email && holder.name === input.name) return toUserMessage(holder);
+      throw new FailedPreconditionError(
+        `idempotency_key ${JSON.stringify(input.idempotencyKey)} was already used for user ${holder.id} with a different email or name`,
+      );
+    }
+    throw new AlreadyExistsError(`a user with email ${input.email} already exists`);
   }
 
   async get(request: userV1.GetUserRequest): Promise<userV1.User> {

@@ -31,6 +31,11 @@ export interface CreateUserRequest {
   email: string;
   /** Required. 1 to 200 characters (Unicode code points), not only whitespace. */
   name: string;
+  /**
+   * Optional. Up to 255 characters, unique per intended user; repeat it on
+   * retries. Empty means no idempotency. Kept as long as the user exists.
+   */
+  idempotencyKey: string;
 }
 
 export interface GetUserRequest {
@@ -79,11 +84,21 @@ export interface UserServiceClient {
   /**
    * CreateUser registers a new user.
    *
-   * INVALID_ARGUMENT: `email` is not a valid address (max 254 characters), or
-   *   `name` is empty, blank or longer than 200 characters. The message names
-   *   the field.
-   * ALREADY_EXISTS: a user with the same email exists; emails are compared
-   *   case-insensitively.
+   * With an `idempotency_key` the call is safe to repeat: a request that
+   * repeats the one that created a user (same key, same email and name)
+   * returns that user, so a client whose first attempt timed out after the
+   * user was written gets the user, not ALREADY_EXISTS. Without a key a
+   * repeat answers ALREADY_EXISTS. Not retried automatically (the key is
+   * optional); retry with the same key instead.
+   *
+   * INVALID_ARGUMENT: `email` is not a valid address (max 254 characters),
+   *   `name` is empty, blank or longer than 200 characters, or
+   *   `idempotency_key` is longer than 255 characters. The message names the
+   *   field.
+   * ALREADY_EXISTS: a user with the same email exists (emails are compared
+   *   case-insensitively) and was not created with this `idempotency_key`.
+   * FAILED_PRECONDITION: `idempotency_key` was already used to create a user
+   *   with a different email or name.
    */
 
   createUser(request: CreateUserRequest, metadata: Metadata, ...rest: any): Observable<User>;
@@ -137,11 +152,21 @@ export interface UserServiceController {
   /**
    * CreateUser registers a new user.
    *
-   * INVALID_ARGUMENT: `email` is not a valid address (max 254 characters), or
-   *   `name` is empty, blank or longer than 200 characters. The message names
-   *   the field.
-   * ALREADY_EXISTS: a user with the same email exists; emails are compared
-   *   case-insensitively.
+   * With an `idempotency_key` the call is safe to repeat: a request that
+   * repeats the one that created a user (same key, same email and name)
+   * returns that user, so a client whose first attempt timed out after the
+   * user was written gets the user, not ALREADY_EXISTS. Without a key a
+   * repeat answers ALREADY_EXISTS. Not retried automatically (the key is
+   * optional); retry with the same key instead.
+   *
+   * INVALID_ARGUMENT: `email` is not a valid address (max 254 characters),
+   *   `name` is empty, blank or longer than 200 characters, or
+   *   `idempotency_key` is longer than 255 characters. The message names the
+   *   field.
+   * ALREADY_EXISTS: a user with the same email exists (emails are compared
+   *   case-insensitively) and was not created with this `idempotency_key`.
+   * FAILED_PRECONDITION: `idempotency_key` was already used to create a user
+   *   with a different email or name.
    */
 
   createUser(request: CreateUserRequest, metadata: Metadata, ...rest: any): Promise<User> | Observable<User> | User;
