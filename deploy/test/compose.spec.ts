@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composePolicy, composeSchemaErrors, dockerComposeConfig, parseCompose, type ComposeFile } from '../src/compose-checks';
+import { composeResourcePolicy } from '../src/compose-resources';
+import { renderOverlay } from '../src/kustomize';
 import { repoPath } from '../src/repo';
 
 const COMPOSE_FILE = repoPath('docker-compose.yml');
@@ -19,6 +21,17 @@ describe('docker-compose.yml', () => {
 
   it('keeps the rules: health, start order, loopback-only ports, one database per service, the broker on its own network', () => {
     expect(composePolicy(compose())).toEqual([]);
+  });
+
+  it('limits every container to the memory and CPU its Kubernetes counterpart gets', () => {
+    expect(composeResourcePolicy(compose(), renderOverlay('dev'))).toEqual([]);
+  });
+
+  it('declares itself a development stack: the images refuse its dev-only credentials otherwise', () => {
+    for (const [name, service] of Object.entries(compose().services)) {
+      const usesDevelopmentValues = Object.values(service.environment ?? {}).some((v) => String(v).includes('dev-only'));
+      if (usesDevelopmentValues && service.build) expect(`${name}: ${service.environment?.['DEPLOYMENT_ENVIRONMENT']}`).toBe(`${name}: development`);
+    }
   });
 
   it('runs every service and its migration, each after its own database', () => {
@@ -47,6 +60,19 @@ describe('the compose checks fail on', () => {
     change(c);
     return c;
   };
+
+  it('a container without limits, or with limits other than in Kubernetes', () => {
+    const c = broken((x) => {
+      delete x.services['api-gateway']!['mem_limit'];
+      x.services['order-service']!['cpus'] = 2;
+      x.services['user-migrate']!['mem_limit'] = '1g';
+    });
+    expect(composeResourcePolicy(c, renderOverlay('dev')).sort()).toEqual([
+      'service api-gateway: no mem_limit',
+      'service order-service: cpus 2 differs from its Kubernetes limit 1',
+      'service user-migrate: mem_limit 1g differs from its Kubernetes limit 192Mi',
+    ]);
+  });
 
   it('a misspelled key (schema)', () => {
     const c = broken((x) => {

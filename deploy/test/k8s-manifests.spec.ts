@@ -130,6 +130,10 @@ describe('k8s/overlays/prod', () => {
     expect([...destinations.values()].flat().some((d) => d.startsWith('0.0.0.0/0'))).toBe(false);
   });
 
+  it('runs as production: the services require real secrets and refuse any dev-only value', () => {
+    expect(deploymentEnvironments(objects)).toEqual({ 'api-gateway': 'production', 'order-service': 'production', 'user-service': 'production' });
+  });
+
   it('references the Secrets the operator creates, by their documented names and keys', () => {
     for (const w of workloads(objects).filter((x) => GRPC_SERVICES.includes(x.name))) {
       const refs = (w.pod.containers ?? []).flatMap((c) => c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef] : []));
@@ -145,6 +149,15 @@ describe('k8s/overlays/prod', () => {
 });
 
 describe('k8s/overlays/dev', () => {
+  it('declares itself a development stack, since its generated Secrets hold dev-only values', () => {
+    const objects = renderOverlay('dev');
+    const secretValues = objects
+      .filter((o) => o.kind === 'Secret')
+      .flatMap((o) => Object.values((o['data'] ?? {}) as Record<string, string>).map((v) => Buffer.from(v, 'base64').toString()));
+    expect(secretValues.filter((v) => v.includes('dev-only')).length).toBeGreaterThan(0);
+    expect(deploymentEnvironments(objects)).toEqual({ 'api-gateway': 'development', 'order-service': 'development', 'user-service': 'development' });
+  });
+
   it('runs a Postgres StatefulSet per service and one RabbitMQ, each with its own volume', () => {
     const objects = renderOverlay('dev');
     const stateful = workloads(objects).filter((w) => w.object.kind === 'StatefulSet');
@@ -156,3 +169,16 @@ describe('k8s/overlays/dev', () => {
     expect((broker.object['spec'] as { replicas?: number }).replicas).toBe(1);
   });
 });
+
+/** DEPLOYMENT_ENVIRONMENT of each app, from the ConfigMap its containers load. */
+function deploymentEnvironments(objects: readonly K8sObject[]): Record<string, string | undefined> {
+  const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o['data'] as Record<string, string>]));
+  return Object.fromEntries(
+    workloads(objects)
+      .filter((w) => w.object.kind === 'Deployment')
+      .map((w) => {
+        const source = (w.pod.containers ?? [])[0]?.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name;
+        return [w.name, source === undefined ? undefined : configMaps.get(source)?.['DEPLOYMENT_ENVIRONMENT']];
+      }),
+  );
+}

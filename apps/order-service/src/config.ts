@@ -16,7 +16,7 @@ export const orderServiceEnv = z.object({
   ...messagingEnv(),
   ...consumerEnv(),
   /** Signs page tokens; required (32+ characters) in production. */
-  PAGE_TOKEN_SECRET: secretVar('development-only-page-token-secret-order-service'),
+  PAGE_TOKEN_SECRET: secretVar('dev-only-page-token-secret-order-service'),
   /** user-service, as a gRPC target. dns:/// + round_robin spreads calls over every replica. */
   USER_SERVICE_URL: grpcTargetVar('dns:///127.0.0.1:50051'),
   /** Deadline for each call to user-service (capped by what is left of our own caller's deadline). */

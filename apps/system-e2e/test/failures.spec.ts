@@ -58,6 +58,20 @@ describe('startup configuration errors', () => {
 
   it('requires secrets in production', async () => {
     const failure = ServiceProcess.run('order-service', workspacePath('apps/order-service/dist/main.js'), { NODE_ENV: 'production' });
-    await expect(failure).rejects.toThrow(/PAGE_TOKEN_SECRET: required when NODE_ENV=production \(not set\)/);
+    await expect(failure).rejects.toThrow(/PAGE_TOKEN_SECRET: required in production \(not set\)/);
+  });
+
+  it('refuses the development secrets this repository ships when it runs as production', async () => {
+    // The values docker-compose.yml and the dev overlay use, with the images' NODE_ENV.
+    const failure = ServiceProcess.run('user-service', workspacePath('apps/user-service/dist/main.js'), {
+      NODE_ENV: 'production',
+      PAGE_TOKEN_SECRET: 'dev-only-user-page-token-secret-change-me',
+      DATABASE_URL: 'postgres://acme_users:dev-only-user-db-password@127.0.0.1:1/acme_users',
+    });
+    await expect(failure).rejects.toThrow(/exited with code 78/);
+    const message = await failure.catch((error: Error) => error.message);
+    expect(message).toContain('PAGE_TOKEN_SECRET: holds a development value (it contains "dev-only"); production needs its own');
+    expect(message).toContain('DATABASE_URL: holds a development value');
+    expect(message).not.toContain('change-me');
   });
 });

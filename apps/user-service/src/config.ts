@@ -11,7 +11,7 @@ export const userServiceEnv = z.object({
   /** AMQP_URL (optional: without it UserDeleted events wait in the outbox), exchange, outbox relay tuning. */
   ...messagingEnv(),
   /** Signs page tokens; required (32+ characters) in production. */
-  PAGE_TOKEN_SECRET: secretVar('development-only-page-token-secret-user-service'),
+  PAGE_TOKEN_SECRET: secretVar('dev-only-page-token-secret-user-service'),
 });
 
 export type UserServiceConfig = z.output<typeof userServiceEnv>;

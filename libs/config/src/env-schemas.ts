@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SECRET_SCHEMAS } from './deployment-environment';
 
 // Reusable validators for environment variables. Each one accepts the raw
 // string and yields a typed value, with a message that says what is expected.
@@ -69,15 +70,17 @@ export const booleanVar = (fallback: boolean) =>
     .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1'));
 
 /**
- * A secret. In production (NODE_ENV=production) it must be given and at least
- * 32 characters; elsewhere a development value is used when it is missing.
+ * A secret: at least 32 characters. In production it must be given and must
+ * not be a development value (see productionProblems); elsewhere the
+ * development fallback is used when it is missing. Its value never appears in
+ * an error message.
  */
-export const secretVar = (developmentFallback: string) =>
-  z
+export const secretVar = (developmentFallback: string) => {
+  const schema = z
     .string()
     .min(32, { message: 'expected at least 32 characters' })
     .optional()
-    .refine((v) => v !== undefined || process.env['NODE_ENV'] !== 'production', {
-      message: 'required when NODE_ENV=production',
-    })
     .transform((v) => v ?? developmentFallback);
+  SECRET_SCHEMAS.add(schema);
+  return schema;
+};

@@ -48,17 +48,58 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toHaveLength(4);
   });
 
-  it('requires secrets in production and rejects short ones anywhere', () => {
-    const secrets = z.object({ SECRET: secretVar('dev-only-secret-dev-only-secret-0000') });
-    const previous = process.env['NODE_ENV'];
-    try {
-      process.env['NODE_ENV'] = 'production';
-      expect(() => loadConfig(secrets, {})).toThrow(/SECRET: required when NODE_ENV=production \(not set\)/);
-      process.env['NODE_ENV'] = 'development';
-      expect(loadConfig(secrets, {}).SECRET).toBe('dev-only-secret-dev-only-secret-0000');
-      expect(() => loadConfig(secrets, { SECRET: 'short' })).toThrow(/SECRET: expected at least 32 characters/);
-    } finally {
-      process.env['NODE_ENV'] = previous;
-    }
+  describe('secrets and the deployment environment', () => {
+    const schema = z.object({
+      SECRET: secretVar('dev-only-secret-dev-only-secret-0000'),
+      DATABASE_URL: postgresUrlVar('postgres://postgres@127.0.0.1:5432/app'),
+    });
+    const problemsOf = (env: Record<string, string>): readonly string[] => {
+      try {
+        loadConfig(schema, env);
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    const real = 'a-real-secret-from-the-secret-store-0123456789';
+
+    it('uses the development fallback outside production', () => {
+      expect(loadConfig(schema, {}).SECRET).toBe('dev-only-secret-dev-only-secret-0000');
+      expect(loadConfig(schema, { NODE_ENV: 'production', DEPLOYMENT_ENVIRONMENT: 'development' }).SECRET).toBe(
+        'dev-only-secret-dev-only-secret-0000',
+      );
+    });
+
+    it('requires secrets in production (NODE_ENV=production, or named)', () => {
+      expect(problemsOf({ NODE_ENV: 'production' })).toEqual(['SECRET: required in production (not set)']);
+      expect(problemsOf({ DEPLOYMENT_ENVIRONMENT: 'production' })).toEqual(['SECRET: required in production (not set)']);
+      expect(loadConfig(schema, { NODE_ENV: 'production', SECRET: real }).SECRET).toBe(real);
+    });
+
+    it('refuses every development value in production: the shipped secrets and passwords inside URLs', () => {
+      const problems = problemsOf({
+        NODE_ENV: 'production',
+        SECRET: 'dev-only-user-page-token-secret-change-me',
+        DATABASE_URL: 'postgres://acme_users:dev-only-user-db-password@user-db:5432/acme_users',
+      });
+      expect(problems).toHaveLength(2);
+      expect(problems[0]).toMatch(/^SECRET: holds a development value \(it contains "dev-only"\); production needs its own/);
+      expect(problems[1]).toMatch(/^DATABASE_URL: holds a development value/);
+      // ...and never repeats the value it refused.
+      expect(problems.join('\n')).not.toContain('change-me');
+    });
+
+    it('rejects short secrets anywhere without showing them, and a misspelt environment', () => {
+      expect(problemsOf({ SECRET: 'short-secret' })).toEqual(['SECRET: expected at least 32 characters (12 characters, not shown)']);
+      expect(problemsOf({ DEPLOYMENT_ENVIRONMENT: 'prod' })).toEqual([
+        'DEPLOYMENT_ENVIRONMENT: expected development or production (got "prod")',
+      ]);
+    });
+
+    it('shows a malformed URL without its password', () => {
+      expect(problemsOf({ SECRET: real, DATABASE_URL: 'mysql://app:hunter2@db/app' })).toEqual([
+        'DATABASE_URL: expected a postgres:// URL, e.g. postgres://user:password@host:5432/database (got "mysql://app:***@db/app")',
+      ]);
+    });
   });
 });

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { productionProblems, SECRET_SCHEMAS } from './deployment-environment';
 
 /** Thrown when the environment does not satisfy a service's config schema. */
 export class ConfigError extends Error {
@@ -17,13 +18,25 @@ export function loadConfig<S extends z.ZodObject>(
   schema: S,
   env: Record<string, string | undefined> = process.env,
 ): z.infer<S> {
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const problems = productionProblems(shape, env);
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const variable = issue.path.join('.') || '(environment)';
-    const value = env[variable];
-    const shown = value === undefined ? 'not set' : `got ${JSON.stringify(value)}`;
-    return `${variable}: ${issue.message} (${shown})`;
-  });
-  throw new ConfigError(problems);
+  if (!result.success) {
+    problems.push(
+      ...result.error.issues.map((issue) => {
+        const variable = issue.path.join('.') || '(environment)';
+        const field = shape[variable];
+        return `${variable}: ${issue.message} (${shown(env[variable], field !== undefined && SECRET_SCHEMAS.has(field))})`;
+      }),
+    );
+  }
+  if (problems.length > 0 || !result.success) throw new ConfigError(problems);
+  return result.data;
+}
+
+/** The offending value for the message: never a secret, and URLs without their password. */
+function shown(value: string | undefined, secret: boolean): string {
+  if (value === undefined) return 'not set';
+  if (secret) return `${[...value].length} characters, not shown`;
+  return `got ${JSON.stringify(value.replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/, '$1***@'))}`;
 }
