@@ -1,5 +1,6 @@
 import { docsAndHealthRoutes } from './routes/docs-and-health.routes';
 import { edgeValidationRoutes } from './routes/edge-validation.routes';
+import { headerBytesRoutes } from './routes/header-bytes.routes';
 import { ordersRoutes } from './routes/orders.routes';
 import { usersRoutes } from './routes/users.routes';
 import { useStack } from './support/stack';
@@ -13,5 +14,6 @@ describe('api-gateway routes', () => {
   describe('/users', () => usersRoutes(stack));
   describe('/orders', () => ordersRoutes(stack));
   describe('bad input is answered at the edge, before any gRPC call', () => edgeValidationRoutes(stack));
+  describe('header values are echoed and forwarded byte for byte, or refused', () => headerBytesRoutes(stack));
   describe('OpenAPI, Swagger UI, probes, request id', () => docsAndHealthRoutes(stack));
 });

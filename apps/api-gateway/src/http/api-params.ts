@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiParam, ApiQuery } from '@nestjs/swagger';
+import { ApiHeader, ApiParam, ApiQuery } from '@nestjs/swagger';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaders } from './common.schemas';
 import { PAGE_SIZE_PATTERN, UUID_PATTERN } from './schema-patterns';
 
 /** OpenAPI for an `:id` path parameter (a UUID). */
@@ -11,4 +12,10 @@ export const ApiPageQueries = () =>
   applyDecorators(
     ApiQuery({ name: 'page_size', required: false, description: '1 to 100; 0 or absent means 20.', schema: { type: 'string', pattern: PAGE_SIZE_PATTERN } }),
     ApiQuery({ name: 'page_token', required: false, description: 'nextPageToken of the previous page.', schema: { type: 'string' } }),
+  );
+
+/** OpenAPI for the optional Idempotency-Key request header, with the schema it is validated with. */
+export const ApiIdempotencyKeyHeader = (description: string) =>
+  applyDecorators(
+    ApiHeader({ name: 'Idempotency-Key', required: false, description, schema: { ...idempotencyKeyHeaders.properties[IDEMPOTENCY_KEY_HEADER] } }),
   );

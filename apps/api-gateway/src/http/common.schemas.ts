@@ -1,4 +1,5 @@
-import { PAGE_SIZE_PATTERN, UUID_PATTERN } from './schema-patterns';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '@acme/grpc-kit';
+import { PAGE_SIZE_PATTERN, UUID_PATTERN, VISIBLE_ASCII_PATTERN } from './schema-patterns';
 
 /** `:id` path parameters are UUIDs. */
 export const idParams = {
@@ -20,3 +21,19 @@ export interface PageQuery {
   page_size?: string;
   page_token?: string;
 }
+
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+
+/**
+ * The Idempotency-Key request header of the creating routes. The key is
+ * echoed in the response, stored by the service and must come back byte for
+ * byte on a retry, so it is visible ASCII only (anything else would be
+ * echoed as other bytes, that is another key). Spaces are refused too: HTTP
+ * trims them at either end, and Node joins a repeated header with ", ".
+ */
+export const idempotencyKeyHeaders = {
+  type: 'object',
+  properties: {
+    [IDEMPOTENCY_KEY_HEADER]: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, pattern: VISIBLE_ASCII_PATTERN },
+  },
+} as const;

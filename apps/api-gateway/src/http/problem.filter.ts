@@ -70,7 +70,16 @@ function clientErrorStatus(exception: unknown): number | undefined {
 
 function clientErrorDetail(exception: unknown, status: number, request: FastifyRequest): string {
   const message = exception instanceof Error ? exception.message : '';
-  if (status === 415) return `the body must be application/json, not ${truncate(String(request.headers['content-type']))}`;
+  if (status === 415) return `the body must be application/json, not ${asciiQuoted(truncate(String(request.headers['content-type'])))}`;
   if (status === 404 && exception instanceof HttpException) return `${message.replace(/^Cannot /, 'there is no route ')}; see /docs`;
   return message || `request refused with status ${status}`;
 }
+
+/**
+ * A header value quoted in a detail. Node reads header bytes as latin1, so
+ * each character is one byte the client sent; outside printable ASCII it is
+ * shown as \xNN, since written as UTF-8 it would read as another character.
+ * (Only characters up to \xFF come from a header: truncate's … stays.)
+ */
+const asciiQuoted = (value: string) =>
+  value.replace(/[^ -~]/g, (c) => (c.charCodeAt(0) > 0xff ? c : `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`));

@@ -40,11 +40,6 @@ export interface CreateOrderBody {
   items: OrderItemBody[];
 }
 
-export const idempotencyHeaders = {
-  type: 'object',
-  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 255 } },
-} as const;
-
 export const orderSchema = {
   type: 'object',
   required: ['id', 'userId', 'items', 'totalCents', 'status', 'createTime', 'updateTime'],

@@ -1,20 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiIdParam, ApiPageQueries } from '../http/api-params';
+import { ApiIdParam, ApiIdempotencyKeyHeader, ApiPageQueries } from '../http/api-params';
 import { pageSize } from '../http/json-values';
 import { ApiProblems } from '../http/problem.schema';
 import { INT64_MAX } from '../http/schema-patterns';
 import { EdgeValidationError } from '../http/validation-error';
 import { ORDER_SERVICE, type OrderService } from '../upstreams/upstreams.module';
-import { idParams, pageQuery, type PageQuery } from '../http/common.schemas';
-import { type CreateOrderBody, createOrderBody, idempotencyHeaders } from './order.schemas';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaders, idParams, pageQuery, type PageQuery } from '../http/common.schemas';
+import { type CreateOrderBody, createOrderBody } from './order.schemas';
 import { type OrderPageView, type OrderView, orderPageView, orderView } from './order.view';
 
 const ORDER = { $ref: '#/components/schemas/Order' };
-const IDEMPOTENCY_KEY = 'idempotency-key';
 
 /** /orders and /users/:id/orders: thin translation between REST and acme.order.v1.OrderService. */
 @ApiTags('orders')
@@ -30,13 +29,9 @@ export class OrdersController {
    */
   @Post('orders')
   @HttpCode(201)
-  @RouteSchema({ body: createOrderBody, headers: idempotencyHeaders })
+  @RouteSchema({ body: createOrderBody, headers: idempotencyKeyHeaders })
   @ApiOperation({ operationId: 'createOrder', summary: 'Place an order (idempotent per user and Idempotency-Key)' })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: '1 to 255 characters, unique per intended order; repeat it on retries. Generated when absent. Echoed in the response.',
-  })
+  @ApiIdempotencyKeyHeader('Unique per intended order; repeat it on retries. Generated when absent. Echoed in the response.')
   @ApiBody({ schema: { $ref: '#/components/schemas/CreateOrderRequest' } })
   @ApiResponse({
     status: 201,
@@ -50,14 +45,14 @@ export class OrdersController {
   @ApiProblems(400, 413, 415, 422)
   async createOrder(
     @Body() body: CreateOrderBody,
-    @Headers(IDEMPOTENCY_KEY) clientKey: string | undefined,
+    @Headers(IDEMPOTENCY_KEY_HEADER) clientKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderView> {
     body.items.forEach((item, i) => {
       if (BigInt(item.unitPriceCents) > INT64_MAX) throw new EdgeValidationError(`items[${i}].unitPriceCents`, `must be at most ${INT64_MAX}`);
     });
     const idempotencyKey = clientKey ?? randomUUID();
-    void reply.header(IDEMPOTENCY_KEY, idempotencyKey);
+    void reply.header(IDEMPOTENCY_KEY_HEADER, idempotencyKey);
     const order = orderView(await this.orders.createOrder({ userId: body.userId, items: body.items, idempotencyKey }));
     void reply.header('location', `/orders/${order.id}`);
     return order;

@@ -1,18 +1,16 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { pageSize } from '../http/json-values';
 import { ApiProblems } from '../http/problem.schema';
-import { ApiIdParam, ApiPageQueries } from '../http/api-params';
+import { ApiIdParam, ApiIdempotencyKeyHeader, ApiPageQueries } from '../http/api-params';
 import { USER_SERVICE, type UserService } from '../upstreams/upstreams.module';
-import { idParams, pageQuery, type PageQuery } from '../http/common.schemas';
-import { idempotencyHeaders } from '../orders/order.schemas';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaders, idParams, pageQuery, type PageQuery } from '../http/common.schemas';
 import { createUserBody, type CreateUserBody } from './user.schemas';
 import { type UserPageView, type UserView, userPageView, userView } from './user.view';
 
 const USER = { $ref: '#/components/schemas/User' };
-const IDEMPOTENCY_KEY = 'idempotency-key';
 
 /** /users: thin translation between REST and acme.user.v1.UserService. */
 @ApiTags('users')
@@ -28,13 +26,9 @@ export class UsersController {
    */
   @Post()
   @HttpCode(201)
-  @RouteSchema({ body: createUserBody, headers: idempotencyHeaders })
+  @RouteSchema({ body: createUserBody, headers: idempotencyKeyHeaders })
   @ApiOperation({ operationId: 'createUser', summary: 'Register a user (idempotent per Idempotency-Key, when given)' })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: 'Optional; unique per intended user, repeat it on retries. Echoed in the response.',
-  })
+  @ApiIdempotencyKeyHeader('Optional; unique per intended user, repeat it on retries. Echoed in the response.')
   @ApiBody({ schema: { $ref: '#/components/schemas/CreateUserRequest' } })
   @ApiResponse({
     status: 201,
@@ -48,10 +42,10 @@ export class UsersController {
   @ApiProblems(400, 409, 413, 415, 422)
   async createUser(
     @Body() body: CreateUserBody,
-    @Headers(IDEMPOTENCY_KEY) idempotencyKey: string | undefined,
+    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<UserView> {
-    if (idempotencyKey !== undefined) void reply.header(IDEMPOTENCY_KEY, idempotencyKey);
+    if (idempotencyKey !== undefined) void reply.header(IDEMPOTENCY_KEY_HEADER, idempotencyKey);
     const user = userView(await this.users.createUser({ email: body.email, name: body.name, idempotencyKey: idempotencyKey ?? '' }));
     void reply.header('location', `/users/${user.id}`);
     return user;

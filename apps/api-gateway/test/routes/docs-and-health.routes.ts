@@ -29,7 +29,10 @@ export function docsAndHealthRoutes(stack: Stack): void {
     expect(refs.filter((name) => !document.components.schemas[name])).toEqual([]);
     expect(document.components.schemas.CreateUserRequest.required).toEqual(['email', 'name']);
     const createOrder = document.paths['/orders'].post;
-    expect(createOrder.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }));
+    // Both creating routes publish the one Idempotency-Key schema they are validated with.
+    const idempotencyKey = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]*$' } };
+    expect(createOrder.parameters).toContainEqual(expect.objectContaining(idempotencyKey));
+    expect(document.paths['/users'].post.parameters).toContainEqual(expect.objectContaining(idempotencyKey));
     expect(Object.keys(createOrder.responses).sort()).toEqual(['201', '400', '413', '415', '422', '503', '504']);
     expect(createOrder.responses['422'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
   });
