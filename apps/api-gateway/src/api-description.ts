@@ -11,6 +11,9 @@ export const API_DESCRIPTION: ApiDescription = {
     'REST edge of the Acme services. JSON bodies use camelCase; int64 amounts (`*Cents`) are decimal strings;',
     'times are RFC 3339 in UTC. Every answer carries `x-request-id` (send your own to correlate);',
     'every error is an RFC 9457 `application/problem+json` document.',
+    'Text must be well-formed Unicode: JSON bodies UTF-8 without unpaired surrogate escapes (`\\ud800` alone),',
+    'query and path parameters percent-encoded UTF-8 (`%C3%A9`, not `%E9`); anything else is refused with 400 naming',
+    'the field, never altered.',
   ].join(' '),
   schemas: {
     CreateUserRequest: createUserBody,

@@ -2,13 +2,16 @@ import type { AddressInfo } from 'node:net';
 import { type DynamicModule, Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { shutdownOnSignals } from '@acme/grpc-kit';
 import { Readiness } from '../health/readiness';
 import { type ApiDescription, buildOpenApiDocument, serveApiDocs } from './openapi';
 import { ProblemFilter } from './problem.filter';
-import { installRequestContext, requestIdOf } from './request-context';
+import { parseQuerystring } from './querystring';
+import { echoRequestId, installRequestContext, requestIdOf } from './request-context';
 import { schemaErrorToValidationError } from './validation-error';
+import { installWellFormedInput, refusalOfFrameworkError } from './well-formed-input';
 
 /** Larger bodies are answered 413 before they are read to the end. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -38,13 +41,23 @@ export interface RunningHttpGateway {
  * Starts the REST edge with everything it needs, so main.ts stays a few lines:
  * Fastify with a 1 MiB body limit and JSON-schema validation that neither
  * coerces types nor drops unknown fields (so `"quantity": "2"` and typos are
- * refused, not silently fixed); the request id on every response, log line
- * and upstream call; one problem+json filter for every error; the OpenAPI
- * document and Swagger UI; graceful shutdown on SIGTERM/SIGINT.
+ * refused, not silently fixed); text that is not well-formed Unicode refused
+ * in every part of every request; the request id on every response, log
+ * line and upstream call; one problem+json filter for every error; the
+ * OpenAPI document and Swagger UI; graceful shutdown on SIGTERM/SIGINT.
  */
 export async function bootstrapHttpGateway(module: DynamicModule, options: HttpGatewayOptions): Promise<RunningHttpGateway> {
+  // PinoLogger.root exists once nestjs-pino's middleware is set up (during listen).
+  const rootLogger = () => PinoLogger.root;
+  const problems = new ProblemFilter(rootLogger);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    // Fastify answers these before any hook runs, and with the error handler it had before Nest set its own.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      echoRequestId(request, reply);
+      problems.answer(refusalOfFrameworkError(error, request), request, reply);
+    },
+    routerOptions: { querystringParser: parseQuerystring },
     genReqId: requestIdOf,
     // OpenAPI's `example` is allowed in the schemas; everything else unknown to JSON Schema is a mistake.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, keywords: ['example'] } },
@@ -55,12 +68,11 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   const logger = new NestLogger('Bootstrap');
-  // PinoLogger.root exists once nestjs-pino's middleware is set up (during listen).
-  const rootLogger = () => PinoLogger.root;
-  app.useGlobalFilters(new ProblemFilter(rootLogger));
+  app.useGlobalFilters(problems);
   const fastify = app.getHttpAdapter().getInstance();
-  // Fastify's own JSON parser stays (with prototype-poisoning protection); text/plain bodies are answered 415.
+  // text/plain bodies are answered 415; JSON bodies are checked to be UTF-8 before Fastify's own parser.
   fastify.removeContentTypeParser('text/plain');
+  installWellFormedInput(fastify);
   installRequestContext(fastify, rootLogger);
   // Once shutdown starts, each answer closes its connection: keep-alive
   // clients reconnect (to another replica) instead of holding this process

@@ -29,8 +29,11 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
+    this.answer(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /** Also called directly where Fastify answers outside Nest (frameworkErrors). */
+  answer(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const log = requestLogStore(this.rootLogger(), request.id).logger;
     const extensions = { instance: request.url.split('?')[0], requestId: request.id };
 

@@ -25,7 +25,9 @@ export const problemSchema = {
 } as const;
 
 const WHEN: Record<number, string> = {
-  400: 'The request is malformed: invalid JSON, a missing or mistyped field (named in detail), or a value the service rejects.',
+  400:
+    'The request is malformed: invalid JSON, a missing or mistyped field (named in detail), text that is not well-formed Unicode, ' +
+    'or a value the service rejects.',
   404: 'No such resource.',
   409: 'Conflicts with an existing resource.',
   413: 'The body is larger than 1 MiB.',

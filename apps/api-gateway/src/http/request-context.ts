@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Store, storage as pinoStorage } from 'nestjs-pino/storage';
 import type { Logger } from 'pino';
 import { REQUEST_ID_KEY, requestIdFrom, runWithCallContext } from '@acme/grpc-kit';
@@ -27,7 +27,7 @@ export function requestIdOf(raw: IncomingMessage): string {
  */
 export function installRequestContext(fastify: FastifyInstance, rootLogger: () => Logger): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.header(REQUEST_ID_KEY, request.id);
+    echoRequestId(request, reply);
     done();
   });
   fastify.addHook('preHandler', (request, _reply, done) => {
@@ -37,6 +37,11 @@ export function installRequestContext(fastify: FastifyInstance, rootLogger: () =
     if (store.logger.isLevelEnabled('debug')) store.logger.debug({ method: request.method, url: request.url }, 'request received');
     runWithCallContext(context, () => pinoStorage.run(store, done));
   });
+}
+
+/** The request id as a response header (also used where Fastify answers without running hooks). */
+export function echoRequestId(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header(REQUEST_ID_KEY, request.id);
 }
 
 /**

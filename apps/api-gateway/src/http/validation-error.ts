@@ -2,7 +2,7 @@ import type { FastifySchemaValidationError } from 'fastify';
 import { PATTERN_MESSAGES } from './schema-patterns';
 
 /** The part of the request a schema checked. */
-type RequestPart = 'body' | 'headers' | 'params' | 'querystring';
+export type RequestPart = 'body' | 'headers' | 'params' | 'querystring';
 
 /** Input the edge refuses before any service is called. Answered 400, naming the field. */
 export class EdgeValidationError extends Error {
@@ -29,9 +29,12 @@ export function schemaErrorToValidationError(errors: FastifySchemaValidationErro
   let path = fieldPath(error.instancePath);
   if (error.keyword === 'required') path = join(path, String(params['missingProperty']));
   if (error.keyword === 'additionalProperties') path = join(path, String(params['additionalProperty']));
-  const field = dataVar === 'headers' ? headerName(path) : path || (dataVar === 'body' ? 'body' : dataVar);
-  return new EdgeValidationError(field, reason(error, params));
+  return new EdgeValidationError(fieldName(path, dataVar), reason(error, params));
 }
+
+/** How a field is named to the client: `items[0].quantity`, `Idempotency-Key`, or the part itself (`body`, `querystring`) for its root. */
+export const fieldName = (path: string, part: RequestPart): string =>
+  part === 'headers' ? headerName(path) : path || part;
 
 function reason(error: FastifySchemaValidationError, params: Record<string, unknown>): string {
   const limit = params['limit'];
@@ -73,7 +76,7 @@ const TYPE_NAMES: Record<string, string> = {
 const article = (type: string) => TYPE_NAMES[type] ?? type;
 
 /** `/items/0/quantity` -> `items[0].quantity` */
-function fieldPath(instancePath: string): string {
+export function fieldPath(instancePath: string): string {
   return instancePath
     .split('/')
     .slice(1)

@@ -83,6 +83,34 @@ export function edgeValidationRoutes(stack: Stack): void {
     expectProblem(await refused('POST', '/orders', { body, headers: { 'Idempotency-Key': 'k'.repeat(256) } }), 400, 'Idempotency-Key: must be at most 255 characters');
   });
 
+  it('strings that are not well-formed Unicode in a JSON body: 400 naming the field, nothing stored altered', async () => {
+    const json = { 'content-type': 'application/json' };
+    // A \u escape of half a surrogate pair: JSON.parse yields a lone surrogate, which the gRPC encoder would turn into U+FFFD.
+    const lone = await refused('POST', '/users', { rawBody: '{"email":"l@example.com","name":"A\\ud800B"}', headers: json });
+    expectProblem(lone, 400, /^name: contains \\ud800, half of a surrogate pair without the other half/);
+    expect(lone.body.invalidParams).toEqual([{ name: 'name', reason: expect.stringMatching(/^contains \\ud800/) }]);
+    const item = '{"userId":"' + buyer.id + '","items":[{"sku":"A","quantity":1,"unitPriceCents":"1"},{"sku":"B\\udc00","quantity":1,"unitPriceCents":"1"}]}';
+    expectProblem(await refused('POST', '/orders', { rawBody: item, headers: json }), 400, /^items\[1\]\.sku: contains \\udc00/);
+    expectProblem(await refused('POST', '/users', { rawBody: '{"email":"l@example.com","name":"A","\\ud800":1}', headers: json }), 400, /^body: has a field name that contains \\ud800/);
+    // Bytes that are not UTF-8: a truncated 4-byte sequence (Fastify used to decode it to one U+FFFD and store that), and a Latin-1 é.
+    for (const [bytes, shown] of [[[0xf0, 0x9f, 0x98], '0xF0 0x9F 0x98'], [[0xe9], '0xE9']] as const) {
+      const body = Buffer.concat([Buffer.from('{"email":"l@example.com","name":"A'), Buffer.from(bytes), Buffer.from('B"}')]);
+      expectProblem(await refused('POST', '/users', { rawBody: body, headers: json }), 400, `name: contains bytes that are not UTF-8 (${shown}); send JSON encoded as UTF-8`);
+    }
+    const outsideStrings = Buffer.concat([Buffer.from('{"email":"l@example.com","name":"A"}'), Buffer.from([0xff])]);
+    expectProblem(await refused('POST', '/users', { rawBody: outsideStrings, headers: json }), 400, /^body: contains bytes that are not UTF-8 \(0xFF\)/);
+  });
+
+  it('query and path parameters whose percent-escapes are not UTF-8: 400 naming them, never passed on undecoded', async () => {
+    expectProblem(await refused('GET', '/users?page_token=%E9'), 400, /^page_token: contains %E9, which is not UTF-8/);
+    expectProblem(await refused('GET', `/users/${buyer.id}/orders?page_token=ok%ED%A0%80`), 400, /^page_token: contains %ED%A0%80, which is not UTF-8/);
+    expectProblem(await refused('GET', '/users?%E9=1'), 400, /^querystring: has a field name that contains %E9/);
+    expectProblem(await refused('GET', '/users/%E9'), 400, /^id: contains %E9, which is not UTF-8/);
+    expectProblem(await refused('POST', '/orders/%ED%A0%80/cancel'), 400, /^id: contains %ED%A0%80, which is not UTF-8/);
+    expectProblem(await refused('GET', '/users/50%'), 400, /^id: contains a % that starts no %XX escape/);
+    expectProblem(await refused('GET', '/nope/%E9'), 400, /^path: contains %E9, which is not UTF-8/);
+  });
+
   it('a body over 1 MiB: 413; exactly 1 MiB is read (and refused for its content)', async () => {
     const json = { 'content-type': 'application/json' };
     expectProblem(await refused('POST', '/users', { rawBody: userBodyOfSize(MiB + 1), headers: json }), 413, /too large/i);
@@ -111,7 +139,7 @@ export function edgeValidationRoutes(stack: Stack): void {
     const seen = [...jsonLines(stack.services.userService.logs), ...jsonLines(stack.services.orderService.logs)].map((line) => line['requestId']);
     expect(refusedIds.length).toBeGreaterThan(25);
     expect(refusedIds.filter((id) => seen.includes(id))).toEqual([]);
-    expect(await stack.services.userDb.query(`SELECT 1 FROM users WHERE email IN ('a@b.co', 'big@example.com')`)).toEqual([]);
+    expect(await stack.services.userDb.query(`SELECT 1 FROM users WHERE email IN ('a@b.co', 'big@example.com', 'l@example.com')`)).toEqual([]);
     expect(await stack.services.orderDb.query('SELECT id FROM orders WHERE user_id = $1', [buyer.id])).toEqual([]);
   });
 }

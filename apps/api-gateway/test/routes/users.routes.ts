@@ -40,6 +40,15 @@ export function usersRoutes(stack: Stack): void {
     expect(await stack.services.userDb.query('SELECT id FROM users WHERE email = $1', [body.email])).toEqual([{ id: first.body.id }]);
   });
 
+  it('keeps well-formed text that arrives escaped: a surrogate pair as \\u escapes, UTF-8 as percent-escapes', async () => {
+    const created = await stack.api.post('/users', { rawBody: '{"email":"escaped@example.com","name":"\\ud83d\\ude80 Rocket"}', headers: { 'content-type': 'application/json' } });
+    expect(created.status).toBe(201);
+    expect(await stack.services.userDb.query('SELECT name FROM users WHERE id = $1', [created.body.id])).toEqual([{ name: '🚀 Rocket' }]);
+    // The decoded token reaches user-service, which judges it (it never issued it).
+    const listed = await stack.api.get('/users?page_token=caf%C3%A9');
+    expect(listed.body.detail).toMatch(/^page_token: is not a page token issued/);
+  });
+
   it('pages through users with page_size and page_token', async () => {
     for (const n of [1, 2, 3]) expect((await stack.api.post('/users', { body: { email: `page${n}@example.com`, name: `Page ${n}` } })).status).toBe(201);
     const seen: string[] = [];
