@@ -13,7 +13,8 @@ export const API_DESCRIPTION: ApiDescription = {
     'every error is an RFC 9457 `application/problem+json` document.',
     'Text must be well-formed Unicode: JSON bodies UTF-8 without unpaired surrogate escapes (`\\ud800` alone),',
     'query and path parameters percent-encoded UTF-8 (`%C3%A9`, not `%E9`); anything else is refused with 400 naming',
-    'the field, never altered.',
+    'the field, never altered. A request whose headers or body do not arrive within the server\'s timeouts is answered',
+    '408 and its connection closed.',
   ].join(' '),
   schemas: {
     CreateUserRequest: createUserBody,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { grpcTargetVar, loadConfig, logLevelVar, millisVar, portVar } from '@acme/config';
 import type { LogFormat } from '@acme/grpc-kit';
+import type { HttpTimeouts } from './http/server-timeouts';
 
 /** Every environment variable api-gateway reads, with its default for local development. */
 export const gatewayEnv = z.object({
@@ -24,7 +25,46 @@ export const gatewayEnv = z.object({
   SHUTDOWN_DRAIN_DELAY_MS: millisVar(0, 0, 60_000),
   /** How long in-flight requests may run once the server stops accepting new ones. */
   SHUTDOWN_GRACE_MS: millisVar(10_000, 0, 120_000),
-});
+  /**
+   * Slow clients get 408 and the connection is closed when, counted from a
+   * request's first byte, its headers are not complete after
+   * HTTP_HEADERS_TIMEOUT_MS or all of it (a body shorter than its
+   * Content-Length too) after HTTP_REQUEST_TIMEOUT_MS. Real clients send
+   * their headers in one packet, so 10 s only bounds a Slowloris; 30 s for a
+   * body of at most 1 MiB allows a link of ~35 KB/s.
+   */
+  HTTP_HEADERS_TIMEOUT_MS: millisVar(10_000, 100, 120_000),
+  HTTP_REQUEST_TIMEOUT_MS: millisVar(30_000, 100, 300_000),
+  /**
+   * A connection without traffic for this long is closed: kept alive between
+   * requests (Node closes it 1 s after this), or during a request whose
+   * client does not read its answer. 65 s: a few seconds longer than the idle
+   * timeout of common load balancers (AWS ALB, nginx: 60 s), so the balancer
+   * is the one that closes an idle connection; the other way round the
+   * gateway may close one just as the balancer sends a request on it, which
+   * the balancer answers 502. Raise it with the balancer's.
+   */
+  HTTP_IDLE_TIMEOUT_MS: millisVar(65_000, 100, 3_600_000),
+}).superRefine((env, ctx) => {
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HTTP_HEADERS_TIMEOUT_MS'],
+      message: `must be at most HTTP_REQUEST_TIMEOUT_MS (${env.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request`,
+    });
+  }
+  // Idle time is counted while a request is still arriving, and while its handler waits for a service.
+  const longestWait = Math.max(env.HTTP_REQUEST_TIMEOUT_MS, env.USER_SERVICE_DEADLINE_MS, env.ORDER_SERVICE_DEADLINE_MS, env.READINESS_TIMEOUT_MS);
+  if (env.HTTP_IDLE_TIMEOUT_MS <= longestWait) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HTTP_IDLE_TIMEOUT_MS'],
+      message:
+        `must be longer than HTTP_REQUEST_TIMEOUT_MS and every upstream deadline (the longest is ${longestWait}), ` +
+        'or a silent client would be cut off without its 408, and a request waiting for a service without its answer',
+    });
+  }
+}, { when: (payload) => payload.issues.length === 0 }); // comparing values that are themselves refused would only add noise
 
 export type GatewayConfig = z.output<typeof gatewayEnv>;
 
@@ -32,3 +72,9 @@ export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
 export const loadGatewayConfig = (env: Record<string, string | undefined> = process.env): GatewayConfig =>
   loadConfig(gatewayEnv, env);
+
+export const httpTimeouts = (config: GatewayConfig): HttpTimeouts => ({
+  headersMs: config.HTTP_HEADERS_TIMEOUT_MS,
+  requestMs: config.HTTP_REQUEST_TIMEOUT_MS,
+  idleMs: config.HTTP_IDLE_TIMEOUT_MS,
+});

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { exitOnStartupError } from '@acme/config';
 import { API_DESCRIPTION } from './api-description';
 import { AppModule } from './app.module';
-import { loadGatewayConfig } from './config';
+import { httpTimeouts, loadGatewayConfig } from './config';
 import { bootstrapHttpGateway } from './http/bootstrap-http-gateway';
 
 async function main(): Promise<void> {
@@ -12,6 +12,7 @@ async function main(): Promise<void> {
     port: config.HTTP_PORT,
     drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    timeouts: httpTimeouts(config),
     api: API_DESCRIPTION,
   });
 }

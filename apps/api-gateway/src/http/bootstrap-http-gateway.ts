@@ -6,10 +6,12 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { shutdownOnSignals } from '@acme/grpc-kit';
 import { Readiness } from '../health/readiness';
+import { clientErrorAnswerer } from './client-errors';
 import { type ApiDescription, buildOpenApiDocument, serveApiDocs } from './openapi';
 import { ProblemFilter } from './problem.filter';
 import { parseQuerystring } from './querystring';
 import { echoRequestId, installRequestContext, requestIdOf } from './request-context';
+import { type HttpTimeouts, serverTimeoutOptions } from './server-timeouts';
 import { schemaErrorToValidationError } from './validation-error';
 import { installWellFormedInput, refusalOfFrameworkError } from './well-formed-input';
 
@@ -24,6 +26,8 @@ export interface HttpGatewayOptions {
   readonly drainDelayMs: number;
   /** How long in-flight requests may run once no new ones are accepted. */
   readonly shutdownGraceMs: number;
+  /** How long a client may take to send a request, and stay connected without traffic. */
+  readonly timeouts: HttpTimeouts;
   readonly api: ApiDescription;
   /** Exit the process after a signal-triggered shutdown (off when tests run the gateway in-process). */
   readonly exitOnShutdown?: boolean;
@@ -42,9 +46,10 @@ export interface RunningHttpGateway {
  * Fastify with a 1 MiB body limit and JSON-schema validation that neither
  * coerces types nor drops unknown fields (so `"quantity": "2"` and typos are
  * refused, not silently fixed); text that is not well-formed Unicode refused
- * in every part of every request; the request id on every response, log
- * line and upstream call; one problem+json filter for every error; the
- * OpenAPI document and Swagger UI; graceful shutdown on SIGTERM/SIGINT.
+ * in every part of every request; timeouts for slow clients; the request id
+ * on every response, log line and upstream call; one problem+json filter for
+ * every error; the OpenAPI document and Swagger UI; graceful shutdown on
+ * SIGTERM/SIGINT.
  */
 export async function bootstrapHttpGateway(module: DynamicModule, options: HttpGatewayOptions): Promise<RunningHttpGateway> {
   // PinoLogger.root exists once nestjs-pino's middleware is set up (during listen).
@@ -52,6 +57,8 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
   const problems = new ProblemFilter(rootLogger);
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    ...serverTimeoutOptions(options.timeouts),
+    clientErrorHandler: clientErrorAnswerer(options.timeouts, rootLogger),
     // Fastify answers these before any hook runs, and with the error handler it had before Nest set its own.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       echoRequestId(request, reply);

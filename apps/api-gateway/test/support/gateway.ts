@@ -1,6 +1,6 @@
 import { API_DESCRIPTION } from '../../src/api-description';
 import { AppModule } from '../../src/app.module';
-import { loadGatewayConfig } from '../../src/config';
+import { httpTimeouts, loadGatewayConfig } from '../../src/config';
 import { bootstrapHttpGateway, type RunningHttpGateway } from '../../src/http/bootstrap-http-gateway';
 
 /** The gateway in this test process, on a free port, talking real gRPC to the given services. */
@@ -11,6 +11,7 @@ export async function startGateway(env: Record<string, string>): Promise<Running
     port: config.HTTP_PORT,
     drainDelayMs: 0,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    timeouts: httpTimeouts(config),
     api: API_DESCRIPTION,
     exitOnShutdown: false,
   });
