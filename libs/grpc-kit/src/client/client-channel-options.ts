@@ -1,4 +1,5 @@
 import type { ChannelOptions } from '@grpc/grpc-js';
+import { clientKeepaliveOptions } from '../keepalive/keepalive-policy';
 
 export interface RetryPolicy {
   /** Total attempts including the first, 2..5 (gRPC caps it at 5). */
@@ -56,10 +57,9 @@ export function clientChannelOptions(
   return {
     'grpc.service_config': JSON.stringify(clientServiceConfig(fullServiceName, retryableMethods, retry)),
     'grpc.enable_retries': 1,
-    // Notice a dead peer (e.g. a node that vanished without closing the TCP connection).
-    'grpc.keepalive_time_ms': 30_000,
-    'grpc.keepalive_timeout_ms': 10_000,
-    'grpc.keepalive_permit_without_calls': 1,
+    // Notice a dead peer (e.g. a node that vanished without closing the TCP
+    // connection), at the rate our servers accept (see keepalive-policy.ts).
+    ...clientKeepaliveOptions(),
     // Pick up new replicas soon after DNS changes. Reconnect quickly when an
     // upstream comes back: calls fail fast (UNAVAILABLE) while the channel
     // waits out its backoff, so the cap bounds how long a recovered upstream
