@@ -4,6 +4,7 @@ import { bootstrapGrpcService, grpcServiceOptionsFromEnv } from '@acme/grpc-kit'
 import { classifyDatabaseError } from '@acme/persistence';
 import { AppModule } from './app.module';
 import { loadOrderServiceConfig } from './config';
+import { ORDER_SERVICE_MAX_RECEIVE_BYTES } from './orders/largest-requests';
 import { exitOnStartupError } from '@acme/config';
 
 async function main(): Promise<void> {
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
     grpcServiceOptionsFromEnv(config, {
       packages: [orderV1.ACME_ORDER_V1_PACKAGE_NAME],
       protoFiles: [PROTO_FILES.order],
+      maxReceiveMessageBytes: ORDER_SERVICE_MAX_RECEIVE_BYTES,
       errorClassifiers: [classifyDatabaseError],
     }),
   );

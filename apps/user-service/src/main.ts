@@ -4,6 +4,7 @@ import { bootstrapGrpcService, grpcServiceOptionsFromEnv } from '@acme/grpc-kit'
 import { classifyDatabaseError } from '@acme/persistence';
 import { AppModule } from './app.module';
 import { loadUserServiceConfig } from './config';
+import { USER_SERVICE_MAX_RECEIVE_BYTES } from './largest-requests';
 import { exitOnStartupError } from '@acme/config';
 
 async function main(): Promise<void> {
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
     grpcServiceOptionsFromEnv(config, {
       packages: [userV1.ACME_USER_V1_PACKAGE_NAME],
       protoFiles: [PROTO_FILES.user],
+      maxReceiveMessageBytes: USER_SERVICE_MAX_RECEIVE_BYTES,
       errorClassifiers: [classifyDatabaseError],
       // user-service calls no other service: nothing needs the request id or
       // the deadline below the handler, so it skips AsyncLocalStorage per call

@@ -20,3 +20,4 @@ export * from './http/problem-details';
 export * from './http/grpc-to-http';
 export * from './lifecycle/shutdown-on-signals';
 export * from './client/retryable-methods';
+export * from './server/message-limits';

@@ -4,8 +4,9 @@ import { InvalidArgumentError, checkIdempotencyKey, requireUuid } from '@acme/gr
 
 export const MAX_ITEMS = 100;
 export const MAX_QUANTITY = 10_000;
-const INT64_MAX = 2n ** 63n - 1n;
-const SKU = /^[A-Za-z0-9._-]{1,64}$/;
+export const MAX_SKU_LENGTH = 64;
+export const INT64_MAX = 2n ** 63n - 1n;
+const SKU = new RegExp(`^[A-Za-z0-9._-]{1,${MAX_SKU_LENGTH}}$`);
 const NON_NEGATIVE_INTEGER = /^\d+$/;
 
 export interface OrderLine {
@@ -42,7 +43,7 @@ export function validateNewOrder(request: orderV1.CreateOrderRequest): NewOrder 
   const lines = items.map((item, i): OrderLine => {
     const field = `items[${i}]`;
     if (!SKU.test(item.sku)) {
-      throw new InvalidArgumentError(`${field}.sku`, "must be 1 to 64 letters, digits, '.', '_' or '-'");
+      throw new InvalidArgumentError(`${field}.sku`, `must be 1 to ${MAX_SKU_LENGTH} letters, digits, '.', '_' or '-'`);
     }
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
       throw new InvalidArgumentError(`${field}.quantity`, `must be between 1 and ${MAX_QUANTITY}, got ${item.quantity}`);

@@ -13,6 +13,9 @@ import { addReflection } from './reflection';
 import { shutdownOnSignals } from '../lifecycle/shutdown-on-signals';
 import { accessLogInterceptor } from './access-log';
 import { serverChannelOptions, type ServerChannelTuning } from './server-channel-options';
+import { MAX_METADATA_BYTES, limitHttp2Sessions } from './http2-session-limits';
+import { pingPolicyFor } from '../keepalive/keepalive-policy';
+import { rejectMalformedRequests, useStrictDecoding, withStrictDecoding } from '../request-decoding';
 
 export interface GrpcServiceOptions {
   /** Proto packages served, e.g. ['acme.user.v1']. */
@@ -26,6 +29,12 @@ export interface GrpcServiceOptions {
   /** How long in-flight calls may run after the server stops accepting new ones. */
   readonly shutdownGraceMs: number;
   readonly channel: ServerChannelTuning;
+  /**
+   * grpc.max_receive_message_length: what the service's largest valid request
+   * needs (maxReceiveMessageBytes() from its LargestRequests), not grpc-js's
+   * 4 MiB default, which lets one request cost hundreds of MiB to decode.
+   */
+  readonly maxReceiveMessageBytes: number;
   /** Turns infrastructure errors (e.g. "database unreachable") into proper statuses. */
   readonly errorClassifiers?: readonly ErrorClassifier[];
   /**
@@ -54,6 +63,9 @@ export interface RunningGrpcService {
  * - a call context (request id, incoming deadline) and a per-request logger
  *   for every call, without a Nest interceptor on the hot path;
  * - the exception filter that never lets an error out as UNKNOWN;
+ * - limits against hostile clients: message size, strict decoding (malformed
+ *   protobuf and invalid UTF-8 are INVALID_ARGUMENT), concurrent streams,
+ *   metadata size, ping rate;
  * - graceful shutdown on SIGTERM/SIGINT.
  */
 export async function bootstrapGrpcService(
@@ -69,14 +81,24 @@ export async function bootstrapGrpcService(
     package: [...options.packages],
     protoPath: [...options.protoFiles],
     loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
-    channelOptions: serverChannelOptions(options.channel),
+    // The grpc-js server is created in listen(), from these options (interceptors added below).
+    channelOptions: serverChannelOptions(options.channel, options.maxReceiveMessageBytes),
     gracefulShutdown: true,
-    onLoadPackageDefinition: (_definition: PackageDefinition, server: GrpcServer) => {
+    onLoadPackageDefinition: (definition: PackageDefinition, server: GrpcServer) => {
       const { health } = parts;
       if (!health) throw new Error('GrpcHealth is not available: import GrpcServerModule.forRoot() in the app module');
       parts.grpcServer = server;
-      health.implementation.addToServer(server);
-      addReflection(server, [...health.serviceNames, HEALTH_SERVICE_NAME]);
+      // Before grpc-js loads the definition, so Nest registers the strict deserializers.
+      useStrictDecoding(definition);
+      health.implementation.addToServer(strictServices(server));
+      addReflection(strictServices(server), [...health.serviceNames, HEALTH_SERVICE_NAME]);
+      // Nest has bound the server by now (it calls this hook after bindAsync).
+      limitHttp2Sessions(server, {
+        pingPolicy: pingPolicyFor(),
+        maxMetadataBytes: MAX_METADATA_BYTES,
+        onPingFlood: (session) =>
+          new NestLogger('Http2Limits').warn(`closed the connection from ${session.socket?.remoteAddress ?? 'unknown'}: too many pings (GOAWAY too_many_pings)`),
+      });
     },
   };
   const transport = new ServerGrpc(grpcOptions);
@@ -94,10 +116,10 @@ export async function bootstrapGrpcService(
   // Outside any request, PinoLogger#logger is the root logger. (nestjs-pino only
   // sets PinoLogger.root in its HTTP middleware, which a microservice never runs.)
   const rootLogger = (await app.resolve(PinoLogger)).logger;
-  // The grpc-js server is created in listen(), from these options.
-  if (rootLogger.isLevelEnabled('debug')) {
-    Object.assign(grpcOptions.channelOptions as object, { interceptors: [accessLogInterceptor(rootLogger)] });
-  }
+  // rejectMalformedRequests last (outermost), so the access log sees the statuses it sends.
+  Object.assign(grpcOptions.channelOptions as object, {
+    interceptors: [...(rootLogger.isLevelEnabled('debug') ? [accessLogInterceptor(rootLogger)] : []), rejectMalformedRequests],
+  });
 
   await healthService.start();
   await app.listen();
@@ -117,6 +139,14 @@ export async function bootstrapGrpcService(
   shutdownOnSignals(shutdown, logger, options.exitOnShutdown !== false);
 
   return { app, shutdown };
+}
+
+/** `server` as health and reflection see it: their services get strict request decoding (they only call addService). */
+function strictServices(server: GrpcServer): GrpcServer {
+  const strict: Pick<GrpcServer, 'addService'> = {
+    addService: (service, implementation) => server.addService(withStrictDecoding(service), implementation),
+  };
+  return strict as GrpcServer;
 }
 
 /** Refuse new calls, let in-flight ones finish, and cut whatever still runs after `graceMs`. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { logLevelVar, millisVar, portVar } from '@acme/config';
+import { intVar, logLevelVar, millisVar, portVar } from '@acme/config';
 import type { LogFormat } from '../logging/pino-options';
 import type { GrpcServiceOptions } from './bootstrap-grpc-service';
 
@@ -17,6 +17,12 @@ export const grpcServerEnv = (defaultPort: number) => ({
   SHUTDOWN_GRACE_MS: millisVar(10_000, 0, 120_000),
   GRPC_MAX_CONNECTION_AGE_MS: millisVar(60_000, 1_000, 86_400_000),
   GRPC_MAX_CONNECTION_AGE_GRACE_MS: millisVar(30_000, 0, 3_600_000),
+  /**
+   * Calls one client connection may have in flight. 100, the floor HTTP/2
+   * recommends: above the gateway's and the benchmark's concurrency per
+   * connection (c=64), so they are not slowed; 10,000 idle streams cost ~60 MiB.
+   */
+  GRPC_MAX_CONCURRENT_STREAMS: intVar(100, 1, 10_000),
 });
 
 type Shape = ReturnType<typeof grpcServerEnv>;
@@ -25,7 +31,7 @@ export type GrpcServerEnv = { [K in keyof Shape]: z.output<Shape[K]> };
 /** The bootstrapGrpcService options that come from the environment. */
 export function grpcServiceOptionsFromEnv(
   env: GrpcServerEnv,
-  service: Pick<GrpcServiceOptions, 'packages' | 'protoFiles' | 'errorClassifiers' | 'propagateCallContext'>,
+  service: Pick<GrpcServiceOptions, 'packages' | 'protoFiles' | 'maxReceiveMessageBytes' | 'errorClassifiers' | 'propagateCallContext'>,
 ): GrpcServiceOptions {
   return {
     ...service,
@@ -35,6 +41,7 @@ export function grpcServiceOptionsFromEnv(
     channel: {
       maxConnectionAgeMs: env.GRPC_MAX_CONNECTION_AGE_MS,
       maxConnectionAgeGraceMs: env.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+      maxConcurrentStreams: env.GRPC_MAX_CONCURRENT_STREAMS,
     },
   };
 }

@@ -1,0 +1,39 @@
+import { USER_SERVICE_CONTRACT, type userV1 } from '@acme/contracts';
+import { ANY_UUID, MAX_IDEMPOTENCY_KEY_LENGTH, type LargestRequests, maxReceiveMessageBytes, widestText } from '@acme/grpc-kit';
+import { MAX_PAGE_SIZE, PageTokenCodec } from '@acme/persistence';
+import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from './users/user-rules';
+
+/**
+ * The largest request of each RPC that user-service's rules accept, built
+ * from the rules' own limits; the server's message size limit follows from
+ * it (largest-requests.spec.ts checks each one passes the rules and that
+ * every field is filled).
+ */
+export const LARGEST_USER_REQUESTS: LargestRequests<userV1.UserServiceClient> = {
+  createUser: {
+    email: emailOfLength(MAX_EMAIL_LENGTH), // emails are ASCII
+    name: widestText(MAX_NAME_LENGTH),
+    idempotencyKey: widestText(MAX_IDEMPOTENCY_KEY_LENGTH),
+  },
+  getUser: { id: ANY_UUID },
+  listUsers: {
+    pageSize: MAX_PAGE_SIZE,
+    // Tokens carry a user id; their length depends on neither the secret nor the list.
+    pageToken: new PageTokenCodec('any secret').encode('users', ANY_UUID),
+  },
+  deleteUser: { id: ANY_UUID },
+};
+
+/** A deliverable address of exactly `length` characters: a 64-character local part, 63-character DNS labels. */
+function emailOfLength(length: number): string {
+  let domain = 'example.com';
+  const local = 'a'.repeat(64);
+  while (local.length + 1 + domain.length < length) {
+    const label = Math.min(63, length - local.length - 1 - domain.length - 1);
+    domain = `${'b'.repeat(label)}.${domain}`;
+  }
+  return `${local}@${domain}`;
+}
+
+/** user-service's grpc.max_receive_message_length. */
+export const USER_SERVICE_MAX_RECEIVE_BYTES = maxReceiveMessageBytes(USER_SERVICE_CONTRACT, LARGEST_USER_REQUESTS);
