@@ -5,3 +5,4 @@ export * from './workspace';
 export * from './migrated-database';
 export * from './tcp-proxy';
 export * from './service-stack';
+export * from './raw-grpc';
