@@ -62,8 +62,10 @@ describe('gRPC servers facing a hostile client (real processes, raw HTTP/2)', ()
       for (const answer of answers) {
         expect(answer).toMatchObject({ status: status.RESOURCE_EXHAUSTED, message: expect.stringMatching(/larger than max/) });
       }
-      // One such message used to add about 130 MiB (the decoded items) before the rules refused it.
-      expect(peakRss - before).toBeLessThan(48 * MiB);
+      // One such message used to add about 130 MiB (its decoded items) before the rules refused it; eight
+      // crashed the process. Now each is refused at its length prefix, and what is left is the 32 MiB sent,
+      // read and dropped by the server, awaiting GC (measured: +19 to +31 MiB).
+      expect(peakRss - before).toBeLessThan(64 * MiB);
     } finally {
       peak.stop();
       clients.forEach((client) => client.close());
