@@ -101,8 +101,11 @@ export const ACME_ORDER_V1_PACKAGE_NAME = "acme.order.v1";
  * Every RPC answers with one of the status codes listed on it. Besides those,
  * any RPC may answer UNAVAILABLE (this service, its database or UserService
  * cannot be reached; safe to retry with backoff) or DEADLINE_EXCEEDED (the
- * caller's deadline ran out, possibly while waiting for UserService). No RPC
- * answers UNKNOWN.
+ * caller's deadline ran out, possibly while waiting for UserService),
+ * INVALID_ARGUMENT when the request bytes are not a valid message or a string
+ * field is not UTF-8 (the message names the type or the field), or
+ * RESOURCE_EXHAUSTED when the request is larger than the server's receive
+ * limit (twice its largest valid request). No RPC answers UNKNOWN.
  */
 
 export interface OrderServiceClient {
@@ -169,8 +172,11 @@ export interface OrderServiceClient {
  * Every RPC answers with one of the status codes listed on it. Besides those,
  * any RPC may answer UNAVAILABLE (this service, its database or UserService
  * cannot be reached; safe to retry with backoff) or DEADLINE_EXCEEDED (the
- * caller's deadline ran out, possibly while waiting for UserService). No RPC
- * answers UNKNOWN.
+ * caller's deadline ran out, possibly while waiting for UserService),
+ * INVALID_ARGUMENT when the request bytes are not a valid message or a string
+ * field is not UTF-8 (the message names the type or the field), or
+ * RESOURCE_EXHAUSTED when the request is larger than the server's receive
+ * limit (twice its largest valid request). No RPC answers UNKNOWN.
  */
 
 export interface OrderServiceController {

@@ -77,7 +77,10 @@ export const ACME_USER_V1_PACKAGE_NAME = "acme.user.v1";
  * Every RPC answers with one of the status codes listed on it. Besides those,
  * any RPC may answer UNAVAILABLE (the service or its database cannot be
  * reached; safe to retry with backoff) or DEADLINE_EXCEEDED (the caller's
- * deadline ran out). No RPC answers UNKNOWN.
+ * deadline ran out), INVALID_ARGUMENT when the request bytes are not a valid
+ * message or a string field is not UTF-8 (the message names the type or the
+ * field), or RESOURCE_EXHAUSTED when the request is larger than the server's
+ * receive limit (twice its largest valid request). No RPC answers UNKNOWN.
  */
 
 export interface UserServiceClient {
@@ -145,7 +148,10 @@ export interface UserServiceClient {
  * Every RPC answers with one of the status codes listed on it. Besides those,
  * any RPC may answer UNAVAILABLE (the service or its database cannot be
  * reached; safe to retry with backoff) or DEADLINE_EXCEEDED (the caller's
- * deadline ran out). No RPC answers UNKNOWN.
+ * deadline ran out), INVALID_ARGUMENT when the request bytes are not a valid
+ * message or a string field is not UTF-8 (the message names the type or the
+ * field), or RESOURCE_EXHAUSTED when the request is larger than the server's
+ * receive limit (twice its largest valid request). No RPC answers UNKNOWN.
  */
 
 export interface UserServiceController {
