@@ -22,12 +22,18 @@ interface GeneratedMessage<T> {
   decode(input: BinaryReader): T;
 }
 
+// The generated decoder turns bytes that are not UTF-8 into U+FFFD unless
+// the reader is given a decoder that refuses them: an event is never changed
+// on its way in.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const decodeStrictUtf8 = (bytes: Uint8Array): string => strictUtf8.decode(bytes);
+
 const contract = <T extends { eventId: string }>(message: GeneratedMessage<T>, routingKey: string): EventContract<T> => ({
   type: message.$type,
   routingKey,
   encode: (value) => message.encode(value).finish(),
   decode: (bytes) => {
-    const reader = new BinaryReader(bytes);
+    const reader = new BinaryReader(bytes, decodeStrictUtf8);
     const decoded = message.decode(reader);
     // The generated decoder stops quietly at a stray end-group tag, so some
     // garbage would pass as an empty message: insist that every byte was read.
