@@ -1,27 +1,45 @@
 // Lint rules for the whole workspace. The important one is
-// @nx/enforce-module-boundaries: apps may use libs, never each other, and
-// each kind of lib may only use the kinds below it.
+// @nx/enforce-module-boundaries: apps may use libs, never each other, and the
+// libs form layers, each using only the layers below it (never one beside or
+// above it):
+//
+//   layer:contracts  generated contracts (libs/contracts)
+//   layer:config     environment parsing (libs/config)
+//   layer:transport  gRPC servers and clients, health, logging (libs/grpc-kit)
+//   layer:data       persistence (Postgres) and messaging (RabbitMQ), which
+//                    share a layer and do not use each other
+//   apps             user-service, order-service, api-gateway
+//
+// libs/testing (layer:testing) sits above the kits and is for tests, e2e
+// suites and tools only.
 import nx from '@nx/eslint-plugin';
 
 const TEST_FILES = ['**/*.spec.ts', '**/test/**/*.ts'];
 
+const CONTRACTS = ['layer:contracts'];
+const CONFIG = [...CONTRACTS, 'layer:config'];
+const TRANSPORT = [...CONFIG, 'layer:transport'];
+const DATA = [...TRANSPORT, 'layer:data'];
+
 /** Which kinds of project may import which. `inTests`: rules for test files. */
 function boundaries({ inTests }) {
-  const testing = inTests ? ['type:testing'] : [];
+  const testing = inTests ? ['layer:testing'] : [];
   return {
     enforceBuildableLibDependency: true,
     allow: [],
     depConstraints: [
       // Generated contracts depend on nothing of ours.
-      { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-      // Shared kits: transport, config, persistence, messaging.
-      { sourceTag: 'type:kit', onlyDependOnLibsWithTags: ['type:contracts', 'type:kit', ...testing] },
+      { sourceTag: 'layer:contracts', onlyDependOnLibsWithTags: [] },
+      { sourceTag: 'layer:config', onlyDependOnLibsWithTags: [...CONTRACTS, ...testing] },
+      { sourceTag: 'layer:transport', onlyDependOnLibsWithTags: [...CONFIG, ...testing] },
+      // persistence and messaging: the layers below, not each other.
+      { sourceTag: 'layer:data', onlyDependOnLibsWithTags: [...TRANSPORT, ...testing] },
+      { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: DATA },
       // Apps: libs only. No app imports another app.
-      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:kit', ...testing] },
-      { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:kit'] },
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...DATA, ...testing] },
       // End-to-end suites and tools (local stack, benchmarks) drive real processes.
-      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:kit', 'type:testing'] },
-      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:contracts', 'type:kit', 'type:testing'] },
+      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: [...DATA, 'layer:testing'] },
+      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: [...DATA, 'layer:testing'] },
       // Each service's code stays in its own scope.
       { sourceTag: 'scope:user', onlyDependOnLibsWithTags: ['scope:user', 'scope:shared'] },
       { sourceTag: 'scope:order', onlyDependOnLibsWithTags: ['scope:order', 'scope:shared'] },
