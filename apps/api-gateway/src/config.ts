@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { grpcTargetVar, loadConfig, logLevelVar, millisVar, portVar } from '@acme/config';
-import type { LogFormat } from '@acme/grpc-kit';
+import { grpcTargetVar, loadConfig, millisVar, portVar } from '@acme/config';
+import { processEnv } from '@acme/grpc-kit';
 import type { HttpTimeouts } from './http/server-timeouts';
 
 /** Every environment variable api-gateway reads, with its default for local development. */
@@ -16,15 +16,7 @@ export const gatewayEnv = z.object({
   ORDER_SERVICE_DEADLINE_MS: millisVar(3_000, 10, 60_000),
   /** Deadline of each health check /readyz makes. */
   READINESS_TIMEOUT_MS: millisVar(1_000, 10, 30_000),
-  LOG_LEVEL: logLevelVar('info'),
-  LOG_FORMAT: z
-    .enum(['json', 'pretty'])
-    .optional()
-    .transform((v): LogFormat => v ?? 'json'),
-  /** After SIGTERM, how long /readyz reports 503 while requests are still served (lets load balancers notice). */
-  SHUTDOWN_DRAIN_DELAY_MS: millisVar(0, 0, 60_000),
-  /** How long in-flight requests may run once the server stops accepting new ones. */
-  SHUTDOWN_GRACE_MS: millisVar(10_000, 0, 120_000),
+  ...processEnv(),
   /**
    * Slow clients get 408 and the connection is closed when, counted from a
    * request's first byte, its headers are not complete after

@@ -21,3 +21,4 @@ export * from './http/grpc-to-http';
 export * from './lifecycle/shutdown-on-signals';
 export * from './client/retryable-methods';
 export * from './server/message-limits';
+export * from './lifecycle/process-env';

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { shutdownOnSignals } from '@acme/grpc-kit';
+import { delay, shutdownOnSignals } from '@acme/grpc-kit';
 import { Readiness } from '../health/readiness';
 import { clientErrorAnswerer } from './client-errors';
 import { type ApiDescription, buildOpenApiDocument, serveApiDocs } from './openapi';
@@ -124,5 +124,3 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
 
 /** A URL a person can open: 0.0.0.0 / :: mean "every interface", which includes localhost. */
 const displayHost = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host);
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionError } from 'fastify';
 import type { Logger } from 'pino';
 import { PROBLEM_CONTENT_TYPE, problemDetails, REQUEST_ID_KEY } from '@acme/grpc-kit';
+import { requestIdOf } from './request-context';
 import type { HttpTimeouts } from './server-timeouts';
 
 type ParseError = ConnectionError & { reason?: string };
@@ -23,8 +24,8 @@ export function clientErrorAnswerer(timeouts: HttpTimeouts, logger: () => Logger
     const response = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
     // Once an answer has begun, another cannot be written into it; only the close is left.
     if (socket.writable && !response?.headersSent) {
-      // When the headers were read, the request has an id already (requestIdOf sets it on the raw request).
-      const requestId = (response?.req as { id?: string } | undefined)?.id ?? randomUUID();
+      // Once the headers were read there is a request, with its id; before that, a fresh one.
+      const requestId = response ? requestIdOf(response.req) : randomUUID();
       const [status, detail] = answerTo(error, timeouts);
       const body = JSON.stringify(problemDetails(status, detail, { requestId }));
       socket.write(

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Options } from 'pino-http';
-import { pinoOptions, requestIdFrom, REQUEST_ID_KEY, type LogFormat } from '@acme/grpc-kit';
+import { pinoOptions, type LogFormat } from '@acme/grpc-kit';
+import { requestIdOf } from './request-context';
 
 const PROBES = new Set(['/healthz', '/readyz']);
 const pathOf = (url: string | undefined) => (url ?? '').split('?')[0] ?? '';
@@ -13,7 +14,7 @@ const pathOf = (url: string | undefined) => (url ?? '').split('?')[0] ?? '';
 export function gatewayLogOptions(level: string, format: LogFormat): Options {
   return {
     ...pinoOptions('api-gateway', level, format),
-    genReqId: (req: IncomingMessage) => (req as { id?: string }).id ?? requestIdFrom(req.headers[REQUEST_ID_KEY]),
+    genReqId: requestIdOf,
     quietReqLogger: true,
     customAttributeKeys: { reqId: 'requestId' },
     // The access line says what happened; headers and bodies may hold personal data.

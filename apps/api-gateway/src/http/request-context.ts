@@ -5,14 +5,14 @@ import type { Logger } from 'pino';
 import { REQUEST_ID_KEY, requestIdFrom, runWithCallContext } from '@acme/grpc-kit';
 
 /**
- * Fastify's genReqId: the caller's x-request-id when it is usable, otherwise
- * a fresh one. It is also stored on the raw request, where pino-http looks
- * first, so the access log and Fastify agree on one id.
+ * The request id, derived once per request: the caller's x-request-id when it
+ * is usable, otherwise a fresh one. Fastify (genReqId) and pino-http both ask;
+ * the id is stored on the raw request, so the access log, Fastify and the
+ * answers to clients that never finish their request agree on one id.
  */
 export function requestIdOf(raw: IncomingMessage): string {
-  const id = requestIdFrom(raw.headers[REQUEST_ID_KEY]);
-  (raw as IncomingMessage & { id?: string }).id = id;
-  return id;
+  const request = raw as IncomingMessage & { id?: string };
+  return (request.id ??= requestIdFrom(raw.headers[REQUEST_ID_KEY]));
 }
 
 /**
