@@ -4,8 +4,11 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { HealthModule } from './health/health.module';
 import { gatewayLogOptions } from './http/logging';
 import { OrdersModule } from './orders/orders.module';
-import { UpstreamsModule } from './upstreams/upstreams.module';
 import { UsersModule } from './users/users.module';
+
+/** The validated config: the one provider every part of the gateway reads, so the only global module here. */
+@Module({})
+class GatewayConfigModule {}
 
 @Module({})
 export class AppModule {
@@ -13,16 +16,13 @@ export class AppModule {
   static forRoot(config: GatewayConfig): DynamicModule {
     return {
       module: AppModule,
-      global: true,
       imports: [
+        { module: GatewayConfigModule, global: true, providers: [{ provide: GATEWAY_CONFIG, useValue: config }], exports: [GATEWAY_CONFIG] },
         LoggerModule.forRoot({ pinoHttp: gatewayLogOptions(config.LOG_LEVEL, config.LOG_FORMAT) }),
-        UpstreamsModule,
         UsersModule,
         OrdersModule,
         HealthModule,
       ],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
-      exports: [GATEWAY_CONFIG],
     };
   }
 }

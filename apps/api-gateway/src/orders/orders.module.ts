@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { UpstreamsModule } from '../upstreams/upstreams.module';
 import { OrdersController } from './orders.controller';
 
-@Module({ controllers: [OrdersController] })
+@Module({ imports: [UpstreamsModule], controllers: [OrdersController] })
 export class OrdersModule {}

@@ -1,4 +1,4 @@
-import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ORDER_SERVICE_CONTRACT, USER_SERVICE_CONTRACT, type orderV1, type userV1 } from '@acme/contracts';
 import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -14,9 +14,9 @@ export type OrderService = Upstream<orderV1.OrderServiceClient>;
  * One long-lived channel per upstream, created at startup and closed at
  * shutdown. Only calls the protos declare safe to repeat are retried: reads,
  * and CreateOrder because it carries an idempotency key. CreateUser,
- * DeleteUser and CancelOrder are never retried blindly.
+ * DeleteUser and CancelOrder are never retried blindly. Imported by the
+ * modules whose controllers call them (one instance, shared).
  */
-@Global()
 @Module({
   providers: [
     {

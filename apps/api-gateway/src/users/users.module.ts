@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { UpstreamsModule } from '../upstreams/upstreams.module';
 import { UsersController } from './users.controller';
 
-@Module({ controllers: [UsersController] })
+@Module({ imports: [UpstreamsModule], controllers: [UsersController] })
 export class UsersModule {}
