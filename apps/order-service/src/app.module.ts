@@ -1,7 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { SERVICE_NAMES } from '@acme/contracts';
+import { grpcServiceDefaults } from '@acme/grpc-kit';
 import { MessagingModule, messagingSettingsFromEnv } from '@acme/messaging';
-import { databaseServiceDefaults } from '@acme/persistence';
+import { databaseDefaults, databaseReadiness } from '@acme/persistence';
 import { ORDER_SERVICE_CONFIG, type OrderServiceConfig } from './config';
 import { orderDataSourceOptions } from './database/data-source';
 import { EventsModule } from './events/events.module';
@@ -15,11 +16,13 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        ...databaseServiceDefaults({
+        ...databaseDefaults(orderDataSourceOptions(config)),
+        // Logging, and health that says SERVING only while the database answers.
+        grpcServiceDefaults({
           serviceName: 'order-service',
           grpcService: SERVICE_NAMES.order,
           env: config,
-          dataSource: orderDataSourceOptions(config),
+          readiness: databaseReadiness(),
         }),
         // The outbox relay publishes OrderCreated/OrderCancelled; the broker is optional (see OutboxRelayService).
         MessagingModule.forRoot({ settings: messagingSettingsFromEnv(config, 'order-service') }),

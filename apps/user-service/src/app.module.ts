@@ -1,7 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { SERVICE_NAMES } from '@acme/contracts';
+import { grpcServiceDefaults } from '@acme/grpc-kit';
 import { MessagingModule, messagingSettingsFromEnv } from '@acme/messaging';
-import { databaseServiceDefaults } from '@acme/persistence';
+import { databaseDefaults, databaseReadiness } from '@acme/persistence';
 import { USER_SERVICE_CONFIG, type UserServiceConfig } from './config';
 import { userDataSourceOptions } from './database/data-source';
 import { UsersModule } from './users/users.module';
@@ -14,11 +15,13 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        ...databaseServiceDefaults({
+        ...databaseDefaults(userDataSourceOptions(config)),
+        // Logging, and health that says SERVING only while the database answers.
+        grpcServiceDefaults({
           serviceName: 'user-service',
           grpcService: SERVICE_NAMES.user,
           env: config,
-          dataSource: userDataSourceOptions(config),
+          readiness: databaseReadiness(),
         }),
         // The outbox relay publishes UserDeleted; the broker is optional (see OutboxRelayService).
         MessagingModule.forRoot({ settings: messagingSettingsFromEnv(config, 'user-service') }),

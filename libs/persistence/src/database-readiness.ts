@@ -1,8 +1,17 @@
-import type { DataSource } from 'typeorm';
-import type { ReadinessCheck } from '@acme/grpc-kit';
+import { DataSource } from 'typeorm';
+
+/**
+ * A readiness check on the service's database. Shaped like grpc-kit's
+ * ReadinessCheck (which it satisfies) without importing it: persistence does
+ * not know which transport reports health.
+ */
+export interface DatabaseReadinessCheck {
+  readonly name: string;
+  check(): Promise<void>;
+}
 
 /** Readiness: the service's database answers `SELECT 1` within `timeoutMs`. */
-export function databaseReadinessCheck(dataSource: DataSource, timeoutMs: number): ReadinessCheck {
+export function databaseReadinessCheck(dataSource: DataSource, timeoutMs: number): DatabaseReadinessCheck {
   return {
     name: 'database',
     async check() {
@@ -16,5 +25,17 @@ export function databaseReadinessCheck(dataSource: DataSource, timeoutMs: number
         clearTimeout(timer);
       }
     },
+  };
+}
+
+/**
+ * The database readiness check as a Nest factory (on the service's
+ * DataSource), for a health module's `readiness` option, e.g.
+ * `GrpcServerModule.forRoot({ …, readiness: databaseReadiness() })`.
+ */
+export function databaseReadiness(timeoutMs = 1_000) {
+  return {
+    inject: [DataSource],
+    useFactory: (dataSource: DataSource): DatabaseReadinessCheck[] => [databaseReadinessCheck(dataSource, timeoutMs)],
   };
 }

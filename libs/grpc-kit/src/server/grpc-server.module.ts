@@ -2,6 +2,7 @@ import { type DynamicModule, type FactoryProvider, Global, Module } from '@nestj
 import { LoggerModule } from 'nestjs-pino';
 import { GRPC_HEALTH_OPTIONS, GrpcHealth, READINESS_CHECKS, type ReadinessCheck } from './health';
 import { type LogFormat, pinoOptions } from '../logging/pino-options';
+import type { GrpcServerEnv } from './grpc-server-env';
 
 export interface GrpcServerModuleOptions {
   /** Used in every log line as `service`. */
@@ -40,4 +41,27 @@ export class GrpcServerModule {
       exports: [GrpcHealth],
     };
   }
+}
+
+export interface GrpcServiceDefaults {
+  /** Used in every log line as `service`. */
+  readonly serviceName: string;
+  /** Fully qualified gRPC service this process serves, e.g. acme.user.v1.UserService. */
+  readonly grpcService: string;
+  /** Log level and format, and the health check interval. */
+  readonly env: Pick<GrpcServerEnv, 'LOG_LEVEL' | 'LOG_FORMAT' | 'HEALTH_CHECK_INTERVAL_MS'>;
+  /** What must work for the service to report SERVING, e.g. persistence's databaseReadiness(). */
+  readonly readiness?: GrpcServerModuleOptions['readiness'];
+}
+
+/** GrpcServerModule for a service that serves one gRPC service, configured from its validated environment. */
+export function grpcServiceDefaults(defaults: GrpcServiceDefaults): DynamicModule {
+  return GrpcServerModule.forRoot({
+    serviceName: defaults.serviceName,
+    grpcServices: [defaults.grpcService],
+    logLevel: defaults.env.LOG_LEVEL,
+    logFormat: defaults.env.LOG_FORMAT,
+    healthIntervalMs: defaults.env.HEALTH_CHECK_INTERVAL_MS,
+    readiness: defaults.readiness,
+  });
 }
