@@ -89,7 +89,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
     if (draining) void reply.header('connection', 'close');
     done(null, payload);
   });
-  serveApiDocs(fastify, buildOpenApiDocument(app, options.api));
+  serveApiDocs(app, buildOpenApiDocument(app, options.api));
 
   await app.listen(options.port, options.host);
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -1,8 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import type { FastifyInstance } from 'fastify';
-import { swaggerUiPage, swaggerUiAsset } from './swagger-ui';
+import { serveSwaggerUiAssets } from './swagger-ui-assets';
 
 export interface ApiDescription {
   readonly title: string;
@@ -20,16 +19,22 @@ export function buildOpenApiDocument(app: NestFastifyApplication, api: ApiDescri
 }
 
 /**
- * Serves the document at /openapi.json and Swagger UI at /docs. The UI's
- * files come from swagger-ui-dist on disk (no CDN, works offline).
+ * The document at /openapi.json and @nestjs/swagger's own Swagger UI at
+ * /docs, from the swagger-ui-dist it bundles (no CDN, works offline).
+ * SwaggerModule would serve the UI's directory with @fastify/static, which
+ * cannot be installed here (@nestjs/swagger 11.4 wants ^8 || ^9,
+ * @nestjs/platform-fastify 11.2 ^10); its useStaticAssets call is answered
+ * with the few files the page loads instead.
  */
-export function serveApiDocs(fastify: FastifyInstance, document: OpenAPIObject): void {
-  const json = JSON.stringify(document);
-  fastify.get('/openapi.json', (_request, reply) => reply.type('application/json; charset=utf-8').send(json));
-  fastify.get('/docs', (_request, reply) => reply.type('text/html; charset=utf-8').send(swaggerUiPage('/docs', '/openapi.json')));
-  fastify.get<{ Params: { asset: string } }>('/docs/:asset', async (request, reply) => {
-    const asset = await swaggerUiAsset(request.params.asset);
-    if (!asset) return reply.callNotFound();
-    return reply.type(asset.contentType).header('cache-control', 'public, max-age=86400').send(asset.body);
+export function serveApiDocs(app: NestFastifyApplication, document: OpenAPIObject): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const docsHost = Object.create(app, {
+    useStaticAssets: { value: ({ root, prefix }: { root: string; prefix: string }) => serveSwaggerUiAssets(fastify, root, prefix) },
+  }) as NestFastifyApplication;
+  SwaggerModule.setup('docs', docsHost, document, {
+    jsonDocumentUrl: 'openapi.json',
+    raw: ['json'],
+    customSiteTitle: `${document.info.title} - Swagger UI`,
+    swaggerUrl: '/openapi.json',
   });
 }

@@ -41,7 +41,16 @@ export function docsAndHealthRoutes(stack: Stack): void {
     const page = await stack.api.get('/docs');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(page.text).toContain('/openapi.json');
+    // @nestjs/swagger's page: its init script carries the document and names /openapi.json.
+    expect(page.text).toContain('swagger-ui-init.js');
+    const init = await stack.api.get('/docs/swagger-ui-init.js');
+    expect(init.headers.get('content-type')).toMatch(/^application\/javascript/);
+    expect(init.text).toContain('"swaggerUrl": "/openapi.json"');
+    expect(init.text).toContain('"operationId": "createOrder"');
+    // Every file the page loads is served.
+    const loaded = [...page.text.matchAll(/(?:href|src)="\.\/docs\/([\w.-]+)"/g)].map((m) => m[1]!);
+    expect(loaded).toEqual(expect.arrayContaining(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'swagger-ui-init.js']));
+    for (const asset of loaded) expect([asset, (await fetch(`${stack.gateway.url}/docs/${asset}`)).status]).toEqual([asset, 200]);
     const bundle = await fetch(`${stack.gateway.url}/docs/swagger-ui-bundle.js`);
     expect(bundle.status).toBe(200);
     expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
