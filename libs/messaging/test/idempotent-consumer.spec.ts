@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Options } from 'amqplib';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { userEventsV1 } from '@acme/contracts';
 import {
   AmqpConnection,
   type ConsumeOutcome,
   DEAD_LETTER_HEADERS,
   type EventHandler,
+  type EventTransaction,
   IdempotentConsumer,
   type IdempotentConsumerOptions,
   RejectEventError,
@@ -48,7 +49,7 @@ describe('IdempotentConsumer (real RabbitMQ and Postgres)', () => {
   });
 
   /** Records each event's effect as a row in `effects`, in the consumer's transaction. */
-  const recordingHandler = (extra?: (event: UserDeleted, tx: EntityManager) => Promise<void>): EventHandler<UserDeleted> => ({
+  const recordingHandler = (extra?: (event: UserDeleted, tx: EventTransaction) => Promise<void>): EventHandler<UserDeleted> => ({
     contract: USER_DELETED,
     async handle(event, tx) {
       await tx.query('INSERT INTO effects (event_id, user_id) VALUES ($1, $2) RETURNING id', [event.eventId, event.userId]);

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { EVENTS, fromTimestamp, type userEventsV1 } from '@acme/contracts';
 import { requireUuid } from '@acme/grpc-kit';
-import { type DeliveryInfo, type EventHandler, RejectEventError } from '@acme/messaging';
+import { type DeliveryInfo, type EventHandler, type EventTransaction, RejectEventError } from '@acme/messaging';
 import { OrdersRepository } from '../orders/orders.repository';
 
 /**
@@ -17,7 +16,7 @@ export class UserDeletedHandler implements EventHandler<userEventsV1.UserDeleted
 
   constructor(private readonly orders: OrdersRepository) {}
 
-  async handle(event: userEventsV1.UserDeleted, tx: EntityManager, delivery: DeliveryInfo): Promise<void> {
+  async handle(event: userEventsV1.UserDeleted, tx: EventTransaction, delivery: DeliveryInfo): Promise<void> {
     let userId: string;
     try {
       userId = requireUuid(event.userId, 'user_id');

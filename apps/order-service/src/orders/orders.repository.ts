@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { orderEventsV1 } from '@acme/contracts';
 import { FailedPreconditionError } from '@acme/grpc-kit';
 import { SqlStatements } from '@acme/persistence';
-import { appendToOutbox, type SqlExecutor } from '@acme/messaging';
+import { appendToOutbox, type EventTransaction, type SqlExecutor } from '@acme/messaging';
 import { orderCancelledEvent, orderCreatedEvent } from '../outbox/order-events';
 import type { OrderStatusValue } from './order.entity';
 import type { NewOrder, OrderLine } from './order-rules';
@@ -178,21 +178,21 @@ export class OrdersRepository {
    * for each. Runs in the caller's transaction (the event consumer's, which
    * also records the event as processed). Returns the cancelled order ids.
    */
-  async cancelOrdersOfDeletedUser(tx: EntityManager, deletion: { userId: string; deleteTime: Date; eventId: string }): Promise<string[]> {
+  async cancelOrdersOfDeletedUser(tx: EventTransaction, deletion: { userId: string; deleteTime: Date; eventId: string }): Promise<string[]> {
     await lockUserOrders(tx, deletion.userId);
     await tx.query(
       `INSERT INTO deleted_users (user_id, delete_time, event_id) VALUES ($1, $2, $3)
        ON CONFLICT (user_id) DO NOTHING RETURNING user_id`,
       [deletion.userId, deletion.deleteTime, deletion.eventId],
     );
-    const cancelled: { id: string }[] = await tx.query(
+    const cancelled = (await tx.query(
       `WITH cancelled AS (
          UPDATE orders SET status = 'CANCELLED', update_time = now()
           WHERE user_id = $1 AND status = 'CREATED'
          RETURNING id
        ) SELECT id FROM cancelled ORDER BY id`,
       [deletion.userId],
-    );
+    )) as { id: string }[];
     const ids = cancelled.map((o) => o.id);
     await appendToOutbox(
       tx,

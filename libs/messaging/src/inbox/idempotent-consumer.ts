@@ -1,12 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { EventContract } from '@acme/contracts';
 import type { AmqpConnection } from '../amqp/amqp-connection';
 import { PROTOBUF_CONTENT_TYPE } from '../amqp/event-message';
 import { declareConsumerQueues } from '../amqp/topology';
 import { type DeadLetterKind, deadLetterProperties } from './dead-letter';
+import type { SqlExecutor } from '../sql';
 import { DEFAULT_INBOX_TABLE, pruneInbox, recordInInbox } from './inbox';
 
 /** Thrown by a handler for an event that can never be processed (e.g. a field is not a UUID): dead-letter it now, no retries. */
@@ -23,6 +24,13 @@ export interface DeliveryInfo {
   readonly appId: string | undefined;
 }
 
+/**
+ * The transaction a handler runs in: SQL with positional parameters, nothing
+ * ORM-specific. The consumer passes TypeORM's transactional EntityManager,
+ * which satisfies it as it is (see process()).
+ */
+export type EventTransaction = SqlExecutor;
+
 /** Applies one event type's effect. */
 export interface EventHandler<T extends { eventId: string }> {
   readonly contract: EventContract<T>;
@@ -31,7 +39,7 @@ export interface EventHandler<T extends { eventId: string }> {
    * inbox: make every change through `tx`. Throw RejectEventError for an
    * event that is invalid; any other error is retried.
    */
-  handle(event: T, tx: EntityManager, delivery: DeliveryInfo): Promise<void>;
+  handle(event: T, tx: EventTransaction, delivery: DeliveryInfo): Promise<void>;
 }
 
 export type ConsumeOutcome =
@@ -240,7 +248,8 @@ export class IdempotentConsumer extends EventEmitter<{
     let transientFailures = 0;
     for (;;) {
       try {
-        const fresh = await this.db.transaction(async (tx) => {
+        // The one place TypeORM meets the handler: its EntityManager is the EventTransaction.
+        const fresh = await this.db.transaction(async (tx: EventTransaction) => {
           if (!(await recordInInbox(tx, { consumer: this.options.name, eventId: info.eventId, type: info.type }, this.inboxTable))) {
             return false;
           }
