@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { orderV1 } from '@acme/contracts';
-import { InvalidArgumentError, checkIdempotencyKey, requireUuid } from '@acme/grpc-kit';
+import { FailedPreconditionError, InvalidArgumentError, checkIdempotencyKey, requireUuid } from '@acme/grpc-kit';
 
 export const MAX_ITEMS = 100;
 export const MAX_QUANTITY = 10_000;
@@ -8,6 +8,17 @@ export const MAX_SKU_LENGTH = 64;
 export const INT64_MAX = 2n ** 63n - 1n;
 const SKU = new RegExp(`^[A-Za-z0-9._-]{1,${MAX_SKU_LENGTH}}$`);
 const NON_NEGATIVE_INTEGER = /^\d+$/;
+
+/**
+ * The order domain's rule that a deleted user (acme.user.v1.UserDeleted) gets
+ * no new orders: CreateOrder fails with FAILED_PRECONDITION. The repository
+ * detects it (in the insert's transaction) and throws this.
+ */
+export class UserDeletedError extends FailedPreconditionError {
+  constructor(readonly userId: string) {
+    super(`user ${userId} was deleted; no order was written`);
+  }
+}
 
 export interface OrderLine {
   readonly sku: string;

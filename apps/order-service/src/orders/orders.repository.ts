@@ -2,12 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { orderEventsV1 } from '@acme/contracts';
-import { FailedPreconditionError } from '@acme/grpc-kit';
 import { SqlStatements } from '@acme/persistence';
 import { appendToOutbox, type EventTransaction, type SqlExecutor } from '@acme/messaging';
 import { orderCancelledEvent, orderCreatedEvent } from '../outbox/order-events';
 import type { OrderStatusValue } from './order.entity';
-import type { NewOrder, OrderLine } from './order-rules';
+import { type NewOrder, type OrderLine, UserDeletedError } from './order-rules';
 
 /** An order with its items, as read from the database. */
 export interface OrderRecord {
@@ -32,13 +31,6 @@ const SELECT_ORDERS = `
                                    ORDER BY i.position), '[]'::json)
             FROM order_items i WHERE i.order_id = o.id) AS items
     FROM orders o`;
-
-/** CreateOrder for a user that order-service knows was deleted (acme.user.v1.UserDeleted). */
-export class UserDeletedError extends FailedPreconditionError {
-  constructor(readonly userId: string) {
-    super(`user ${userId} was deleted; no order was written`);
-  }
-}
 
 // First key of the advisory lock that serialises, per user, inserting an
 // order and cancelling the orders of a deleted user (second key: the user id's hash).
