@@ -22,3 +22,4 @@ export * from './lifecycle/shutdown-on-signals';
 export * from './client/retryable-methods';
 export * from './server/message-limits';
 export * from './lifecycle/process-env';
+export * from './lifecycle/graceful-shutdown';

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { delay, shutdownOnSignals } from '@acme/grpc-kit';
+import { gracefulShutdown } from '@acme/grpc-kit';
 import { Readiness } from '../health/readiness';
 import { clientErrorAnswerer } from './client-errors';
 import { type ApiDescription, buildOpenApiDocument, serveApiDocs } from './openapi';
@@ -96,15 +96,17 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
   const url = `http://${displayHost(options.host)}:${port}`;
   logger.log(`api-gateway listening on ${url} (API docs: ${url}/docs)`);
 
-  let closing: Promise<void> | undefined;
-  const shutdown = (reason = 'shutdown requested'): Promise<void> =>
-    (closing ??= (async () => {
-      logger.log(`${reason}: reporting not ready, finishing in-flight requests`);
+  const shutdown = gracefulShutdown({
+    logger,
+    announce: 'reporting not ready, finishing in-flight requests',
+    markNotReady: () => {
       draining = true;
       app.get(Readiness).markShuttingDown();
-      if (options.drainDelayMs > 0) await delay(options.drainDelayMs);
-      // Fastify stops accepting connections and waits for in-flight requests;
-      // then Nest's shutdown hooks close the upstream channels.
+    },
+    drainDelayMs: options.drainDelayMs,
+    // Fastify stops accepting connections and waits for in-flight requests;
+    // then Nest's shutdown hooks close the upstream channels.
+    stop: async () => {
       const cutOff = setTimeout(() => {
         logger.warn(`requests still running after ${options.shutdownGraceMs} ms: closing their connections`);
         app.getHttpServer().closeAllConnections();
@@ -114,10 +116,9 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
       } finally {
         clearTimeout(cutOff);
       }
-      logger.log('shutdown complete');
-    })());
-
-  shutdownOnSignals(shutdown, logger, options.exitOnShutdown !== false);
+    },
+    exitOnSignal: options.exitOnShutdown !== false,
+  });
 
   return { app, url, shutdown };
 }
