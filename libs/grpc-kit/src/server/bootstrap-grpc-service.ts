@@ -10,7 +10,7 @@ import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
 import type { ErrorClassifier } from '../errors/to-grpc-error';
 import { GrpcHealth, HEALTH_SERVICE_NAME } from './health';
 import { addReflection } from './reflection';
-import { shutdownOnSignals } from '../lifecycle/shutdown-on-signals';
+import { gracefulShutdown } from '../lifecycle/graceful-shutdown';
 import { accessLogInterceptor } from './access-log';
 import { serverChannelOptions, type ServerChannelTuning } from './server-channel-options';
 import { MAX_METADATA_BYTES, limitHttp2Sessions } from './http2-session-limits';
@@ -125,18 +125,17 @@ export async function bootstrapGrpcService(
   await app.listen();
   logger.log(`gRPC ${options.packages.join(', ')} listening on ${options.url} (health: ${healthService.status})`);
 
-  let shuttingDown: Promise<void> | undefined;
-  const shutdown = (reason = 'shutdown requested'): Promise<void> =>
-    (shuttingDown ??= (async () => {
-      logger.log(`${reason}: reporting NOT_SERVING, draining calls`);
-      healthService.markShuttingDown();
-      if (options.drainDelayMs > 0) await delay(options.drainDelayMs);
+  const shutdown = gracefulShutdown({
+    logger,
+    announce: 'reporting NOT_SERVING, draining calls',
+    markNotReady: () => healthService.markShuttingDown(),
+    drainDelayMs: options.drainDelayMs,
+    stop: async () => {
       if (parts.grpcServer) await stopServer(parts.grpcServer, options.shutdownGraceMs, logger);
       await app.close();
-      logger.log('shutdown complete');
-    })());
-
-  shutdownOnSignals(shutdown, logger, options.exitOnShutdown !== false);
+    },
+    exitOnSignal: options.exitOnShutdown !== false,
+  });
 
   return { app, shutdown };
 }
@@ -181,4 +180,3 @@ function withCallContext(rawCall: unknown, done: () => Promise<unknown>): Promis
   return runWithCallContext(context, done);
 }
 
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

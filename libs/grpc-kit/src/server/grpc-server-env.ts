@@ -1,20 +1,14 @@
 import { z } from 'zod';
-import { intVar, logLevelVar, millisVar, portVar } from '@acme/config';
-import type { LogFormat } from '../logging/pino-options';
+import { intVar, millisVar, portVar } from '@acme/config';
+import { processEnv } from '../lifecycle/process-env';
 import type { GrpcServiceOptions } from './bootstrap-grpc-service';
 
 /** Environment variables every gRPC service understands (merge into the app's own schema). */
 export const grpcServerEnv = (defaultPort: number) => ({
   GRPC_HOST: z.string().trim().min(1).optional().transform((v) => v ?? '0.0.0.0'),
   GRPC_PORT: portVar(defaultPort),
-  LOG_LEVEL: logLevelVar('info'),
-  LOG_FORMAT: z
-    .enum(['json', 'pretty'])
-    .optional()
-    .transform((v): LogFormat => v ?? 'json'),
+  ...processEnv(),
   HEALTH_CHECK_INTERVAL_MS: millisVar(2_000, 100, 60_000),
-  SHUTDOWN_DRAIN_DELAY_MS: millisVar(0, 0, 60_000),
-  SHUTDOWN_GRACE_MS: millisVar(10_000, 0, 120_000),
   GRPC_MAX_CONNECTION_AGE_MS: millisVar(60_000, 1_000, 86_400_000),
   GRPC_MAX_CONNECTION_AGE_GRACE_MS: millisVar(30_000, 0, 3_600_000),
   /**
