@@ -6,3 +6,4 @@ export * from './migrated-database';
 export * from './tcp-proxy';
 export * from './service-stack';
 export * from './raw-grpc';
+export * from './schema-drift';

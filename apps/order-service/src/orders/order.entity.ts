@@ -1,9 +1,15 @@
-import { Column, Entity, JoinColumn, ManyToOne, OneToMany, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, OneToMany, PrimaryColumn, Unique } from 'typeorm';
 
 export type OrderStatusValue = 'CREATED' | 'CANCELLED';
 
-/** A row of `orders` (schema in database/migrations). */
+/**
+ * A row of `orders`. The schema comes from database/migrations; this class
+ * states the same schema for TypeORM (columns, keys, indexes), and the
+ * migrations test proves the two agree (see schemaDrift for what it compares).
+ */
 @Entity({ name: 'orders' })
+@Unique('orders_user_id_idempotency_key_key', ['userId', 'idempotencyKey'])
+@Index('orders_user_id_id_idx', ['userId', 'id'])
 export class OrderEntity {
   /** UUIDv7 assigned by the service: ids sort by creation time, which keyset paging relies on. */
   @PrimaryColumn('uuid')
@@ -55,6 +61,6 @@ export class OrderItemEntity {
   unitPriceCents!: string;
 
   @ManyToOne(() => OrderEntity, (order) => order.items, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'order_id' })
+  @JoinColumn({ name: 'order_id', foreignKeyConstraintName: 'order_items_order_id_fkey' })
   order!: OrderEntity;
 }

@@ -1,7 +1,8 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /** A row of `users` (schema in database/migrations; the unique index is on lower(email)). */
 @Entity({ name: 'users' })
+@Index('users_idempotency_key', ['idempotencyKey'], { unique: true, where: 'idempotency_key IS NOT NULL' })
 export class UserEntity {
   /** UUIDv7 assigned by the service: ids sort by creation time, which keyset paging relies on. */
   @PrimaryColumn('uuid')
