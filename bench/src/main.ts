@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { TEST_POSTGRES_ADMIN_URL, workspacePath } from '@acme/testing';
+import { appScript, TEST_POSTGRES_ADMIN_URL, workspacePath } from '@acme/testing';
 import { aggregate } from './aggregate';
 import { variantPlan, type VariantPlan } from './load/variant-load';
 import { measureColdStarts } from './measure/cold-start';
@@ -30,10 +30,10 @@ import { ensureLoadGenerators } from './system/tools';
 const log = (line: string) => console.error(`[bench] ${line}`);
 
 const BUILT = [
-  'apps/user-service/dist/main.js',
-  'apps/order-service/dist/main.js',
-  'apps/api-gateway/dist/main.js',
-  'bench/dist/baseline/user-server.js',
+  appScript('user-service', 'serve'),
+  appScript('order-service', 'serve'),
+  appScript('api-gateway', 'serve'),
+  workspacePath('bench/dist/baseline/user-server.js'),
 ];
 
 /** A server that died during a run (e.g. killed from outside) is the real news, not the /proc read that failed because of it. */
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     return;
   }
   const began = performance.now();
-  const missing = BUILT.filter((file) => !existsSync(workspacePath(file)));
+  const missing = BUILT.filter((file) => !existsSync(file));
   if (missing.length > 0) throw new Error(`not built: ${missing.join(', ')}. Run the benchmark with \`npm run bench\`, which builds first.`);
   ensureLoadGenerators(log);
 

@@ -7,7 +7,7 @@ import { EVENTS, ORDER_SERVICE_CONTRACT, USER_SERVICE_CONTRACT, type ServiceCont
 import { status } from '@grpc/grpc-js';
 import { createUpstreamClient, grpcStatusOf, type Upstream } from '@acme/grpc-kit';
 import { createTestVhost, EventTap, type TestVhost } from '@acme/messaging/testing';
-import { ServiceProcess, TcpProxy, createTestDatabase, freePort, workspacePath, type TestDatabase } from '@acme/testing';
+import { ServiceProcess, TcpProxy, appScript, createTestDatabase, freePort, workspacePath, type TestDatabase } from '@acme/testing';
 
 const EXCHANGE = 'acme.events';
 export const ORDER_QUEUE = 'order-service.user-events';
@@ -54,8 +54,8 @@ export class EventsSystem {
     const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(vhost.url).port) });
     const system = new EventsSystem(vhost, proxy, userDb, orderDb);
     await Promise.all([
-      ServiceProcess.run('user-service migrations', workspacePath('apps/user-service/dist/migrate.js'), { DATABASE_URL: userDb.url }),
-      ServiceProcess.run('order-service migrations', workspacePath('apps/order-service/dist/migrate.js'), { DATABASE_URL: orderDb.url }),
+      ServiceProcess.run('user-service migrations', appScript('user-service', 'migrate'), { DATABASE_URL: userDb.url }),
+      ServiceProcess.run('order-service migrations', appScript('order-service', 'migrate'), { DATABASE_URL: orderDb.url }),
     ]);
     system.tap = await EventTap.open(vhost.url, { exchange: EXCHANGE, routingKeys: ['#'] });
     const userPort = await system.startUserService(options.userServiceEnv);
@@ -75,7 +75,7 @@ export class EventsSystem {
     const grpcPort = port ?? (await freePort());
     const service = await ServiceProcess.start({
       name: `user-service:${grpcPort}`,
-      script: workspacePath('apps/user-service/dist/main.js'),
+      script: appScript('user-service', 'serve'),
       grpcAddress: `127.0.0.1:${grpcPort}`,
       env: { ...this.commonEnv(grpcPort), DATABASE_URL: this.userDb.url, ...env },
     });
@@ -116,7 +116,7 @@ export class EventsSystem {
     this.orderPort ||= await freePort();
     this.orderService = await ServiceProcess.start({
       name: 'order-service',
-      script: workspacePath('apps/order-service/dist/main.js'),
+      script: appScript('order-service', 'serve'),
       grpcAddress: `127.0.0.1:${this.orderPort}`,
       env: {
         ...this.commonEnv(this.orderPort),

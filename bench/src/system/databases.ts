@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { createTestDatabase, ServiceProcess, type TestDatabase, workspacePath } from '@acme/testing';
+import { appScript, createTestDatabase, ServiceProcess, type TestDatabase } from '@acme/testing';
 
 /** The four databases of one benchmark run: users and orders, for the product and for the baseline. */
 export interface BenchDatabases {
@@ -12,8 +12,8 @@ export interface BenchDatabases {
 }
 
 const MIGRATE = {
-  users: workspacePath('apps/user-service/dist/migrate.js'),
-  orders: workspacePath('apps/order-service/dist/migrate.js'),
+  users: appScript('user-service', 'migrate'),
+  orders: appScript('order-service', 'migrate'),
 };
 
 /**

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { workspacePath } from '@acme/testing';
+import { appScript, workspacePath } from '@acme/testing';
 import type { SystemName } from '../model';
 import type { Readiness } from './bench-process';
 import type { BenchDatabases } from './databases';
@@ -37,7 +37,7 @@ export function serviceSpecs(databases: BenchDatabases, ports: () => Record<Proc
     'user-service': {
       key: 'user-service',
       system: 'product',
-      script: workspacePath('apps/user-service/dist/main.js'),
+      script: appScript('user-service', 'serve'),
       readyWhen: 'gRPC health SERVING',
       env: (port) => ({ ...common, GRPC_HOST: '127.0.0.1', GRPC_PORT: String(port), DATABASE_URL: databases.productUsers.url }),
       readiness: grpcReady,
@@ -45,7 +45,7 @@ export function serviceSpecs(databases: BenchDatabases, ports: () => Record<Proc
     'order-service': {
       key: 'order-service',
       system: 'product',
-      script: workspacePath('apps/order-service/dist/main.js'),
+      script: appScript('order-service', 'serve'),
       readyWhen: 'gRPC health SERVING',
       env: (port) => ({
         ...common,
@@ -59,7 +59,7 @@ export function serviceSpecs(databases: BenchDatabases, ports: () => Record<Proc
     'api-gateway': {
       key: 'api-gateway',
       system: 'gateway',
-      script: workspacePath('apps/api-gateway/dist/main.js'),
+      script: appScript('api-gateway', 'serve'),
       readyWhen: 'HTTP listening (log line)',
       env: (port) => ({
         ...common,

@@ -7,3 +7,4 @@ export * from './tcp-proxy';
 export * from './service-stack';
 export * from './raw-grpc';
 export * from './schema-drift';
+export * from './app-scripts';

@@ -3,7 +3,7 @@ import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
 import { freePort } from './free-port';
 import { ServiceProcess } from './service-process';
 import { createTestDatabase, type TestDatabase } from './test-database';
-import { workspacePath } from './workspace';
+import { appScript } from './app-scripts';
 
 export interface ServiceStackOptions {
   /** Prefix of the test databases' names. */
@@ -47,14 +47,14 @@ export class ServiceStack {
     try {
       const [userPort, orderPort] = await Promise.all([options.userPort ?? freePort(), freePort()]);
       await Promise.all([
-        ServiceProcess.run('user-service migrations', workspacePath('apps/user-service/dist/migrate.js'), { DATABASE_URL: userDb.url }),
-        ServiceProcess.run('order-service migrations', workspacePath('apps/order-service/dist/migrate.js'), { DATABASE_URL: orderDb.url }),
+        ServiceProcess.run('user-service migrations', appScript('user-service', 'migrate'), { DATABASE_URL: userDb.url }),
+        ServiceProcess.run('order-service migrations', appScript('order-service', 'migrate'), { DATABASE_URL: orderDb.url }),
       ]);
       const track = (service: ServiceProcess) => (started.push(service), service);
       const [orderService, ...userServices] = await Promise.all([
         ServiceProcess.start({
           name: 'order-service',
-          script: workspacePath('apps/order-service/dist/main.js'),
+          script: appScript('order-service', 'serve'),
           grpcAddress: `127.0.0.1:${orderPort}`,
           env: {
             GRPC_HOST: '127.0.0.1',
@@ -127,7 +127,7 @@ export class ServiceStack {
 function startUserService(host: string, port: number, userDb: TestDatabase, options: ServiceStackOptions): Promise<ServiceProcess> {
   return ServiceProcess.start({
     name: `user-service@${host}`,
-    script: workspacePath('apps/user-service/dist/main.js'),
+    script: appScript('user-service', 'serve'),
     grpcAddress: `${host}:${port}`,
     env: {
       GRPC_HOST: host,
