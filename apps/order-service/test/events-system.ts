@@ -43,16 +43,22 @@ export class EventsSystem {
     readonly proxy: TcpProxy,
     readonly userDb: TestDatabase,
     readonly orderDb: TestDatabase,
+    private readonly pollIntervalMs: number,
   ) {}
 
-  static async start(options: { userServiceEnv?: Record<string, string> } = {}): Promise<EventsSystem> {
+  /**
+   * `pollIntervalMs`: the relays' polling (OUTBOX_POLL_INTERVAL_MS). Set it
+   * longer than the suite, and every publication must have been started by
+   * the commit that wrote it (the outbox trigger's notification).
+   */
+  static async start(options: { userServiceEnv?: Record<string, string>; pollIntervalMs?: number } = {}): Promise<EventsSystem> {
     const [vhost, userDb, orderDb] = await Promise.all([
       createTestVhost('e2e_events'),
       createTestDatabase('e2e_events_users'),
       createTestDatabase('e2e_events_orders'),
     ]);
     const proxy = await TcpProxy.start({ host: '127.0.0.1', port: Number(new URL(vhost.url).port) });
-    const system = new EventsSystem(vhost, proxy, userDb, orderDb);
+    const system = new EventsSystem(vhost, proxy, userDb, orderDb, options.pollIntervalMs ?? 200);
     await Promise.all([
       ServiceProcess.run('user-service migrations', appScript('user-service', 'migrate'), { DATABASE_URL: userDb.url }),
       ServiceProcess.run('order-service migrations', appScript('order-service', 'migrate'), { DATABASE_URL: orderDb.url }),
@@ -173,7 +179,7 @@ export class EventsSystem {
       LOG_LEVEL: 'info',
       AMQP_URL: this.amqpUrl,
       AMQP_RECONNECT_MAX_DELAY_MS: '500',
-      OUTBOX_POLL_INTERVAL_MS: '200',
+      OUTBOX_POLL_INTERVAL_MS: String(this.pollIntervalMs),
     };
   }
 }

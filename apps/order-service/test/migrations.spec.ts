@@ -18,6 +18,7 @@ describe('order-service migrations (real Postgres)', () => {
       'CreateOutbox1795688900000',
       'CreateInbox1795688900001',
       'CreateDeletedUsers1795688900002',
+      'NotifyOutboxWrites1796083200001',
     ]);
     const tables = await database.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,

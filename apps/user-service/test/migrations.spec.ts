@@ -16,7 +16,12 @@ describe('user-service migrations (real Postgres)', () => {
 
   it('create the users table with its constraints, case-insensitive unique email and unique idempotency key, and the outbox', async () => {
     const applied = await runMigrations(createUserDataSource(config()), () => undefined);
-    expect(applied).toEqual(['CreateUsers1764150000000', 'CreateOutbox1795688900000', 'AddUserIdempotencyKey1796083200000']);
+    expect(applied).toEqual([
+      'CreateUsers1764150000000',
+      'CreateOutbox1795688900000',
+      'AddUserIdempotencyKey1796083200000',
+      'NotifyOutboxWrites1796083200001',
+    ]);
 
     const columns = await database.query<{ column_name: string; data_type: string; is_nullable: string }>(
       `SELECT column_name, data_type, is_nullable FROM information_schema.columns

@@ -5,6 +5,7 @@ export * from './amqp/confirm-publisher';
 export * from './amqp/topology';
 export * from './outbox/outbox-event';
 export * from './outbox/outbox-relay';
+export * from './outbox/outbox-notify';
 export * from './inbox/inbox';
 export * from './inbox/dead-letter';
 export * from './inbox/idempotent-consumer';

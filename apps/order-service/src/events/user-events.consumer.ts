@@ -1,7 +1,7 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { IdempotentConsumer, MessagingConnections, OutboxRelayService } from '@acme/messaging';
+import { IdempotentConsumer, MessagingConnections } from '@acme/messaging';
 import { isDatabaseUnavailable } from '@acme/persistence';
 import { ORDER_SERVICE_CONFIG, type OrderServiceConfig } from '../config';
 import { UserDeletedHandler } from './user-deleted.handler';
@@ -24,7 +24,6 @@ export class UserEventsConsumer implements OnApplicationBootstrap, BeforeApplica
     private readonly connections: MessagingConnections,
     @InjectDataSource() private readonly db: DataSource,
     private readonly userDeleted: UserDeletedHandler,
-    private readonly outbox: OutboxRelayService,
     @Inject(ORDER_SERVICE_CONFIG) private readonly config: OrderServiceConfig,
   ) {}
 
@@ -45,10 +44,6 @@ export class UserEventsConsumer implements OnApplicationBootstrap, BeforeApplica
       handlers: [this.userDeleted],
       // A database outage is waited out, never a reason to dead-letter an event.
       isTransient: isDatabaseUnavailable,
-    });
-    this.consumer.on('outcome', (outcome) => {
-      // The effect wrote OrderCancelled rows: publish them now.
-      if (outcome.kind === 'processed') this.outbox.nudge();
     });
     this.consumer.start();
   }

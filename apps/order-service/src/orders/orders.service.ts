@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { orderV1 } from '@acme/contracts';
 import { FailedPreconditionError, NotFoundError, requireUuid } from '@acme/grpc-kit';
-import { OutboxRelayService } from '@acme/messaging';
 import { PageTokenCodec, resolvePageSize } from '@acme/persistence';
 import { UserDirectory } from '../users/user-directory';
 import { toOrderMessage } from './order.mapper';
@@ -18,7 +17,6 @@ export class OrdersService {
     private readonly orders: OrdersRepository,
     private readonly users: UserDirectory,
     @Inject(ORDER_PAGE_TOKENS) private readonly pageTokens: PageTokenCodec,
-    private readonly outbox: OutboxRelayService,
   ) {}
 
   /**
@@ -35,10 +33,8 @@ export class OrdersService {
     await this.users.assertUserExists(order.userId);
 
     const created = await this.orders.insert(uuidv7(), order);
-    if (created) {
-      this.outbox.nudge(); // OrderCreated was committed with the order: publish it now
-      return toOrderMessage(created);
-    }
+    // OrderCreated is committed with the order; its commit starts the publishing.
+    if (created) return toOrderMessage(created);
     // A concurrent call with the same key won the insert: answer with its order.
     const winner = await this.orders.findByIdempotencyKey(order.userId, order.idempotencyKey);
     if (!winner) throw new Error('idempotency conflict reported but no order found for the key');
@@ -72,7 +68,6 @@ export class OrdersService {
     const outcome = await this.orders.cancel(id);
     if (outcome === 'missing') throw new NotFoundError('order', id);
     if (outcome === 'not-open') throw new FailedPreconditionError(`order ${id} is already cancelled`);
-    this.outbox.nudge(); // OrderCancelled was committed with the change
     const order = await this.orders.findById(id);
     if (!order) throw new NotFoundError('order', id);
     return toOrderMessage(order);

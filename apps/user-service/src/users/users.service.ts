@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { userV1 } from '@acme/contracts';
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError, requireUuid } from '@acme/grpc-kit';
-import { OutboxRelayService } from '@acme/messaging';
 import { PageTokenCodec, resolvePageSize } from '@acme/persistence';
 import { toUserMessage } from './user.mapper';
 import { validateNewUser } from './user-rules';
@@ -17,7 +16,6 @@ export class UsersService {
   constructor(
     private readonly users: UsersRepository,
     @Inject(USER_PAGE_TOKENS) private readonly pageTokens: PageTokenCodec,
-    private readonly outbox: OutboxRelayService,
   ) {}
 
   /**
@@ -62,9 +60,8 @@ export class UsersService {
 
   async delete(request: userV1.DeleteUserRequest): Promise<userV1.DeleteUserResponse> {
     const id = requireUuid(request.id, 'id');
+    // UserDeleted is committed to the outbox with the deletion; its commit starts the publishing.
     if (!(await this.users.deleteById(id))) throw new NotFoundError('user', id);
-    // UserDeleted is committed to the outbox with the deletion: publish it now.
-    this.outbox.nudge();
     return {};
   }
 }

@@ -71,7 +71,13 @@ export class HealthClient {
             reject(new Error(`${this.target} did not report ${wanted} for "${service}" within ${timeoutMs} ms (last: ${last})`));
           } else {
             last = error.message;
-            watch(); // server went away (e.g. restarting): waitForReady blocks until it is back
+            // Server went away (e.g. restarting): waitForReady blocks until it is back.
+            // If this client was closed meanwhile, grpc-js throws: that ends the wait.
+            try {
+              watch();
+            } catch (closed) {
+              reject(new Error(`${this.target}: stopped waiting for ${wanted} (${(closed as Error).message}; last: ${last})`));
+            }
           }
         });
       };

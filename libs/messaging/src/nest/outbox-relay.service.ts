@@ -14,9 +14,9 @@ import { MessagingConnections } from './messaging-connections';
 export const OUTBOX_TABLE = Symbol('OUTBOX_TABLE');
 
 /**
- * The service's outbox relay, run for the application's lifetime. Services
- * call nudge() after committing a change that wrote outbox rows, so the event
- * leaves at once instead of at the next poll.
+ * The service's outbox relay, run for the application's lifetime. It starts
+ * a cycle as soon as a write to the outbox commits (the table's trigger
+ * notifies it), so services only write their events in their transaction.
  *
  * Without a broker (AMQP_URL unset) nothing runs: events accumulate in the
  * outbox, which is said loudly at startup, and are published once the service
@@ -56,11 +56,6 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       pollIntervalMs: settings.pollIntervalMs,
     });
     this.relay.start();
-  }
-
-  /** Publish what was just committed to the outbox now (no-op without a broker). */
-  nudge(): void {
-    this.relay?.nudge();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -6,6 +6,7 @@ import type { OutgoingEvent } from '../amqp/event-message';
 import { sqlIdentifier, type SqlExecutor } from '../sql';
 import { WakeSignal } from '../wake-signal';
 import { DEFAULT_OUTBOX_TABLE } from './outbox-event';
+import { OutboxListener } from './outbox-notify';
 
 export interface OutboxRelayOptions {
   readonly table?: string;
@@ -50,10 +51,12 @@ const PRUNE_BATCH = 1_000;
  * backoff. A crash after publishing and before the commit leaves the rows
  * pending, so they are published again: consumers deduplicate on event id.
  *
- * The loop runs after each nudge (a commit that wrote rows), every poll
- * interval (rows written by other replicas, retries that came due), and as
- * soon as the broker is back after an outage; it does not touch the table
- * while the broker is unreachable.
+ * The loop runs after each commit that wrote rows (the outbox's trigger
+ * notifies every replica listening on the database, see outbox-notify.ts: no
+ * service has to remember to call anything), every poll interval (retries
+ * that came due, notifications missed while the listening connection was
+ * down), and as soon as the broker is back after an outage; it does not touch
+ * the table while the broker is unreachable.
  */
 export class OutboxRelay extends EventEmitter<{ cycle: [RelayCycle] }> {
   private readonly logger = new Logger('OutboxRelay');
@@ -63,6 +66,7 @@ export class OutboxRelay extends EventEmitter<{ cycle: [RelayCycle] }> {
   private loop: Promise<void> | undefined;
   private lastPrune = 0;
   private failing = false;
+  private listener: OutboxListener | undefined;
 
   constructor(
     private readonly db: DataSource,
@@ -77,6 +81,13 @@ export class OutboxRelay extends EventEmitter<{ cycle: [RelayCycle] }> {
     if (this.loop) return;
     const stopping = new AbortController();
     this.stopping = stopping;
+    const url = (this.db.options as { url?: string }).url;
+    if (url) {
+      this.listener = new OutboxListener({ url, table: this.table, onWritten: () => this.nudge(), reconnectDelayMs: this.options.pollIntervalMs });
+      void this.listener.start();
+    } else {
+      this.logger.warn('the DataSource has no url: commits to the outbox are found by polling only');
+    }
     this.loop = this.run(stopping.signal);
   }
 
@@ -89,6 +100,8 @@ export class OutboxRelay extends EventEmitter<{ cycle: [RelayCycle] }> {
   async stop(): Promise<void> {
     this.stopping?.abort();
     this.wake.nudge();
+    await this.listener?.stop();
+    this.listener = undefined;
     await this.loop;
     this.loop = undefined;
   }

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { createTestDatabase } from '@acme/testing';
+import { createOutboxNotifyTrigger } from '../../src/outbox/outbox-notify';
 
 // A throwaway database with the tables the library documents (outbox-event.ts,
 // inbox.ts): the services' migrations create the same ones.
@@ -41,6 +42,8 @@ export interface ScratchDatabase {
 export async function createScratchDatabase(prefix: string): Promise<ScratchDatabase> {
   const database = await createTestDatabase(prefix);
   for (const statement of SCHEMA) await database.query(statement);
+  // As the services' migrations do, with the same helper.
+  await createOutboxNotifyTrigger({ query: (sql: string, params?: unknown[]) => database.query(sql, params) }, 'outbox');
   const opened: DataSource[] = [];
   return {
     name: database.name,
