@@ -13,3 +13,4 @@ export * from './nest/messaging-connections';
 export * from './nest/outbox-relay.service';
 export * from './nest/messaging.module';
 export * from './sql';
+export * from './outbox/outbox-migrations';

@@ -1,7 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { createOutboxNotifyTrigger, DEFAULT_OUTBOX_TABLE, dropOutboxNotifyTrigger } from '@acme/messaging';
+import { DEFAULT_OUTBOX_TABLE } from './outbox-event';
+import { createOutboxNotifyTrigger, dropOutboxNotifyTrigger } from './outbox-notify';
 
-/** Each commit that writes events to the outbox wakes the relay (see @acme/messaging outbox-notify). */
+/**
+ * The outbox's own migration, shared by every publishing service (each lists
+ * it in its migrations, after the one that created its outbox table): each
+ * commit that writes events to the outbox wakes the relay (outbox-notify.ts).
+ */
 export class NotifyOutboxWrites1796083200001 implements MigrationInterface {
   name = 'NotifyOutboxWrites1796083200001';
 
