@@ -1,5 +1,5 @@
 import type { RunResult, Variant } from './model';
-import { median } from './stats/percentiles';
+import { median } from '@acme/testing';
 
 /** Ratios of a variant to its reference: medians of the per-round ratios (runs of a round are adjacent in time). */
 export interface Ratios {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { appScript, TEST_POSTGRES_ADMIN_URL, workspacePath } from '@acme/testing';
+import { appScript, median, TEST_POSTGRES_ADMIN_URL, workspacePath } from '@acme/testing';
 import { aggregate } from './aggregate';
 import { variantPlan, type VariantPlan } from './load/variant-load';
 import { measureColdStarts } from './measure/cold-start';
@@ -16,7 +16,6 @@ import { evaluateBudget } from './report/budget';
 import { machineFacts } from './report/machine';
 import { renderReport } from './report/render';
 import { BUDGET_SUBJECTS, VARIANTS } from './scenarios';
-import { median } from './stats/percentiles';
 import { loadAverage1, processMemory } from './stats/proc';
 import type { BenchProcess } from './system/bench-process';
 import { createBenchDatabases } from './system/databases';

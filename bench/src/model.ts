@@ -1,4 +1,4 @@
-import type { LatencySummary } from './stats/percentiles';
+import type { LatencySummary } from '@acme/testing';
 
 /** Which load generator produced a figure. */
 export type GeneratorName = 'h2load' | 'wrk' | 'node-http2';

@@ -4,6 +4,7 @@ import { EVENTS, orderEventsV1, orderV1, toTimestamp, userEventsV1 } from '@acme
 import { grpcStatusOf } from '@acme/grpc-kit';
 import { DEAD_LETTER_HEADERS } from '@acme/messaging';
 import { EventTap } from '@acme/messaging/testing';
+import { summarizeLatencies } from '@acme/testing';
 import { buildServices, EventsSystem, ORDER_DLQ, waitForLog } from './events-system';
 
 jest.setTimeout(60_000);
@@ -175,8 +176,7 @@ describe('events between the services (real processes, RabbitMQ, Postgres)', () 
       await cancelled;
       samples.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
-    samples.sort((a, b) => a - b);
-    const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]!.toFixed(1);
-    console.log(`DeleteUser -> all 3 OrderCancelled published (ms, n=${samples.length}): p50 ${at(0.5)}, p90 ${at(0.9)}, max ${at(1)}`);
+    const { p50, p90, max } = summarizeLatencies(samples);
+    console.log(`DeleteUser -> all 3 OrderCancelled published (ms, n=${samples.length}): p50 ${p50.toFixed(1)}, p90 ${p90.toFixed(1)}, max ${max.toFixed(1)}`);
   });
 });

@@ -1,5 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
-import { summarizeLatencies, type LatencySummary } from '../stats/percentiles';
+import { summarizeLatencies, type LatencySummary } from '@acme/testing';
 import { http2Layout, runGenerator } from './run-generator';
 
 export interface H2loadRun {

@@ -1,5 +1,5 @@
 import { writeFile, rm } from 'node:fs/promises';
-import { summarizeLatencies } from '../stats/percentiles';
+import { summarizeLatencies } from '@acme/testing';
 import type { LoadOutcome } from './h2load';
 import type { GrpcLoadConfig, GrpcLoadResult } from './grpc-load-worker';
 import { http2Layout, runGenerator } from './run-generator';

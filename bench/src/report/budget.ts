@@ -1,6 +1,6 @@
 import type { AggregateRow } from '../aggregate';
 import type { ColdStartResult, MemoryResult } from '../model';
-import { median } from '../stats/percentiles';
+import { median } from '@acme/testing';
 
 /** The performance budget of issue 5 (ratios are to the same-run reference). */
 export const BUDGET = {

@@ -1,6 +1,6 @@
 import type { AggregateRow } from '../aggregate';
 import type { ColdStartResult, MemoryResult, WireResult } from '../model';
-import { median } from '../stats/percentiles';
+import { median } from '@acme/testing';
 import type { BudgetLine } from './budget';
 import { markdownTable, num, ratio } from './markdown';
 

@@ -8,3 +8,4 @@ export * from './service-stack';
 export * from './raw-grpc';
 export * from './schema-drift';
 export * from './app-scripts';
+export * from './percentiles';

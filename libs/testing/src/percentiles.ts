@@ -1,4 +1,4 @@
-/** Latency summary of one run, in microseconds. */
+/** Latency summary of one run, in the unit of its samples (the bench uses microseconds). */
 export interface LatencySummary {
   readonly count: number;
   readonly p50: number;
@@ -28,8 +28,8 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-export function summarizeLatencies(latenciesUs: readonly number[]): LatencySummary {
-  const sorted = Float64Array.from(latenciesUs).sort();
+export function summarizeLatencies(latencies: readonly number[]): LatencySummary {
+  const sorted = Float64Array.from(latencies).sort();
   const values = Array.from(sorted);
   if (values.length === 0) throw new Error('no completed request to summarise');
   let sum = 0;
