@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiHeader, ApiParam, ApiQuery } from '@nestjs/swagger';
+import { ApiHeader, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaders } from './common.schemas';
 import { PAGE_SIZE_PATTERN, UUID_PATTERN } from './schema-patterns';
 
@@ -18,4 +18,18 @@ export const ApiPageQueries = () =>
 export const ApiIdempotencyKeyHeader = (description: string) =>
   applyDecorators(
     ApiHeader({ name: 'Idempotency-Key', required: false, description, schema: { ...idempotencyKeyHeaders.properties[IDEMPOTENCY_KEY_HEADER] } }),
+  );
+
+/** OpenAPI for the 201 answer of a create route that takes an Idempotency-Key: the resource, its Location, the key echoed. */
+export const ApiCreatedWithKey = (options: { what: string; description: string; schema: object; echoedKey: string }) =>
+  applyDecorators(
+    ApiResponse({
+      status: 201,
+      description: options.description,
+      schema: options.schema,
+      headers: {
+        Location: { description: `URL of the ${options.what}.`, schema: { type: 'string' } },
+        'Idempotency-Key': { description: options.echoedKey, schema: { type: 'string' } },
+      },
+    }),
   );

@@ -3,7 +3,7 @@ import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query, R
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiIdParam, ApiIdempotencyKeyHeader, ApiPageQueries } from '../http/api-params';
+import { ApiCreatedWithKey, ApiIdParam, ApiIdempotencyKeyHeader, ApiPageQueries } from '../http/api-params';
 import { pageSize } from '../http/json-values';
 import { ApiProblems } from '../http/problem.schema';
 import { INT64_MAX } from '../http/schema-patterns';
@@ -33,14 +33,11 @@ export class OrdersController {
   @ApiOperation({ operationId: 'createOrder', summary: 'Place an order (idempotent per user and Idempotency-Key)' })
   @ApiIdempotencyKeyHeader('Unique per intended order; repeat it on retries. Generated when absent. Echoed in the response.')
   @ApiBody({ schema: { $ref: '#/components/schemas/CreateOrderRequest' } })
-  @ApiResponse({
-    status: 201,
+  @ApiCreatedWithKey({
+    what: 'order',
     description: 'Created, or the order an earlier request with the same key created.',
     schema: ORDER,
-    headers: {
-      Location: { description: 'URL of the order.', schema: { type: 'string' } },
-      'Idempotency-Key': { description: 'The key used: repeat it to retry safely.', schema: { type: 'string' } },
-    },
+    echoedKey: 'The key used: repeat it to retry safely.',
   })
   @ApiProblems(400, 413, 415, 422)
   async createOrder(

@@ -4,7 +4,7 @@ import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { pageSize } from '../http/json-values';
 import { ApiProblems } from '../http/problem.schema';
-import { ApiIdParam, ApiIdempotencyKeyHeader, ApiPageQueries } from '../http/api-params';
+import { ApiCreatedWithKey, ApiIdParam, ApiIdempotencyKeyHeader, ApiPageQueries } from '../http/api-params';
 import { USER_SERVICE, type UserService } from '../upstreams/upstreams.module';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaders, idParams, pageQuery, type PageQuery } from '../http/common.schemas';
 import { createUserBody, type CreateUserBody } from './user.schemas';
@@ -30,14 +30,11 @@ export class UsersController {
   @ApiOperation({ operationId: 'createUser', summary: 'Register a user (idempotent per Idempotency-Key, when given)' })
   @ApiIdempotencyKeyHeader('Optional; unique per intended user, repeat it on retries. Echoed in the response.')
   @ApiBody({ schema: { $ref: '#/components/schemas/CreateUserRequest' } })
-  @ApiResponse({
-    status: 201,
+  @ApiCreatedWithKey({
+    what: 'user',
     description: 'Created, or the user an earlier request with the same Idempotency-Key, email and name created.',
     schema: USER,
-    headers: {
-      Location: { description: 'URL of the user.', schema: { type: 'string' } },
-      'Idempotency-Key': { description: 'The key sent, when one was.', schema: { type: 'string' } },
-    },
+    echoedKey: 'The key sent, when one was.',
   })
   @ApiProblems(400, 409, 413, 415, 422)
   async createUser(
