@@ -90,8 +90,9 @@ export async function bootstrapGrpcService(
       parts.grpcServer = server;
       // Before grpc-js loads the definition, so Nest registers the strict deserializers.
       useStrictDecoding(definition);
-      health.implementation.addToServer(strictServices(server));
-      addReflection(strictServices(server), [...health.serviceNames, HEALTH_SERVICE_NAME]);
+      const strict = strictServices(server);
+      health.implementation.addToServer(strict);
+      addReflection(strict, [...health.serviceNames, HEALTH_SERVICE_NAME]);
       // Nest has bound the server by now (it calls this hook after bindAsync).
       limitHttp2Sessions(server, {
         pingPolicy: pingPolicyFor(),
