@@ -1,22 +1,15 @@
 import { status } from '@grpc/grpc-js';
-import { classifyDatabaseError, isDatabaseUnavailable, isUniqueViolation } from './database-errors';
+import { classifyDatabaseError, isDatabaseUnavailable } from './database-errors';
 
 describe('database error classification', () => {
-  it('recognises unique violations, also wrapped by TypeORM, optionally by constraint', () => {
-    const pg = Object.assign(new Error('duplicate key'), { code: '23505', constraint: 'users_email_lower_key' });
-    expect(isUniqueViolation(pg)).toBe(true);
-    expect(isUniqueViolation({ driverError: pg })).toBe(true);
-    expect(isUniqueViolation(pg, 'users_email_lower_key')).toBe(true);
-    expect(isUniqueViolation(pg, 'other_key')).toBe(false);
-    expect(isUniqueViolation(Object.assign(new Error('x'), { code: '23503' }))).toBe(false);
-  });
-
   it.each([
     ['connection refused', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
     ['admin shutdown', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
     ['connection exception class 08', Object.assign(new Error('connection failure'), { code: '08006' })],
     ['pool timeout', new Error('timeout exceeded when trying to connect')],
     ['terminated', new Error('Connection terminated unexpectedly')],
+    // TypeORM wraps driver errors in QueryFailedError with the original on driverError.
+    ['admin shutdown wrapped by TypeORM', { driverError: Object.assign(new Error('terminating connection'), { code: '57P01' }) }],
   ])('maps %s to UNAVAILABLE', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
     expect(classifyDatabaseError(error)?.code).toBe(status.UNAVAILABLE);

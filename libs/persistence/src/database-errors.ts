@@ -2,7 +2,6 @@ import { type ErrorClassifier, UnavailableError } from '@acme/grpc-kit';
 
 interface PgLikeError {
   code?: unknown;
-  constraint?: unknown;
   message?: unknown;
   driverError?: PgLikeError;
 }
@@ -13,12 +12,6 @@ const asPg = (error: unknown): PgLikeError | undefined => {
   const wrapped = (error as PgLikeError).driverError;
   return wrapped ?? (error as PgLikeError);
 };
-
-/** True for a unique_violation (23505), optionally on one named constraint or index. */
-export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  const pg = asPg(error);
-  return pg?.code === '23505' && (constraint === undefined || pg.constraint === constraint);
-}
 
 // SQLSTATE classes and codes meaning "the database cannot serve us right now".
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '53400', '40001', '40P01']);
