@@ -1,5 +1,6 @@
 import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
 import { PROTO_FILES, PROTO_LOADER_OPTIONS, PROTO_ROOT, SERVICE_NAMES, type orderV1, type userV1 } from '@acme/contracts';
+import { grpcFrame } from '@acme/testing';
 
 // Request bodies for the generators, encoded from the same protos and with
 // the same loader options as the services use.
@@ -22,13 +23,6 @@ function loadMethods() {
 let methods: ReturnType<typeof loadMethods> | undefined;
 export const grpcMethods = () => (methods ??= loadMethods());
 
-/** A gRPC length-prefixed message: flag byte 0 (not compressed), 4-byte big-endian length, the message. */
-export function grpcFrame(message: Buffer): Buffer {
-  const frame = Buffer.alloc(5 + message.length);
-  frame.writeUInt32BE(message.length, 1);
-  message.copy(frame, 5);
-  return frame;
-}
 
 /** The messages of a response body (length-prefixed frames, uncompressed). */
 export function grpcUnframe(body: Buffer): Buffer[] {
