@@ -1,7 +1,8 @@
 # One image definition for every app in apps/:
 #   docker build --build-arg APP=user-service -t acme/user-service .
 # The runtime stage holds the app's compiled JavaScript, the compiled libs it
-# uses, proto/ and production dependencies only; it runs as an unprivileged
+# uses (the contracts as generated code: no .proto is read at run time) and
+# production dependencies only; it runs as an unprivileged
 # user and bakes in no configuration or secret (everything comes from the
 # environment at run time).
 
@@ -65,10 +66,6 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules/ node_modules/
 COPY --from=manifests /src/libs/ libs/
-# The contracts lib loads the .proto files at run time (PROTO_ROOT = /app/proto)
-# and the descriptor sets for reflection.
-COPY proto/ proto/
-COPY libs/contracts/descriptors/ libs/contracts/descriptors/
 COPY --from=build /out/ ./
 # Entry points: dist/main.js (the service) and dist/migrate.js (migrations).
 WORKDIR /app/apps/${APP}

@@ -2,7 +2,13 @@
 // `buf breaking` against the main branch: a change to proto/ that would break
 // existing clients (removed field, renamed RPC, changed type...) fails here.
 // Offline by design: compares with the local git history, never the BSR.
+// Both sides are compiled by protoc into images (proto-inputs.mjs), since buf
+// cannot resolve buf/validate/validate.proto from source.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildImage, ownPackages, run } from './proto-inputs.mjs';
 
 const git = (...args) => spawnSync('git', args, { encoding: 'utf8' });
 
@@ -17,7 +23,17 @@ if (git('cat-file', '-e', `${ref}:proto`).status !== 0) {
   console.log(`buf-breaking: ${ref} has no proto/ directory yet; nothing to compare against`);
   process.exit(0);
 }
-const against = `.git#ref=${ref},subdir=proto`;
-console.log(`buf-breaking: comparing proto/ with ${ref}`);
-execFileSync('npx', ['buf', 'breaking', 'proto', '--against', against], { stdio: 'inherit' });
-console.log('buf-breaking: no breaking changes');
+const dir = mkdtempSync(join(tmpdir(), 'buf-breaking-'));
+try {
+  const before = join(dir, 'before');
+  mkdirSync(before);
+  execFileSync('sh', ['-c', `git archive "${ref}" proto | tar -x -C "${before}"`], { stdio: 'inherit' });
+  buildImage(join(before, 'proto'), join(dir, 'before.binpb'));
+  buildImage('proto', join(dir, 'after.binpb'));
+  console.log(`buf-breaking: comparing proto/ with ${ref}`);
+  const paths = ownPackages('proto').flatMap((p) => ['--path', p]);
+  if (run('npx', ['buf', 'breaking', join(dir, 'after.binpb'), '--against', join(dir, 'before.binpb'), ...paths])) console.log('buf-breaking: no breaking changes');
+  else process.exitCode = 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

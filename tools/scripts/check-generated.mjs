@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Fails when the committed generated contracts (libs/contracts/src/gen*,
-// libs/contracts/descriptors) differ from what `npm run proto:generate`
+// Fails when the committed generated contracts (libs/contracts/src/gen)
+// differ from what `npm run proto:generate`
 // produces from proto/ now: someone edited generated files by hand or forgot
 // to regenerate. Generation runs in a scratch copy, so the working tree and
 // the git index are never touched.
@@ -11,8 +11,8 @@ import { join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
 const scratch = mkdtempSync(join(tmpdir(), 'contracts-check-'));
-const INPUTS = ['package.json', 'proto', 'tools/scripts', ...readdirSync(root).filter((f) => /^buf(\.[\w-]+)*\.yaml$/.test(f))];
-const isGenerated = (name) => name === 'descriptors' || /^gen(-[\w-]+)?$/.test(name);
+const INPUTS = ['package.json', 'proto', 'tools/scripts'];
+const GENERATED = 'libs/contracts/src/gen';
 
 function listFiles(dir) {
   if (!existsSync(dir)) return [];
@@ -23,9 +23,7 @@ function listFiles(dir) {
 }
 
 function generatedFiles(base) {
-  const dirs = [join(base, 'libs/contracts/src'), join(base, 'libs/contracts')];
-  const roots = dirs.flatMap((d) => (existsSync(d) ? readdirSync(d).filter(isGenerated).map((n) => join(d, n)) : []));
-  return new Map(roots.flatMap(listFiles).map((f) => [relative(base, f), readFileSync(f)]));
+  return new Map(listFiles(join(base, GENERATED)).map((f) => [relative(base, f), readFileSync(f)]));
 }
 
 let problems = [];

@@ -1,17 +1,23 @@
 #!/usr/bin/env node
-// `npm run proto:generate`: regenerates everything derived from proto/.
-// - every buf.gen*.yaml template at the repository root (buf.gen.yaml: the
-//   NestJS gRPC types; add another template for other outputs and it runs too);
-// - FileDescriptorSets for server reflection (libs/contracts/descriptors).
-// Runs from the current directory's copy of the repository, offline.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+// `npm run proto:generate`: regenerates libs/contracts/src/gen from proto/ in
+// one generation (protoc + protoc-gen-es): messages with their binary and
+// JSON codecs, service and event descriptors, and the embedded file
+// descriptors that server reflection and request decoding read. Offline.
+// Never edit the generated files; see docs/contracts.md.
+import { mkdirSync, rmSync } from 'node:fs';
+import { generate } from './proto-inputs.mjs';
 
-const buf = (...args) => execFileSync('npx', ['buf', ...args], { stdio: 'inherit' });
+const OUT = 'libs/contracts/src/gen';
 
-for (const template of readdirSync('.').filter((f) => /^buf\.gen(\.[\w-]+)?\.yaml$/.test(f)).sort()) {
-  buf('generate', '--template', template);
-}
-mkdirSync('libs/contracts/descriptors', { recursive: true });
-buf('build', '--as-file-descriptor-set', '-o', 'libs/contracts/descriptors/acme.binpb');
-buf('build', 'node_modules/grpc-health-check/proto', '--as-file-descriptor-set', '-o', 'libs/contracts/descriptors/grpc-health.binpb');
+const ES_OPTIONS = [
+  'target=ts',
+  // Imports without extensions: the libs compile to CommonJS.
+  'import_extension=none',
+  // buf/validate's generated code ships in @bufbuild/protovalidate (which
+  // validates with it), so ours imports it from there instead of a copy.
+  'rewrite_imports=./buf/validate/*_pb.js:@bufbuild/protovalidate/gen',
+];
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+generate('proto', ['--plugin=protoc-gen-es=node_modules/.bin/protoc-gen-es', `--es_out=${OUT}`, `--es_opt=${ES_OPTIONS.join(',')}`]);

@@ -1,5 +1,5 @@
 import { ServiceStack, TcpProxy, TEST_POSTGRES_ADMIN_URL } from '@acme/testing';
-import { SERVICE_NAMES } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import { HealthClient } from '@acme/grpc-kit';
 import { expectStatus, status } from './support/expect-status';
 
@@ -26,16 +26,16 @@ describe('user-service when its database is unreachable', () => {
 
   it('reports NOT_SERVING and answers UNAVAILABLE while the database is gone, and recovers by itself', async () => {
     const user = await system.users.createUser({ email: 'outage@example.com', name: 'Outage', idempotencyKey: '' });
-    expect(await health.check(SERVICE_NAMES.user)).toBe('SERVING');
+    expect(await health.check(SERVICES.user.typeName)).toBe('SERVING');
 
     await proxy.cut();
-    await health.waitFor('NOT_SERVING', SERVICE_NAMES.user, 10_000);
+    await health.waitFor('NOT_SERVING', SERVICES.user.typeName, 10_000);
     expect(await health.check('')).toBe('NOT_SERVING'); // the overall status follows
     await expectStatus(system.users.getUser({ id: user.id }), status.UNAVAILABLE, 'database unavailable, retry later');
     await expectStatus(system.users.createUser({ email: 'x@example.com', name: 'X', idempotencyKey: '' }), status.UNAVAILABLE);
 
     await proxy.restore();
-    await health.waitFor('SERVING', SERVICE_NAMES.user, 10_000);
+    await health.waitFor('SERVING', SERVICES.user.typeName, 10_000);
     expect(await system.users.getUser({ id: user.id })).toEqual(user);
     expect(system.userService.running).toBe(true); // recovered without a restart
   });

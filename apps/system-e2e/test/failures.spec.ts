@@ -12,7 +12,7 @@ describe('order-service when user-service fails', () => {
   const request = () => ({
     userId,
     idempotencyKey: `k-${Math.random()}`,
-    items: [{ sku: 'A', quantity: 1, unitPriceCents: '100' }],
+    items: [{ sku: 'A', quantity: 1, unitPriceCents: 100n }],
   });
 
   beforeAll(async () => {

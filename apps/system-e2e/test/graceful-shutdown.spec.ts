@@ -1,5 +1,5 @@
 import { freePort, ServiceStack, TcpProxy } from '@acme/testing';
-import { SERVICE_NAMES } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import { HealthClient } from '@acme/grpc-kit';
 import { expectStatus, status } from './support/expect-status';
 
@@ -22,7 +22,7 @@ describe('graceful shutdown on SIGTERM', () => {
     // Warm the order-service -> user-service connection, so the next bytes through the proxy are the next call.
     await system.orders.createOrder(request());
   };
-  const request = () => ({ userId, idempotencyKey: `k-${Math.random()}`, items: [{ sku: 'A', quantity: 1, unitPriceCents: '1' }] });
+  const request = () => ({ userId, idempotencyKey: `k-${Math.random()}`, items: [{ sku: 'A', quantity: 1, unitPriceCents: 1n }] });
   const inFlightWhileUserServiceFrozen = async () => {
     system.userService.child.kill('SIGSTOP');
     const sent = proxy.waitForTraffic();
@@ -45,7 +45,7 @@ describe('graceful shutdown on SIGTERM', () => {
     const exited = system.orderService.stop('SIGTERM');
     const health = new HealthClient(`127.0.0.1:${system.orderPort}`);
     try {
-      await health.waitFor('NOT_SERVING', SERVICE_NAMES.order, 5_000);
+      await health.waitFor('NOT_SERVING', SERVICES.order.typeName, 5_000);
     } finally {
       health.close();
     }

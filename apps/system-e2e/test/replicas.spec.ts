@@ -30,7 +30,7 @@ describe('load balancing across user-service replicas', () => {
           await system.orders.createOrder({
             userId,
             idempotencyKey: `w${w}-${i}`,
-            items: [{ sku: 'LB', quantity: 1, unitPriceCents: '100' }],
+            items: [{ sku: 'LB', quantity: 1, unitPriceCents: 100n }],
           });
           succeeded++;
         } catch (error) {

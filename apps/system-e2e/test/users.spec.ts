@@ -1,4 +1,4 @@
-import { fromTimestamp } from '@acme/contracts';
+import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { ServiceStack } from '@acme/testing';
 import { expectStatus, status } from './support/expect-status';
 
@@ -13,7 +13,7 @@ describe('UserService end to end (real processes, real gRPC, real Postgres)', ()
     const created = await system.users.createUser({ email: 'grace@example.com', name: 'Grace Hopper', idempotencyKey: '' });
     expect(created).toMatchObject({ email: 'grace@example.com', name: 'Grace Hopper' });
     expect(created.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(Math.abs(fromTimestamp(created.createTime!).getTime() - Date.now())).toBeLessThan(60_000);
+    expect(Math.abs(timestampDate(created.createTime!).getTime() - Date.now())).toBeLessThan(60_000);
 
     expect(await system.users.getUser({ id: created.id })).toEqual(created);
     expect(await system.users.deleteUser({ id: created.id })).toEqual({});

@@ -1,14 +1,12 @@
 // Public surface of @acme/contracts. Everything under ./gen is generated from
-// proto/ by `npm run proto:generate`; this file and the helpers beside it are
-// the only hand-written parts.
-export * as userV1 from './gen/acme/user/v1/user';
-export * as orderV1 from './gen/acme/order/v1/order';
-export type { Timestamp } from './gen/google/protobuf/timestamp';
-export * from './proto-files';
-export * from './loader-options';
-export * from './timestamp';
-// Events: generated with binary codecs (buf.gen.events.yaml), and how each travels over AMQP.
-export * as userEventsV1 from './gen-events/acme/user/v1/events';
-export * as orderEventsV1 from './gen-events/acme/order/v1/events';
+// proto/ by `npm run proto:generate` (protoc-gen-es: messages, codecs,
+// descriptors); the files beside it are the only hand-written parts.
+export * as userV1 from './gen/acme/user/v1/user_pb';
+export * as orderV1 from './gen/acme/order/v1/order_pb';
+export * as userEventsV1 from './gen/acme/user/v1/events_pb';
+export * as orderEventsV1 from './gen/acme/order/v1/events_pb';
 export * from './event-contracts';
+export * from './grpc-service-definition';
+export * from './registry';
 export * from './service-contracts';
+export * from './service-shapes';

@@ -7,6 +7,7 @@ export * from './server/health';
 export * from './server/grpc-server.module';
 export * from './server/server-channel-options';
 export * from './server/bootstrap-grpc-service';
+export * from './server/grpc-service-controller';
 export * from './client/client-channel-options';
 export * from './client/deadline';
 export * from './client/upstream-client';

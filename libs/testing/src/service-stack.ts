@@ -1,4 +1,4 @@
-import { ORDER_SERVICE_CONTRACT, USER_SERVICE_CONTRACT, type orderV1, type userV1 } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
 import { freePort } from './free-port';
 import { ServiceProcess } from './service-process';
@@ -35,8 +35,8 @@ export class ServiceStack {
     readonly orderPort: number,
     readonly userServices: ServiceProcess[],
     readonly orderService: ServiceProcess,
-    readonly users: Upstream<userV1.UserServiceClient>,
-    readonly orders: Upstream<orderV1.OrderServiceClient>,
+    readonly users: Upstream<typeof SERVICES.user>,
+    readonly orders: Upstream<typeof SERVICES.order>,
   ) {}
 
   static async start(options: ServiceStackOptions = {}): Promise<ServiceStack> {
@@ -69,15 +69,15 @@ export class ServiceStack {
         }).then(track),
         ...hosts.map((host) => startUserService(host, userPort, userDb, options).then(track)),
       ]);
-      const users = createUpstreamClient<userV1.UserServiceClient>({
+      const users = createUpstreamClient({
         target: `${hosts[0]}:${userPort}`,
-        contract: USER_SERVICE_CONTRACT,
+        service: SERVICES.user,
         deadlineMs: 10_000,
         retry: false,
       });
-      const orders = createUpstreamClient<orderV1.OrderServiceClient>({
+      const orders = createUpstreamClient({
         target: `127.0.0.1:${orderPort}`,
-        contract: ORDER_SERVICE_CONTRACT,
+        service: SERVICES.order,
         deadlineMs: 10_000,
         retry: false,
       });

@@ -1,4 +1,4 @@
-import { SERVICE_NAMES } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import type { LocalStackConfig } from './config';
 
 export interface ServiceSpec {
@@ -22,7 +22,7 @@ export function services(config: LocalStackConfig): ServiceSpec[] {
       script: 'apps/user-service/dist/main.js',
       migrate: 'apps/user-service/dist/migrate.js',
       database: 'acme_users',
-      grpc: { port: config.USER_SERVICE_PORT, service: SERVICE_NAMES.user },
+      grpc: { port: config.USER_SERVICE_PORT, service: SERVICES.user.typeName },
       env: (_c, url) => ({ ...common, GRPC_PORT: String(config.USER_SERVICE_PORT), DATABASE_URL: url ?? '' }),
     },
     {
@@ -30,7 +30,7 @@ export function services(config: LocalStackConfig): ServiceSpec[] {
       script: 'apps/order-service/dist/main.js',
       migrate: 'apps/order-service/dist/migrate.js',
       database: 'acme_orders',
-      grpc: { port: config.ORDER_SERVICE_PORT, service: SERVICE_NAMES.order },
+      grpc: { port: config.ORDER_SERVICE_PORT, service: SERVICES.order.typeName },
       env: (_c, url) => ({
         ...common,
         GRPC_PORT: String(config.ORDER_SERVICE_PORT),

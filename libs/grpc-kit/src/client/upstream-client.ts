@@ -1,17 +1,16 @@
-import { Metadata } from '@grpc/grpc-js';
-import { ClientGrpcProxy } from '@nestjs/microservices';
-import { lastValueFrom, type Observable } from 'rxjs';
-import { PROTO_LOADER_OPTIONS, PROTO_ROOT, type ServiceContract } from '@acme/contracts';
+import { type Client, credentials, makeGenericClientConstructor, Metadata, type ServiceError } from '@grpc/grpc-js';
+import type { DescService } from '@bufbuild/protobuf';
+import { grpcServiceDefinition, type MethodsOf, type RequestInitOf, type ResponseOf } from '@acme/contracts';
 import { currentCallContext, REQUEST_ID_KEY, requestIdFrom } from '../context/call-context';
 import { clientChannelOptions, type RetryPolicy } from './client-channel-options';
 import { outgoingDeadline } from './deadline';
 import { retryableMethodsOf } from './retryable-methods';
 
-export interface UpstreamOptions {
+export interface UpstreamOptions<S extends DescService> {
   /** gRPC target, e.g. dns:///user-service:50051 (all replicas, round_robin). */
   readonly target: string;
-  /** The service, e.g. USER_SERVICE_CONTRACT from @acme/contracts. */
-  readonly contract: ServiceContract;
+  /** The generated service, e.g. SERVICES.user from @acme/contracts. */
+  readonly service: S;
   /** Deadline budget per call unless the caller passes its own. */
   readonly deadlineMs: number;
   /**
@@ -27,43 +26,38 @@ export interface CallOptions {
   readonly deadlineMs?: number;
 }
 
-type UnaryMethod = (request: never, metadata: Metadata, ...rest: never[]) => Observable<unknown>;
-
-/** The generated NestJS client interface, with each RPC as `(request, options?) => Promise<response>`. */
-export type Upstream<C> = {
-  [K in keyof C]: C[K] extends (request: infer Req, metadata: Metadata, ...rest: never[]) => Observable<infer Res>
-    ? (request: Req, options?: CallOptions) => Promise<Res>
-    : never;
+/** Service S's client: each unary RPC by its generated name, as `(request, options?) => Promise<response>`. */
+export type Upstream<S extends DescService> = {
+  [K in keyof MethodsOf<S>]: (request: RequestInitOf<S, K>, options?: CallOptions) => Promise<ResponseOf<S, K>>;
 } & { close(): void };
 
 /**
  * A client for one upstream gRPC service over one long-lived channel, created
- * once at startup. Every call carries a deadline (see outgoingDeadline) and
- * the request id of the call being handled.
+ * once at startup, with the generated codecs. Every call carries a deadline
+ * (see outgoingDeadline) and the request id of the call being handled.
  */
-export function createUpstreamClient<C extends object>(options: UpstreamOptions): Upstream<C> {
-  const { contract } = options;
-  const fullServiceName = `${contract.package}.${contract.service}`;
-  const proxy = new ClientGrpcProxy({
-    url: options.target,
-    package: contract.package,
-    protoPath: contract.protoFile,
-    loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
-    channelOptions: clientChannelOptions(
-      fullServiceName,
-      options.retry === false ? [] : retryableMethodsOf(contract),
-      options.retry || undefined,
-    ),
-  });
-  const service = proxy.getService<Record<string, UnaryMethod>>(contract.service);
-  const upstream: Record<string, unknown> = { close: () => proxy.close() };
-  for (const [name, method] of Object.entries(service)) {
-    upstream[name] = (request: never, callOptions?: CallOptions) => {
-      const deadline = outgoingDeadline(callOptions?.deadlineMs ?? options.deadlineMs, fullServiceName);
+export function createUpstreamClient<S extends DescService>(options: UpstreamOptions<S>): Upstream<S> {
+  const { service } = options;
+  const definition = grpcServiceDefinition(service);
+  const Constructor = makeGenericClientConstructor(definition, service.typeName);
+  const client: Client = new Constructor(
+    options.target,
+    credentials.createInsecure(),
+    clientChannelOptions(service.typeName, options.retry === false ? [] : retryableMethodsOf(service), options.retry || undefined),
+  );
+  const upstream: Record<string, unknown> = { close: () => client.close() };
+  for (const method of Object.values(definition)) {
+    if (method.requestStream || method.responseStream) continue; // streaming RPCs get their own client shape
+    upstream[method.originalName!] = (request: unknown, callOptions?: CallOptions) => {
+      const deadline = outgoingDeadline(callOptions?.deadlineMs ?? options.deadlineMs, service.typeName);
       const metadata = new Metadata();
       metadata.set(REQUEST_ID_KEY, requestIdFrom(currentCallContext()?.requestId));
-      return lastValueFrom(method(request, metadata, { deadline } as never));
+      return new Promise((resolve, reject) =>
+        client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, { deadline }, (error: ServiceError | null, response?: unknown) =>
+          error ? reject(error) : resolve(response),
+        ),
+      );
     };
   }
-  return upstream as Upstream<C>;
+  return upstream as Upstream<S>;
 }

@@ -1,5 +1,5 @@
 import { type MethodDefinition, type ServerInterceptor, ServerInterceptingCall, type ServiceDefinition, status } from '@grpc/grpc-js';
-import type { PackageDefinition } from '@grpc/proto-loader';
+import { grpcCodec } from '@acme/contracts';
 import { requestMessageOf } from './request-descriptors';
 import { stringFieldCheckFor } from './string-fields';
 
@@ -8,7 +8,7 @@ import { stringFieldCheckFor } from './string-fields';
 // deserializers installed here never throw: for bytes they refuse they return
 // a RejectedRequest, and the rejectMalformedRequests interceptor answers that
 // with INVALID_ARGUMENT before any handler runs. Everything that depends on
-// the codec (protobufjs through @grpc/proto-loader today) is in this folder.
+// the codec (the generated protobuf-es codecs) is in this folder.
 
 /** Stands in for a request the strict deserializer refused. */
 export class RejectedRequest {
@@ -19,27 +19,28 @@ type Deserialize = (bytes: Buffer) => unknown;
 const strictDeserializers = new WeakSet<Deserialize>();
 
 /**
- * `decode`, made strict: bytes that are not a valid encoding of the request
- * message (as far as the decoder or the string check can tell), and string
- * fields that are not UTF-8, become a RejectedRequest with a reason naming
- * the message type and the field.
+ * `decode`, made strict: bytes the generated decoder refuses (not a valid
+ * encoding of the request message, or a string field that is not UTF-8)
+ * become a RejectedRequest with a reason naming the message type, or the
+ * field for invalid UTF-8.
  */
 export function strictDeserializer(path: string, decode: Deserialize): Deserialize {
   if (strictDeserializers.has(decode)) return decode;
   const message = requestMessageOf(path);
   const what = message ? `a valid ${message.typeName}` : `a valid request for ${path}`;
   const checkStrings = message && stringFieldCheckFor(message);
+  // Services registered by libraries (grpc.health.v1 by grpc-health-check)
+  // bring their own lenient codec: their requests are decoded by the generated one too.
+  const decodeStrictly = message ? grpcCodec(message).deserialize : decode;
   const strict: Deserialize = (bytes) => {
-    let request: unknown;
     try {
-      request = decode(bytes);
+      return decodeStrictly(bytes);
     } catch (error) {
+      // Say which string field is not UTF-8, where the decoder only says that one is not.
+      const found = checkStrings?.(bytes);
+      if (found?.problem === 'utf8') return new RejectedRequest(`${found.path}: must be valid UTF-8`);
       return new RejectedRequest(`request is not ${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const found = checkStrings?.(bytes);
-    if (found === undefined) return request;
-    if (found.problem === 'utf8') return new RejectedRequest(`${found.path}: must be valid UTF-8`);
-    return new RejectedRequest(`request is not ${what}: ${found.path === '' ? '' : `${found.path}: `}${found.problem}`);
   };
   strictDeserializers.add(strict);
   return strict;
@@ -52,15 +53,6 @@ export function withStrictDecoding<S extends ServiceDefinition>(service: S): S {
     strict[name] = { ...method, requestDeserialize: strictDeserializer(method.path, method.requestDeserialize) };
   }
   return strict as S;
-}
-
-/** Makes every service of a proto-loader package definition strict, in place (before grpc-js loads it). */
-export function useStrictDecoding(definition: PackageDefinition): void {
-  for (const [name, entry] of Object.entries(definition)) {
-    const values = Object.values(entry as object) as { path?: unknown; requestDeserialize?: unknown }[];
-    const isService = !('format' in entry) && values.length > 0 && values.every((m) => typeof m.path === 'string' && typeof m.requestDeserialize === 'function');
-    if (isService) definition[name] = withStrictDecoding(entry as ServiceDefinition) as PackageDefinition[string];
-  }
 }
 
 /**

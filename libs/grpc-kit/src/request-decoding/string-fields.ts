@@ -1,15 +1,12 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { ScalarType, type DescField, type DescMessage } from '@bufbuild/protobuf';
 
-// Strict string fields. protobufjs (behind @grpc/proto-loader) decodes
-// invalid UTF-8 in a string field as U+FFFD without a word, and a string
-// whose length runs past the end of the request as the bytes that are there,
-// so a request could store text other than what its client sent. This walks
-// the wire bytes of a request with its message descriptor, before anything
-// becomes a JavaScript string, and names the first string field that is not
-// UTF-8 or does not fit in its message. It reads only tags, lengths and the
-// bytes of strings; wire types and field numbers it does not walk stay the
-// decoder's business.
+// Which string field is not UTF-8. The generated decoder refuses such a
+// request but only says "not valid for encoding utf-8"; a client needs the
+// field. This walks the wire bytes of a request with its message descriptor
+// and names the first string field that is not UTF-8 or does not fit in its
+// message. It reads only tags, lengths and the bytes of strings; wire types
+// and field numbers it does not walk stay the decoder's business.
 
 /** What is wrong with a request's string fields: `path` is the proto field path, e.g. `items[2].sku` ('' for the request itself). */
 export interface StringFieldProblem {

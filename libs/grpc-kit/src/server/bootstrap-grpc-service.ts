@@ -1,10 +1,10 @@
 import { type Server as GrpcServer, type ServerUnaryCall } from '@grpc/grpc-js';
-import type { PackageDefinition } from '@grpc/proto-loader';
+import type { DescService } from '@bufbuild/protobuf';
 import { type INestMicroservice, Logger as NestLogger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@acme/contracts';
+import { grpcServiceDefinition, packageOf } from '@acme/contracts';
 import { normaliseDeadline, requestIdFromMetadata, runWithCallContext, type CallContext } from '../context/call-context';
 import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
 import type { ErrorClassifier } from '../errors/to-grpc-error';
@@ -15,13 +15,11 @@ import { accessLogInterceptor } from './access-log';
 import { serverChannelOptions, type ServerChannelTuning } from './server-channel-options';
 import { MAX_METADATA_BYTES, limitHttp2Sessions } from './http2-session-limits';
 import { pingPolicyFor } from '../keepalive/keepalive-policy';
-import { rejectMalformedRequests, useStrictDecoding, withStrictDecoding } from '../request-decoding';
+import { rejectMalformedRequests, withStrictDecoding } from '../request-decoding';
 
 export interface GrpcServiceOptions {
-  /** Proto packages served, e.g. ['acme.user.v1']. */
-  readonly packages: readonly string[];
-  /** Proto files (relative to PROTO_ROOT) that define them. */
-  readonly protoFiles: readonly string[];
+  /** The generated services served, e.g. [SERVICES.user] from @acme/contracts. */
+  readonly services: readonly DescService[];
   /** host:port to listen on, e.g. 0.0.0.0:50051. */
   readonly url: string;
   /** After SIGTERM, how long to keep reporting NOT_SERVING before refusing new calls. */
@@ -57,7 +55,8 @@ export interface RunningGrpcService {
 /**
  * Starts a NestJS gRPC service with everything a production service needs,
  * so each app's main.ts is a few lines:
- * - the Transport.GRPC server with the shared loader options and channel tuning;
+ * - the Transport.GRPC server with the generated codecs (no proto is parsed
+ *   at run time) and the channel tuning;
  * - grpc.health.v1 (driven by GrpcHealth's readiness checks) and server
  *   reflection covering the service protos and health;
  * - a call context (request id, incoming deadline) and a per-request logger
@@ -78,18 +77,17 @@ export async function bootstrapGrpcService(
 
   const grpcOptions: GrpcOptions['options'] = {
     url: options.url,
-    package: [...options.packages],
-    protoPath: [...options.protoFiles],
-    loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] },
+    package: [...new Set(options.services.map(packageOf))],
+    // Keyed by full service name, as grpc-js's loadPackageDefinition expects;
+    // every request deserializer strict (malformed bytes are INVALID_ARGUMENT).
+    packageDefinition: Object.fromEntries(options.services.map((service) => [service.typeName, withStrictDecoding(grpcServiceDefinition(service))])),
     // The grpc-js server is created in listen(), from these options (interceptors added below).
     channelOptions: serverChannelOptions(options.channel, options.maxReceiveMessageBytes),
     gracefulShutdown: true,
-    onLoadPackageDefinition: (definition: PackageDefinition, server: GrpcServer) => {
+    onLoadPackageDefinition: (_definition: unknown, server: GrpcServer) => {
       const { health } = parts;
       if (!health) throw new Error('GrpcHealth is not available: import GrpcServerModule.forRoot() in the app module');
       parts.grpcServer = server;
-      // Before grpc-js loads the definition, so Nest registers the strict deserializers.
-      useStrictDecoding(definition);
       const strict = strictServices(server);
       health.implementation.addToServer(strict);
       addReflection(strict, [...health.serviceNames, HEALTH_SERVICE_NAME]);
@@ -124,7 +122,7 @@ export async function bootstrapGrpcService(
 
   await healthService.start();
   await app.listen();
-  logger.log(`gRPC ${options.packages.join(', ')} listening on ${options.url} (health: ${healthService.status})`);
+  logger.log(`gRPC ${options.services.map((service) => service.typeName).join(', ')} listening on ${options.url} (health: ${healthService.status})`);
 
   const shutdown = gracefulShutdown({
     logger,

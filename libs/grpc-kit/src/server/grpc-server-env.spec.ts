@@ -4,7 +4,7 @@ import { grpcServerEnv, grpcServiceOptionsFromEnv } from './grpc-server-env';
 describe('grpcServerEnv', () => {
   const schema = z.object(grpcServerEnv(50051));
   const options = (env: Record<string, string>) =>
-    grpcServiceOptionsFromEnv(schema.parse(env), { packages: ['acme.x.v1'], protoFiles: ['x.proto'], maxReceiveMessageBytes: 1024 });
+    grpcServiceOptionsFromEnv(schema.parse(env), { services: [], maxReceiveMessageBytes: 1024 });
 
   it('limits concurrent streams per connection to 100 unless GRPC_MAX_CONCURRENT_STREAMS says otherwise', () => {
     expect(options({}).channel.maxConcurrentStreams).toBe(100);

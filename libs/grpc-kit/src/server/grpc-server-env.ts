@@ -25,7 +25,7 @@ export type GrpcServerEnv = { [K in keyof Shape]: z.output<Shape[K]> };
 /** The bootstrapGrpcService options that come from the environment. */
 export function grpcServiceOptionsFromEnv(
   env: GrpcServerEnv,
-  service: Pick<GrpcServiceOptions, 'packages' | 'protoFiles' | 'maxReceiveMessageBytes' | 'errorClassifiers' | 'propagateCallContext'>,
+  service: Pick<GrpcServiceOptions, 'services' | 'maxReceiveMessageBytes' | 'errorClassifiers' | 'propagateCallContext'>,
 ): GrpcServiceOptions {
   return {
     ...service,

@@ -1,16 +1,13 @@
-import { loadSync } from '@grpc/proto-loader';
-import type { MethodDefinition } from '@grpc/grpc-js';
-import type { DescMessage } from '@bufbuild/protobuf';
-import { PROTO_LOADER_OPTIONS, PROTO_ROOT, type ServiceContract } from '@acme/contracts';
-import { requestMessageOf } from '../request-decoding/request-descriptors';
+import type { DescMessage, DescMethod, DescService } from '@bufbuild/protobuf';
+import { grpcCodec, type MethodsOf, type RequestInitOf } from '@acme/contracts';
 
 /**
- * For each RPC of a generated client interface (e.g. userV1.UserServiceClient),
- * its largest valid request: every field at the largest size the service's
- * rules accept. The type makes a new RPC a compile error until its entry exists.
+ * For each RPC of a generated service (e.g. typeof userV1.UserService), its
+ * largest valid request: every field at the largest size the service's rules
+ * accept. The type makes a new RPC a compile error until its entry exists.
  */
-export type LargestRequests<Client> = {
-  readonly [M in keyof Client]: Client[M] extends (request: infer Request, ...rest: never[]) => unknown ? Request : never;
+export type LargestRequests<S extends DescService> = {
+  readonly [K in keyof MethodsOf<S>]: RequestInitOf<S, K>;
 };
 
 /** Any service's LargestRequests, as the functions below take them. */
@@ -26,18 +23,17 @@ type AnyLargestRequests = Readonly<Record<string, object>>;
 const HEADROOM = 2;
 
 /** The encoded size, in bytes, of each RPC's largest request, with the codec the server decodes with. */
-export function largestRequestSizes(contract: ServiceContract, largest: AnyLargestRequests): Record<string, number> {
-  const service = loadService(contract);
+export function largestRequestSizes(service: DescService, largest: AnyLargestRequests): Record<string, number> {
   const sizes: Record<string, number> = {};
   for (const [method, request] of Object.entries(largest)) {
-    sizes[method] = methodNamed(service, contract, method).requestSerialize(request).length;
+    sizes[method] = grpcCodec(methodNamed(service, method).input).serialize(request as never).length;
   }
   return sizes;
 }
 
-/** grpc.max_receive_message_length for a server of `contract`: its largest valid request with headroom, in whole KiB. */
-export function maxReceiveMessageBytes(contract: ServiceContract, largest: AnyLargestRequests): number {
-  const largestBytes = Math.max(...Object.values(largestRequestSizes(contract, largest)));
+/** grpc.max_receive_message_length for a server of `service`: its largest valid request with headroom, in whole KiB. */
+export function maxReceiveMessageBytes(service: DescService, largest: AnyLargestRequests): number {
+  const largestBytes = Math.max(...Object.values(largestRequestSizes(service, largest)));
   return Math.ceil((largestBytes * HEADROOM) / 1024) * 1024;
 }
 
@@ -46,13 +42,10 @@ export function maxReceiveMessageBytes(contract: ServiceContract, largest: AnyLa
  * nested messages included: each must be at its maximum, or a field added to
  * a request later would not count towards the limit.
  */
-export function unsetRequestFields(contract: ServiceContract, largest: AnyLargestRequests): string[] {
-  const service = loadService(contract);
+export function unsetRequestFields(service: DescService, largest: AnyLargestRequests): string[] {
   return Object.entries(largest).flatMap(([name, request]) => {
-    const method = methodNamed(service, contract, name);
-    const message = requestMessageOf(method.path);
-    if (!message) throw new Error(`no descriptor for ${method.path}`);
-    return unsetFields(message, request as Record<string, unknown>, method.path.split('/')[2]!);
+    const method = methodNamed(service, name);
+    return unsetFields(method.input, request as Record<string, unknown>, method.name);
   });
 }
 
@@ -60,7 +53,7 @@ function unsetFields(message: DescMessage, value: Record<string, unknown>, path:
   return message.fields.flatMap((field) => {
     const fieldPath = `${path}.${field.name}`;
     const fieldValue = value[field.localName];
-    const empty = fieldValue === undefined || fieldValue === '' || fieldValue === 0 || fieldValue === '0' || fieldValue === false;
+    const empty = fieldValue === undefined || fieldValue === '' || fieldValue === 0 || fieldValue === 0n || fieldValue === false;
     if (empty || (Array.isArray(fieldValue) && fieldValue.length === 0)) return [fieldPath];
     if (field.fieldKind === 'message') return unsetFields(field.message, fieldValue as Record<string, unknown>, fieldPath);
     if (field.fieldKind === 'list' && field.listKind === 'message') {
@@ -70,17 +63,10 @@ function unsetFields(message: DescMessage, value: Record<string, unknown>, path:
   });
 }
 
-type LoadedMethod = MethodDefinition<object, object> & { originalName?: string };
-
-function loadService(contract: ServiceContract): Record<string, LoadedMethod> {
-  const definition = loadSync(contract.protoFile, { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
-  return definition[`${contract.package}.${contract.service}`] as unknown as Record<string, LoadedMethod>;
-}
-
-/** The method whose generated client name (camelCase, e.g. createOrder) is `name`. */
-function methodNamed(service: Record<string, LoadedMethod>, contract: ServiceContract, name: string): LoadedMethod {
-  const method = Object.values(service).find((m) => m.originalName === name);
-  if (!method) throw new Error(`${contract.package}.${contract.service} has no method ${name}`);
+/** The method whose generated name (camelCase, e.g. createOrder) is `name`. */
+function methodNamed(service: DescService, name: string): DescMethod {
+  const method = service.methods.find((m) => m.localName === name);
+  if (!method) throw new Error(`${service.typeName} has no method ${name}`);
   return method;
 }
 

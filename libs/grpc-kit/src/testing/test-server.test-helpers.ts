@@ -1,11 +1,9 @@
 import { type ChannelOptions, Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { PROTO_FILES, PROTO_LOADER_OPTIONS, PROTO_ROOT } from '@acme/contracts';
+import { grpcServiceDefinition, SERVICES } from '@acme/contracts';
 
-/** acme.user.v1.UserService as @grpc/proto-loader loads it, as the services do (a fresh copy per call). */
+/** acme.user.v1.UserService with the generated codecs, as the services serve it. */
 export function userServiceDefinition(): ServiceDefinition {
-  const definition = loadSync(PROTO_FILES.user, { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
-  return definition['acme.user.v1.UserService'] as ServiceDefinition;
+  return grpcServiceDefinition(SERVICES.user);
 }
 
 /** A real grpc-js server on a free loopback port. */

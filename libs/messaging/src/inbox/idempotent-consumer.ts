@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { DataSource } from 'typeorm';
-import type { EventContract } from '@acme/contracts';
+import type { EventContract, EventMessage } from '@acme/contracts';
 import type { AmqpConnection } from '../amqp/amqp-connection';
 import { PROTOBUF_CONTENT_TYPE } from '../amqp/event-message';
 import { declareConsumerQueues } from '../amqp/topology';
@@ -32,7 +32,7 @@ export interface DeliveryInfo {
 export type EventTransaction = SqlExecutor;
 
 /** Applies one event type's effect. */
-export interface EventHandler<T extends { eventId: string }> {
+export interface EventHandler<T extends EventMessage = EventMessage> {
   readonly contract: EventContract<T>;
   /**
    * Runs inside the database transaction that also records the event in the
@@ -64,7 +64,7 @@ export interface IdempotentConsumerOptions {
   readonly prefetch: number;
   /** Attempts before a failing event is dead-lettered (transient failures do not count). */
   readonly maxAttempts: number;
-  readonly handlers: readonly EventHandler<{ eventId: string }>[];
+  readonly handlers: readonly EventHandler[];
   readonly inboxTable?: string;
   /** Failures that mean "cannot work right now" (e.g. the database is unreachable): retried without limit. */
   readonly isTransient?: (error: unknown) => boolean;
@@ -77,7 +77,7 @@ export interface IdempotentConsumerOptions {
 }
 
 type Inspection =
-  | { readonly ok: true; readonly handler: EventHandler<{ eventId: string }>; readonly event: { eventId: string }; readonly info: DeliveryInfo }
+  | { readonly ok: true; readonly handler: EventHandler; readonly event: EventMessage; readonly info: DeliveryInfo }
   | { readonly ok: false; readonly kind: DeadLetterKind; readonly reason: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -106,7 +106,7 @@ export class IdempotentConsumer extends EventEmitter<{
   consuming: [];
 }> {
   private readonly logger: Logger;
-  private readonly handlers: ReadonlyMap<string, EventHandler<{ eventId: string }>>;
+  private readonly handlers: ReadonlyMap<string, EventHandler>;
   private readonly deadLetterQueue: string;
   private readonly inboxTable: string;
   private readonly stopping = new AbortController();
@@ -297,7 +297,7 @@ export class IdempotentConsumer extends EventEmitter<{
     if (typeof messageId !== 'string' || !UUID.test(messageId)) {
       return { ok: false, kind: 'invalid-message-id', reason: `message-id is ${show(messageId)}, expected the event's UUID` };
     }
-    let event: { eventId: string };
+    let event: EventMessage;
     try {
       event = handler.contract.decode(message.content);
     } catch (error) {

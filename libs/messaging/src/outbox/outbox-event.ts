@@ -1,4 +1,4 @@
-import type { EventContract } from '@acme/contracts';
+import type { EventContract, EventMessage } from '@acme/contracts';
 import { sqlIdentifier, type SqlExecutor } from '../sql';
 
 /** A row to be written to the outbox, in the same transaction as the change it announces. */
@@ -10,7 +10,7 @@ export interface OutboxEvent {
 }
 
 /** Encodes an event message for the outbox. */
-export function outboxEvent<T extends { eventId: string }>(contract: EventContract<T>, message: T): OutboxEvent {
+export function outboxEvent<T extends EventMessage>(contract: EventContract<T>, message: T): OutboxEvent {
   return { eventId: message.eventId, type: contract.type, routingKey: contract.routingKey, payload: contract.encode(message) };
 }
 
