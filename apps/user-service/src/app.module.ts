@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { SERVICE_NAMES } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import { grpcServiceDefaults } from '@acme/grpc-kit';
 import { MessagingModule, messagingSettingsFromEnv } from '@acme/messaging';
 import { databaseDefaults, databaseReadiness } from '@acme/persistence';
@@ -19,7 +19,7 @@ export class AppModule {
         // Logging, and health that says SERVING only while the database answers.
         grpcServiceDefaults({
           serviceName: 'user-service',
-          grpcService: SERVICE_NAMES.user,
+          grpcService: SERVICES.user.typeName,
           env: config,
           readiness: databaseReadiness(),
         }),

@@ -1,16 +1,17 @@
-import { USER_SERVICE_CONTRACT, type userV1 } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import { MAX_IDEMPOTENCY_KEY_LENGTH, largestRequestSizes, requireUuid, unsetRequestFields, widestText } from '@acme/grpc-kit';
 import { PageTokenCodec, resolvePageSize } from '@acme/persistence';
 import { LARGEST_USER_REQUESTS, USER_SERVICE_MAX_RECEIVE_BYTES } from './largest-requests';
 import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, validateNewUser } from './users/user-rules';
 
 const { createUser, getUser, listUsers, deleteUser } = LARGEST_USER_REQUESTS;
-const sizeOf = (request: userV1.CreateUserRequest) =>
-  largestRequestSizes(USER_SERVICE_CONTRACT, { ...LARGEST_USER_REQUESTS, createUser: request })['createUser']!;
+type CreateUser = typeof createUser;
+const sizeOf = (request: CreateUser) =>
+  largestRequestSizes(SERVICES.user, { ...LARGEST_USER_REQUESTS, createUser: request })['createUser']!;
 
 describe("user-service's largest requests and its message size limit", () => {
   it('fill every field of every request (a new field must be added there)', () => {
-    expect(unsetRequestFields(USER_SERVICE_CONTRACT, LARGEST_USER_REQUESTS)).toEqual([]);
+    expect(unsetRequestFields(SERVICES.user, LARGEST_USER_REQUESTS)).toEqual([]);
   });
 
   it('are each accepted by the rules', () => {
@@ -22,12 +23,12 @@ describe("user-service's largest requests and its message size limit", () => {
   });
 
   it('fit under the limit, which stays far below grpc-js 4 MiB default', () => {
-    const sizes = largestRequestSizes(USER_SERVICE_CONTRACT, LARGEST_USER_REQUESTS);
+    const sizes = largestRequestSizes(SERVICES.user, LARGEST_USER_REQUESTS);
     for (const size of Object.values(sizes)) expect(size).toBeLessThanOrEqual(USER_SERVICE_MAX_RECEIVE_BYTES);
     expect(USER_SERVICE_MAX_RECEIVE_BYTES).toBeLessThan(64 * 1024); // 5 KiB: CreateUser is 2,083 bytes
   });
 
-  it.each<[string, userV1.CreateUserRequest, string]>([
+  it.each<[string, CreateUser, string]>([
     ['a name one character too long', { ...createUser, name: widestText(MAX_NAME_LENGTH + 1) }, 'name: must be at most'],
     ['an idempotency key one character too long', { ...createUser, idempotencyKey: widestText(MAX_IDEMPOTENCY_KEY_LENGTH + 1) }, 'idempotency_key: must be at most'],
     ['an email one character too long', { ...createUser, email: `a${createUser.email}` }, 'email: must be at most'],

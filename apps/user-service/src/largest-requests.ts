@@ -1,4 +1,4 @@
-import { USER_SERVICE_CONTRACT, type userV1 } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import { ANY_UUID, MAX_IDEMPOTENCY_KEY_LENGTH, type LargestRequests, maxReceiveMessageBytes, widestText } from '@acme/grpc-kit';
 import { MAX_PAGE_SIZE, PageTokenCodec } from '@acme/persistence';
 import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from './users/user-rules';
@@ -7,9 +7,10 @@ import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from './users/user-rules';
  * The largest request of each RPC that user-service's rules accept, built
  * from the rules' own limits; the server's message size limit follows from
  * it (largest-requests.spec.ts checks each one passes the rules and that
- * every field is filled).
+ * every field is filled). `satisfies` keeps each request's fields required,
+ * so the spec can hand them to the rules.
  */
-export const LARGEST_USER_REQUESTS: LargestRequests<userV1.UserServiceClient> = {
+export const LARGEST_USER_REQUESTS = {
   createUser: {
     email: emailOfLength(MAX_EMAIL_LENGTH), // emails are ASCII
     name: widestText(MAX_NAME_LENGTH),
@@ -22,7 +23,7 @@ export const LARGEST_USER_REQUESTS: LargestRequests<userV1.UserServiceClient> = 
     pageToken: new PageTokenCodec('any secret').encode('users', ANY_UUID),
   },
   deleteUser: { id: ANY_UUID },
-};
+} satisfies LargestRequests<typeof SERVICES.user>;
 
 /** A deliverable address of exactly `length` characters: a 64-character local part, 63-character DNS labels. */
 function emailOfLength(length: number): string {
@@ -36,4 +37,4 @@ function emailOfLength(length: number): string {
 }
 
 /** user-service's grpc.max_receive_message_length. */
-export const USER_SERVICE_MAX_RECEIVE_BYTES = maxReceiveMessageBytes(USER_SERVICE_CONTRACT, LARGEST_USER_REQUESTS);
+export const USER_SERVICE_MAX_RECEIVE_BYTES = maxReceiveMessageBytes(SERVICES.user, LARGEST_USER_REQUESTS);

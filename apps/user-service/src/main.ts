@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { PROTO_FILES, userV1 } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import { bootstrapGrpcService, grpcServiceOptionsFromEnv } from '@acme/grpc-kit';
 import { classifyDatabaseError } from '@acme/persistence';
 import { AppModule } from './app.module';
@@ -12,8 +12,7 @@ async function main(): Promise<void> {
   await bootstrapGrpcService(
     AppModule.forRoot(config),
     grpcServiceOptionsFromEnv(config, {
-      packages: [userV1.ACME_USER_V1_PACKAGE_NAME],
-      protoFiles: [PROTO_FILES.user],
+      services: [SERVICES.user],
       maxReceiveMessageBytes: USER_SERVICE_MAX_RECEIVE_BYTES,
       errorClassifiers: [classifyDatabaseError],
       // user-service calls no other service: nothing needs the request id or

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { SERVICE_NAMES } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import { HealthClient, grpcStatusOf, statusName } from '@acme/grpc-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
@@ -25,8 +25,8 @@ export class Readiness implements OnApplicationShutdown {
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
     this.upstreams = [
-      { name: 'user-service', service: SERVICE_NAMES.user, client: new HealthClient(config.USER_SERVICE_URL) },
-      { name: 'order-service', service: SERVICE_NAMES.order, client: new HealthClient(config.ORDER_SERVICE_URL) },
+      { name: 'user-service', service: SERVICES.user.typeName, client: new HealthClient(config.USER_SERVICE_URL) },
+      { name: 'order-service', service: SERVICES.order.typeName, client: new HealthClient(config.ORDER_SERVICE_URL) },
     ];
   }
 

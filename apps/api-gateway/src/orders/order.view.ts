@@ -1,9 +1,10 @@
 import { orderV1 } from '@acme/contracts';
 import { rfc3339 } from '../http/json-values';
 
-export type OrderStatusName = 'CREATED' | 'CANCELLED' | 'UNSPECIFIED';
+/** The generated enum's value names, with the ORDER_STATUS_ prefix protobuf-es strips: 'CREATED', ... */
+export type OrderStatusName = keyof typeof orderV1.OrderStatus;
 
-/** An order as the REST API shows it. int64 amounts stay decimal strings end to end. */
+/** An order as the REST API shows it. int64 amounts are decimal strings: JSON numbers lose precision above 2^53. */
 export interface OrderView {
   id: string;
   userId: string;
@@ -19,17 +20,17 @@ export interface OrderPageView {
   nextPageToken: string | null;
 }
 
-const STATUS_NAMES: Partial<Record<orderV1.OrderStatus, OrderStatusName>> = {
-  [orderV1.OrderStatus.ORDER_STATUS_CREATED]: 'CREATED',
-  [orderV1.OrderStatus.ORDER_STATUS_CANCELLED]: 'CANCELLED',
-};
+// The enum's reverse mapping names each known value; a value this build does
+// not know (proto3 enums are open: a newer order-service may send one) is UNSPECIFIED.
+const statusName = (status: orderV1.OrderStatus): OrderStatusName =>
+  (orderV1.OrderStatus[status] as OrderStatusName | undefined) ?? 'UNSPECIFIED';
 
 export const orderView = (order: orderV1.Order): OrderView => ({
   id: order.id,
   userId: order.userId,
-  items: order.items.map((item) => ({ sku: item.sku, quantity: item.quantity, unitPriceCents: item.unitPriceCents })),
-  totalCents: order.totalCents,
-  status: STATUS_NAMES[order.status] ?? 'UNSPECIFIED',
+  items: order.items.map((item) => ({ sku: item.sku, quantity: item.quantity, unitPriceCents: String(item.unitPriceCents) })),
+  totalCents: String(order.totalCents),
+  status: statusName(order.status),
   createTime: rfc3339(order.createTime),
   updateTime: rfc3339(order.updateTime),
 });

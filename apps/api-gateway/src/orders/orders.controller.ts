@@ -45,12 +45,15 @@ export class OrdersController {
     @Headers(IDEMPOTENCY_KEY_HEADER) clientKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderView> {
-    body.items.forEach((item, i) => {
-      if (BigInt(item.unitPriceCents) > INT64_MAX) throw new EdgeValidationError(`items[${i}].unitPriceCents`, `must be at most ${INT64_MAX}`);
+    // The body's decimal strings (CENTS_PATTERN) become the proto's int64; 19 digits can exceed it.
+    const items = body.items.map(({ sku, quantity, unitPriceCents: cents }, i) => {
+      const unitPriceCents = BigInt(cents);
+      if (unitPriceCents > INT64_MAX) throw new EdgeValidationError(`items[${i}].unitPriceCents`, `must be at most ${INT64_MAX}`);
+      return { sku, quantity, unitPriceCents };
     });
     const idempotencyKey = clientKey ?? randomUUID();
     void reply.header(IDEMPOTENCY_KEY_HEADER, idempotencyKey);
-    const order = orderView(await this.orders.createOrder({ userId: body.userId, items: body.items, idempotencyKey }));
+    const order = orderView(await this.orders.createOrder({ userId: body.userId, items, idempotencyKey }));
     void reply.header('location', `/orders/${order.id}`);
     return order;
   }

@@ -1,3 +1,4 @@
+import type { DescService } from '@bufbuild/protobuf';
 import type { Upstream } from '@acme/grpc-kit';
 
 /** A call to an upstream service failed; `cause` is the gRPC error. The problem filter turns it into HTTP. */
@@ -17,7 +18,7 @@ export class UpstreamFailure extends Error {
  * the answer can say which part of the system failed without the controllers
  * catching anything.
  */
-export function labelFailures<C>(name: string, client: Upstream<C>): Upstream<C> {
+export function labelFailures<S extends DescService>(name: string, client: Upstream<S>): Upstream<S> {
   const labelled: Record<string, unknown> = { close: () => client.close() };
   for (const [method, call] of Object.entries(client as Record<string, unknown>)) {
     if (method === 'close' || typeof call !== 'function') continue;
@@ -26,5 +27,5 @@ export function labelFailures<C>(name: string, client: Upstream<C>): Upstream<C>
         throw new UpstreamFailure(name, method, error);
       });
   }
-  return labelled as Upstream<C>;
+  return labelled as Upstream<S>;
 }

@@ -1,5 +1,5 @@
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { ORDER_SERVICE_CONTRACT, USER_SERVICE_CONTRACT, type orderV1, type userV1 } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { labelFailures } from './upstream-failure';
@@ -7,8 +7,8 @@ import { labelFailures } from './upstream-failure';
 export const USER_SERVICE = Symbol('USER_SERVICE');
 export const ORDER_SERVICE = Symbol('ORDER_SERVICE');
 
-export type UserService = Upstream<userV1.UserServiceClient>;
-export type OrderService = Upstream<orderV1.OrderServiceClient>;
+export type UserService = Upstream<typeof SERVICES.user>;
+export type OrderService = Upstream<typeof SERVICES.order>;
 
 /**
  * One long-lived channel per upstream, created at startup and closed at
@@ -25,9 +25,9 @@ export type OrderService = Upstream<orderV1.OrderServiceClient>;
       useFactory: (config: GatewayConfig): UserService =>
         labelFailures(
           'user-service',
-          createUpstreamClient<userV1.UserServiceClient>({
+          createUpstreamClient({
             target: config.USER_SERVICE_URL,
-            contract: USER_SERVICE_CONTRACT,
+            service: SERVICES.user,
             deadlineMs: config.USER_SERVICE_DEADLINE_MS,
           }),
         ),
@@ -38,9 +38,9 @@ export type OrderService = Upstream<orderV1.OrderServiceClient>;
       useFactory: (config: GatewayConfig): OrderService =>
         labelFailures(
           'order-service',
-          createUpstreamClient<orderV1.OrderServiceClient>({
+          createUpstreamClient({
             target: config.ORDER_SERVICE_URL,
-            contract: ORDER_SERVICE_CONTRACT,
+            service: SERVICES.order,
             deadlineMs: config.ORDER_SERVICE_DEADLINE_MS,
           }),
         ),

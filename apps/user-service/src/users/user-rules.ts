@@ -17,7 +17,7 @@ export interface NewUser {
 }
 
 /** Validates CreateUser input. Values are kept verbatim: no trimming, no case folding. */
-export function validateNewUser(request: userV1.CreateUserRequest): NewUser {
+export function validateNewUser(request: Pick<userV1.CreateUserRequest, keyof NewUser>): NewUser {
   const { email, name } = request;
   if (email === '') throw new InvalidArgumentError('email', 'is required');
   if (email.length > MAX_EMAIL_LENGTH) {

@@ -1,11 +1,12 @@
 import { Controller } from '@nestjs/common';
-import { userV1 } from '@acme/contracts';
+import { type UnaryHandlers, userV1 } from '@acme/contracts';
+import { GrpcServiceController } from '@acme/grpc-kit';
 import { UsersService } from './users.service';
 
 /** acme.user.v1.UserService over gRPC: each RPC hands its request to UsersService. */
 @Controller()
-@userV1.UserServiceControllerMethods()
-export class UsersController implements userV1.UserServiceController {
+@GrpcServiceController(userV1.UserService)
+export class UsersController implements UnaryHandlers<typeof userV1.UserService> {
   constructor(private readonly users: UsersService) {}
 
   createUser(request: userV1.CreateUserRequest): Promise<userV1.User> {

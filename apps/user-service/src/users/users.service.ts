@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { create } from '@bufbuild/protobuf';
 import { v7 as uuidv7 } from 'uuid';
-import type { userV1 } from '@acme/contracts';
+import { userV1 } from '@acme/contracts';
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError, requireUuid } from '@acme/grpc-kit';
 import { PageTokenCodec, resolvePageSize } from '@acme/persistence';
 import { toUserMessage } from './user.mapper';
@@ -52,16 +53,16 @@ export class UsersService {
     const rows = await this.users.listAfter(afterId, pageSize + 1);
     const page = rows.slice(0, pageSize);
     const last = page[page.length - 1];
-    return {
+    return create(userV1.ListUsersResponseSchema, {
       users: page.map(toUserMessage),
       nextPageToken: rows.length > pageSize && last ? this.pageTokens.encode(LIST_SCOPE, last.id) : '',
-    };
+    });
   }
 
   async delete(request: userV1.DeleteUserRequest): Promise<userV1.DeleteUserResponse> {
     const id = requireUuid(request.id, 'id');
     // UserDeleted is committed to the outbox with the deletion; its commit starts the publishing.
     if (!(await this.users.deleteById(id))) throw new NotFoundError('user', id);
-    return {};
+    return create(userV1.DeleteUserResponseSchema);
   }
 }
