@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { SERVICE_NAMES } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import { grpcServiceDefaults } from '@acme/grpc-kit';
 import { MessagingModule, messagingSettingsFromEnv } from '@acme/messaging';
 import { databaseDefaults, databaseReadiness } from '@acme/persistence';
@@ -20,7 +20,7 @@ export class AppModule {
         // Logging, and health that says SERVING only while the database answers.
         grpcServiceDefaults({
           serviceName: 'order-service',
-          grpcService: SERVICE_NAMES.order,
+          grpcService: SERVICES.order.typeName,
           env: config,
           readiness: databaseReadiness(),
         }),

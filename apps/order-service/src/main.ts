@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { PROTO_FILES, orderV1 } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import { bootstrapGrpcService, grpcServiceOptionsFromEnv } from '@acme/grpc-kit';
 import { classifyDatabaseError } from '@acme/persistence';
 import { AppModule } from './app.module';
@@ -12,8 +12,7 @@ async function main(): Promise<void> {
   await bootstrapGrpcService(
     AppModule.forRoot(config),
     grpcServiceOptionsFromEnv(config, {
-      packages: [orderV1.ACME_ORDER_V1_PACKAGE_NAME],
-      protoFiles: [PROTO_FILES.order],
+      services: [SERVICES.order],
       maxReceiveMessageBytes: ORDER_SERVICE_MAX_RECEIVE_BYTES,
       errorClassifiers: [classifyDatabaseError],
     }),

@@ -1,5 +1,6 @@
+import { create } from '@bufbuild/protobuf';
 import { v7 as uuidv7 } from 'uuid';
-import { EVENTS, orderEventsV1 } from '@acme/contracts';
+import { EVENTS, orderEventsV1, orderV1 } from '@acme/contracts';
 import { createMigratedDatabase, type MigratedDatabase } from '@acme/testing';
 import { SqlStatements } from '@acme/persistence';
 import { loadOrderServiceConfig } from '../src/config';
@@ -9,7 +10,9 @@ import { OrdersRepository } from '../src/orders/orders.repository';
 import { UserDeletedError } from '../src/orders/order-rules';
 
 const newOrder = (userId: string, idempotencyKey: string) =>
-  validateNewOrder({ userId, idempotencyKey, items: [{ sku: 'A-1', quantity: 3, unitPriceCents: '9007199254740993' }] });
+  validateNewOrder(
+    create(orderV1.CreateOrderRequestSchema, { userId, idempotencyKey, items: [{ sku: 'A-1', quantity: 3, unitPriceCents: 9007199254740993n }] }),
+  );
 
 interface OutboxRow {
   event_id: string;
@@ -56,7 +59,7 @@ describe('order-service outbox and deleted users (real Postgres)', () => {
       eventId: rows[0]!.event_id,
       orderId: id,
       userId,
-      totalCents: '27021597764222979', // 3 * (2^53 + 1), exact
+      totalCents: 27021597764222979n, // 3 * (2^53 + 1), exact
     });
   });
 
@@ -72,7 +75,7 @@ describe('order-service outbox and deleted users (real Postgres)', () => {
     expect(EVENTS.orderCancelled.decode(cancelled[0]!.payload)).toMatchObject({
       orderId: id,
       userId,
-      reason: orderEventsV1.CancelReason.CANCEL_REASON_REQUESTED,
+      reason: orderEventsV1.CancelReason.REQUESTED,
     });
   });
 
@@ -95,7 +98,7 @@ describe('order-service outbox and deleted users (real Postgres)', () => {
     expect((await orders.findById(others))?.status).toBe('CREATED');
     const events = (await outbox()).map((r) => EVENTS.orderCancelled.decode(r.payload));
     expect(events.map((e) => e.orderId).sort()).toEqual([...open].sort());
-    expect(events.every((e) => e.userId === userId && e.reason === orderEventsV1.CancelReason.CANCEL_REASON_USER_DELETED)).toBe(true);
+    expect(events.every((e) => e.userId === userId && e.reason === orderEventsV1.CancelReason.USER_DELETED)).toBe(true);
 
     await expect(orders.insert(uuidv7(), newOrder(userId, 'after'))).rejects.toThrow(UserDeletedError);
     await expect(orders.insert(uuidv7(), newOrder(userId, 'after'))).rejects.toThrow(`user ${userId} was deleted; no order was written`);

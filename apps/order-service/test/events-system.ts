@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { EVENTS, ORDER_SERVICE_CONTRACT, USER_SERVICE_CONTRACT, type ServiceContract, type orderV1, type userV1 } from '@acme/contracts';
+import type { DescService } from '@bufbuild/protobuf';
+import { EVENTS, SERVICES } from '@acme/contracts';
 import { status } from '@grpc/grpc-js';
 import { createUpstreamClient, grpcStatusOf, type Upstream } from '@acme/grpc-kit';
 import { createTestVhost, EventTap, type TestVhost } from '@acme/messaging/testing';
@@ -32,8 +33,8 @@ export async function buildServices(): Promise<void> {
 export class EventsSystem {
   readonly userServices: ServiceProcess[] = [];
   orderService!: ServiceProcess;
-  users!: Upstream<userV1.UserServiceClient>;
-  orders!: Upstream<orderV1.OrderServiceClient>;
+  users!: Upstream<typeof SERVICES.user>;
+  orders!: Upstream<typeof SERVICES.order>;
   tap!: EventTap;
   private readonly userPorts: number[] = [];
   private orderPort = 0;
@@ -66,8 +67,8 @@ export class EventsSystem {
     system.tap = await EventTap.open(vhost.url, { exchange: EXCHANGE, routingKeys: ['#'] });
     const userPort = await system.startUserService(options.userServiceEnv);
     await system.startOrderService();
-    system.users = client<userV1.UserServiceClient>(userPort, USER_SERVICE_CONTRACT);
-    system.orders = client<orderV1.OrderServiceClient>(system.orderPort, ORDER_SERVICE_CONTRACT);
+    system.users = client(userPort, SERVICES.user);
+    system.orders = client(system.orderPort, SERVICES.order);
     return system;
   }
 
@@ -101,12 +102,12 @@ export class EventsSystem {
   private async afterUserServiceRestart(port: number): Promise<void> {
     if (this.users && port === this.userPorts[0]) {
       this.users.close();
-      this.users = client<userV1.UserServiceClient>(port, USER_SERVICE_CONTRACT);
+      this.users = client(port, SERVICES.user);
     }
     if (!this.orders) return;
     for (;;) {
       const code = await this.orders
-        .createOrder({ userId: randomUUID(), idempotencyKey: 'probe', items: [{ sku: 'P', quantity: 1, unitPriceCents: '1' }] })
+        .createOrder({ userId: randomUUID(), idempotencyKey: 'probe', items: [{ sku: 'P', quantity: 1, unitPriceCents: 1n }] })
         .then(
           () => undefined,
           (error: unknown) => grpcStatusOf(error),
@@ -142,7 +143,7 @@ export class EventsSystem {
       const order = await this.orders.createOrder({
         userId: user.id,
         idempotencyKey: `k${i}`,
-        items: [{ sku: 'SKU-1', quantity: 1, unitPriceCents: '100' }],
+        items: [{ sku: 'SKU-1', quantity: 1, unitPriceCents: 100n }],
       });
       orderIds.push(order.id);
     }
@@ -184,9 +185,9 @@ export class EventsSystem {
   }
 }
 
-function client<C extends object>(port: number, contract: ServiceContract): Upstream<C> {
+function client<S extends DescService>(port: number, service: S): Upstream<S> {
   // Test clients never retry: the tests must see exactly what the services answer.
-  return createUpstreamClient<C>({ target: `127.0.0.1:${port}`, contract, deadlineMs: 10_000, retry: false });
+  return createUpstreamClient({ target: `127.0.0.1:${port}`, service, deadlineMs: 10_000, retry: false });
 }
 
 /** Resolves once the process has logged `text` (logs are JSON lines at LOG_LEVEL=info). Rejects if it exits first. */

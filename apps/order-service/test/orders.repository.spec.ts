@@ -1,4 +1,6 @@
+import { create } from '@bufbuild/protobuf';
 import { v7 as uuidv7 } from 'uuid';
+import { orderV1 } from '@acme/contracts';
 import { createMigratedDatabase, type MigratedDatabase } from '@acme/testing';
 import { SqlStatements } from '@acme/persistence';
 import { loadOrderServiceConfig } from '../src/config';
@@ -6,15 +8,17 @@ import { orderDataSourceOptions } from '../src/database/data-source';
 import { validateNewOrder } from '../src/orders/order-rules';
 import { OrdersRepository } from '../src/orders/orders.repository';
 
-const newOrder = (userId: string, idempotencyKey: string, unitPriceCents = '250') =>
-  validateNewOrder({
-    userId,
-    idempotencyKey,
-    items: [
-      { sku: 'A-1', quantity: 2, unitPriceCents },
-      { sku: 'B-2', quantity: 1, unitPriceCents: '9007199254740993' },
-    ],
-  });
+const newOrder = (userId: string, idempotencyKey: string, unitPriceCents = 250n) =>
+  validateNewOrder(
+    create(orderV1.CreateOrderRequestSchema, {
+      userId,
+      idempotencyKey,
+      items: [
+        { sku: 'A-1', quantity: 2, unitPriceCents },
+        { sku: 'B-2', quantity: 1, unitPriceCents: 9007199254740993n },
+      ],
+    }),
+  );
 
 describe('OrdersRepository (real Postgres)', () => {
   let db: MigratedDatabase;
@@ -45,7 +49,7 @@ describe('OrdersRepository (real Postgres)', () => {
   it('writes nothing for a repeated (user, key) and finds the first order by key', async () => {
     const userId = uuidv7();
     const first = await orders.insert(uuidv7(), newOrder(userId, 'same'));
-    expect(await orders.insert(uuidv7(), newOrder(userId, 'same', '1'))).toBeUndefined();
+    expect(await orders.insert(uuidv7(), newOrder(userId, 'same', 1n))).toBeUndefined();
     expect((await orders.findByIdempotencyKey(userId, 'same'))?.id).toBe(first?.id);
     expect(await count(`SELECT count(*)::int AS n FROM orders WHERE user_id = $1`, [userId])).toBe(1);
     expect(await count(`SELECT count(*)::int AS n FROM order_items i JOIN orders o ON o.id = i.order_id WHERE o.user_id = $1`, [userId])).toBe(2);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EVENTS, fromTimestamp, type userEventsV1 } from '@acme/contracts';
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { EVENTS, type userEventsV1 } from '@acme/contracts';
 import { requireUuid } from '@acme/grpc-kit';
 import { type DeliveryInfo, type EventHandler, type EventTransaction, RejectEventError } from '@acme/messaging';
 import { OrdersRepository } from '../orders/orders.repository';
@@ -24,7 +25,7 @@ export class UserDeletedHandler implements EventHandler<userEventsV1.UserDeleted
       throw new RejectEventError(error instanceof Error ? error.message : String(error));
     }
     // Old or foreign publishers may leave occur_time out; the delivery is the best estimate then.
-    const deleteTime = event.occurTime ? fromTimestamp(event.occurTime) : new Date();
+    const deleteTime = event.occurTime ? timestampDate(event.occurTime) : new Date();
     await this.orders.cancelOrdersOfDeletedUser(tx, { userId, deleteTime, eventId: delivery.eventId });
   }
 }

@@ -1,4 +1,4 @@
-import { ORDER_SERVICE_CONTRACT, type orderV1 } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import { ANY_UUID, MAX_IDEMPOTENCY_KEY_LENGTH, type LargestRequests, maxReceiveMessageBytes, widestText } from '@acme/grpc-kit';
 import { MAX_PAGE_SIZE, PageTokenCodec } from '@acme/persistence';
 import { INT64_MAX, MAX_ITEMS, MAX_SKU_LENGTH } from './order-rules';
@@ -7,9 +7,10 @@ import { INT64_MAX, MAX_ITEMS, MAX_SKU_LENGTH } from './order-rules';
  * The largest request of each RPC that order-service's rules accept, built
  * from the rules' own limits; the server's message size limit follows from
  * it (largest-requests.spec.ts checks each one passes the rules and that
- * every field is filled).
+ * every field is filled). `satisfies` rather than a type annotation keeps
+ * the fields as given: a request's init shape makes every one optional.
  */
-export const LARGEST_ORDER_REQUESTS: LargestRequests<orderV1.OrderServiceClient> = {
+export const LARGEST_ORDER_REQUESTS = {
   createOrder: {
     userId: ANY_UUID,
     idempotencyKey: widestText(MAX_IDEMPOTENCY_KEY_LENGTH),
@@ -20,7 +21,7 @@ export const LARGEST_ORDER_REQUESTS: LargestRequests<orderV1.OrderServiceClient>
       // longest varint of a non-negative int64 (9 bytes, from 2^56), which
       // only quantity 1 allows, and that outweighs a 2-byte quantity.
       quantity: 1,
-      unitPriceCents: String(INT64_MAX / BigInt(MAX_ITEMS)),
+      unitPriceCents: INT64_MAX / BigInt(MAX_ITEMS),
     })),
   },
   getOrder: { id: ANY_UUID },
@@ -31,7 +32,7 @@ export const LARGEST_ORDER_REQUESTS: LargestRequests<orderV1.OrderServiceClient>
     pageToken: new PageTokenCodec('any secret').encode(`orders:${ANY_UUID}`, ANY_UUID),
   },
   cancelOrder: { id: ANY_UUID },
-};
+} satisfies LargestRequests<typeof SERVICES.order>;
 
 /** order-service's grpc.max_receive_message_length. */
-export const ORDER_SERVICE_MAX_RECEIVE_BYTES = maxReceiveMessageBytes(ORDER_SERVICE_CONTRACT, LARGEST_ORDER_REQUESTS);
+export const ORDER_SERVICE_MAX_RECEIVE_BYTES = maxReceiveMessageBytes(SERVICES.order, LARGEST_ORDER_REQUESTS);

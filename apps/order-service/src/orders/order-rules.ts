@@ -7,7 +7,6 @@ export const MAX_QUANTITY = 10_000;
 export const MAX_SKU_LENGTH = 64;
 export const INT64_MAX = 2n ** 63n - 1n;
 const SKU = new RegExp(`^[A-Za-z0-9._-]{1,${MAX_SKU_LENGTH}}$`);
-const NON_NEGATIVE_INTEGER = /^\d+$/;
 
 /**
  * The order domain's rule that a deleted user (acme.user.v1.UserDeleted) gets
@@ -23,16 +22,15 @@ export class UserDeletedError extends FailedPreconditionError {
 export interface OrderLine {
   readonly sku: string;
   readonly quantity: number;
-  /** Decimal string (int64). */
-  readonly unitPriceCents: string;
+  readonly unitPriceCents: bigint;
 }
 
 export interface NewOrder {
   readonly userId: string;
   readonly idempotencyKey: string;
   readonly items: readonly OrderLine[];
-  /** Decimal string (int64): sum of quantity * unit price, computed exactly. */
-  readonly totalCents: string;
+  /** Sum of quantity * unit price, computed exactly. */
+  readonly totalCents: bigint;
   /** Fingerprint of the items: a key reused for different items is refused. */
   readonly requestHash: string;
 }
@@ -59,20 +57,22 @@ export function validateNewOrder(request: orderV1.CreateOrderRequest): NewOrder 
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
       throw new InvalidArgumentError(`${field}.quantity`, `must be between 1 and ${MAX_QUANTITY}, got ${item.quantity}`);
     }
-    const price = String(item.unitPriceCents);
-    if (!NON_NEGATIVE_INTEGER.test(price) || BigInt(price) > INT64_MAX) {
+    const price = item.unitPriceCents;
+    // The wire cannot carry more than INT64_MAX, but a request built in process can.
+    if (price < 0n || price > INT64_MAX) {
       throw new InvalidArgumentError(`${field}.unit_price_cents`, `must be a non-negative int64, got ${price}`);
     }
-    total += BigInt(item.quantity) * BigInt(price);
-    return { sku: item.sku, quantity: item.quantity, unitPriceCents: BigInt(price).toString() };
+    total += BigInt(item.quantity) * price;
+    return { sku: item.sku, quantity: item.quantity, unitPriceCents: price };
   });
   if (total > INT64_MAX) {
     throw new InvalidArgumentError('items', `the order total (${total} cents) does not fit in int64`);
   }
-  return { userId, idempotencyKey, items: lines, totalCents: total.toString(), requestHash: fingerprint(lines) };
+  return { userId, idempotencyKey, items: lines, totalCents: total, requestHash: fingerprint(lines) };
 }
 
 function fingerprint(lines: readonly OrderLine[]): string {
-  const canonical = JSON.stringify(lines.map((l) => [l.sku, l.quantity, l.unitPriceCents]));
+  // Prices as decimal strings, as they were when the stored hashes were made: a retry must match them.
+  const canonical = JSON.stringify(lines.map((l) => [l.sku, l.quantity, l.unitPriceCents.toString()]));
   return createHash('sha256').update(canonical).digest('base64url');
 }

@@ -1,19 +1,21 @@
-import { orderV1, toTimestamp } from '@acme/contracts';
+import { create } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { orderV1 } from '@acme/contracts';
 import type { OrderRecord } from './orders.repository';
 
-const STATUS = {
-  CREATED: orderV1.OrderStatus.ORDER_STATUS_CREATED,
-  CANCELLED: orderV1.OrderStatus.ORDER_STATUS_CANCELLED,
-} as const;
-
+/**
+ * The acme.order.v1.Order of a stored order. Money comes from Postgres as
+ * decimal text (exact beyond 2^53) and becomes int64 here; the stored status
+ * is the name of its OrderStatus value.
+ */
 export function toOrderMessage(order: OrderRecord): orderV1.Order {
-  return {
+  return create(orderV1.OrderSchema, {
     id: order.id,
     userId: order.userId,
-    items: order.items.map((item) => ({ sku: item.sku, quantity: item.quantity, unitPriceCents: item.unitPriceCents })),
-    totalCents: order.totalCents,
-    status: STATUS[order.status],
-    createTime: toTimestamp(order.createTime),
-    updateTime: toTimestamp(order.updateTime),
-  };
+    items: order.items.map((item) => ({ sku: item.sku, quantity: item.quantity, unitPriceCents: BigInt(item.unitPriceCents) })),
+    totalCents: BigInt(order.totalCents),
+    status: orderV1.OrderStatus[order.status],
+    createTime: timestampFromDate(order.createTime),
+    updateTime: timestampFromDate(order.updateTime),
+  });
 }

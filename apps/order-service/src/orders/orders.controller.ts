@@ -1,11 +1,12 @@
 import { Controller } from '@nestjs/common';
-import { orderV1 } from '@acme/contracts';
+import { orderV1, type UnaryHandlers } from '@acme/contracts';
+import { GrpcServiceController } from '@acme/grpc-kit';
 import { OrdersService } from './orders.service';
 
 /** acme.order.v1.OrderService over gRPC: each RPC hands its request to OrdersService. */
 @Controller()
-@orderV1.OrderServiceControllerMethods()
-export class OrdersController implements orderV1.OrderServiceController {
+@GrpcServiceController(orderV1.OrderService)
+export class OrdersController implements UnaryHandlers<typeof orderV1.OrderService> {
   constructor(private readonly orders: OrdersService) {}
 
   createOrder(request: orderV1.CreateOrderRequest): Promise<orderV1.Order> {

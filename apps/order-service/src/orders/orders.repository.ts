@@ -6,9 +6,9 @@ import { SqlStatements } from '@acme/persistence';
 import { appendToOutbox, type EventTransaction, type SqlExecutor } from '@acme/messaging';
 import { orderCancelledEvent, orderCreatedEvent } from '../outbox/order-events';
 import type { OrderStatusValue } from './order.entity';
-import { type NewOrder, type OrderLine, UserDeletedError } from './order-rules';
+import { type NewOrder, UserDeletedError } from './order-rules';
 
-/** An order with its items, as read from the database. */
+/** An order with its items, as read from the database: int64 as decimal text, as pg returns bigint. */
 export interface OrderRecord {
   readonly id: string;
   readonly userId: string;
@@ -16,9 +16,15 @@ export interface OrderRecord {
   readonly requestHash: string;
   readonly status: OrderStatusValue;
   readonly totalCents: string;
-  readonly items: readonly OrderLine[];
+  readonly items: readonly StoredLine[];
   readonly createTime: Date;
   readonly updateTime: Date;
+}
+
+export interface StoredLine {
+  readonly sku: string;
+  readonly quantity: number;
+  readonly unitPriceCents: string;
 }
 
 // Orders with their items in one statement. Money leaves Postgres as text:
@@ -69,6 +75,12 @@ export class OrdersRepository {
    */
   async insert(id: string, order: NewOrder): Promise<OrderRecord | undefined> {
     const event = orderCreatedEvent({ id, userId: order.userId, totalCents: order.totalCents });
+    // Money is bound as decimal text, which the statement casts to bigint; the record is then what a read returns.
+    const stored = {
+      ...order,
+      totalCents: order.totalCents.toString(),
+      items: order.items.map((item): StoredLine => ({ ...item, unitPriceCents: item.unitPriceCents.toString() })),
+    };
     return this.db.transaction(async (tx) => {
       await lockUserOrders(tx, order.userId);
       const rows: { userDeleted: boolean; createTime: Date | null; updateTime: Date | null }[] = await tx.query(
@@ -98,10 +110,10 @@ export class OrdersRepository {
           order.userId,
           order.idempotencyKey,
           order.requestHash,
-          order.totalCents,
-          order.items.map((i) => i.sku),
-          order.items.map((i) => i.quantity),
-          order.items.map((i) => i.unitPriceCents),
+          stored.totalCents,
+          stored.items.map((i) => i.sku),
+          stored.items.map((i) => i.quantity),
+          stored.items.map((i) => i.unitPriceCents),
           event.eventId,
           event.type,
           event.routingKey,
@@ -111,7 +123,7 @@ export class OrdersRepository {
       const row = rows[0];
       if (row?.userDeleted) throw new UserDeletedError(order.userId);
       if (!row?.createTime || !row.updateTime) return undefined;
-      return { id, ...order, status: 'CREATED' as const, createTime: row.createTime, updateTime: row.updateTime };
+      return { id, ...stored, status: 'CREATED' as const, createTime: row.createTime, updateTime: row.updateTime };
     });
   }
 
@@ -159,7 +171,7 @@ export class OrdersRepository {
       const row = rows[0];
       if (!row) return 'missing';
       if (row.cancelledUserId === null) return 'not-open';
-      await appendToOutbox(tx, [orderCancelledEvent({ id, userId: row.cancelledUserId }, orderEventsV1.CancelReason.CANCEL_REASON_REQUESTED)]);
+      await appendToOutbox(tx, [orderCancelledEvent({ id, userId: row.cancelledUserId }, orderEventsV1.CancelReason.REQUESTED)]);
       return 'cancelled';
     });
   }
@@ -188,7 +200,7 @@ export class OrdersRepository {
     const ids = cancelled.map((o) => o.id);
     await appendToOutbox(
       tx,
-      ids.map((id) => orderCancelledEvent({ id, userId: deletion.userId }, orderEventsV1.CancelReason.CANCEL_REASON_USER_DELETED)),
+      ids.map((id) => orderCancelledEvent({ id, userId: deletion.userId }, orderEventsV1.CancelReason.USER_DELETED)),
     );
     return ids;
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { create } from '@bufbuild/protobuf';
 import { v7 as uuidv7 } from 'uuid';
-import type { orderV1 } from '@acme/contracts';
+import { orderV1 } from '@acme/contracts';
 import { FailedPreconditionError, NotFoundError, requireUuid } from '@acme/grpc-kit';
 import { PageTokenCodec, resolvePageSize } from '@acme/persistence';
 import { UserDirectory } from '../users/user-directory';
@@ -57,10 +58,10 @@ export class OrdersService {
     const rows = await this.orders.listByUser(userId, afterId, pageSize + 1);
     const page = rows.slice(0, pageSize);
     const last = page[page.length - 1];
-    return {
+    return create(orderV1.ListOrdersResponseSchema, {
       orders: page.map(toOrderMessage),
       nextPageToken: rows.length > pageSize && last ? this.pageTokens.encode(scope, last.id) : '',
-    };
+    });
   }
 
   async cancel(request: orderV1.CancelOrderRequest): Promise<orderV1.Order> {

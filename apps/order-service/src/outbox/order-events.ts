@@ -1,17 +1,18 @@
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { v7 as uuidv7 } from 'uuid';
-import { EVENTS, orderEventsV1, toTimestamp } from '@acme/contracts';
+import { EVENTS, type orderEventsV1 } from '@acme/contracts';
 import { outboxEvent, type OutboxEvent } from '@acme/messaging';
 
 /** The acme.order.v1.OrderCreated outbox row for an order accepted now. */
-export function orderCreatedEvent(order: { id: string; userId: string; totalCents: string }, occurTime = new Date()): OutboxEvent {
+export function orderCreatedEvent(order: { id: string; userId: string; totalCents: bigint }, occurTime = new Date()): OutboxEvent {
   return outboxEvent(
     EVENTS.orderCreated,
-    orderEventsV1.OrderCreated.create({
+    EVENTS.orderCreated.create({
       eventId: uuidv7(),
       orderId: order.id,
       userId: order.userId,
       totalCents: order.totalCents,
-      occurTime: toTimestamp(occurTime),
+      occurTime: timestampFromDate(occurTime),
     }),
   );
 }
@@ -24,12 +25,12 @@ export function orderCancelledEvent(
 ): OutboxEvent {
   return outboxEvent(
     EVENTS.orderCancelled,
-    orderEventsV1.OrderCancelled.create({
+    EVENTS.orderCancelled.create({
       eventId: uuidv7(),
       orderId: order.id,
       userId: order.userId,
       reason,
-      occurTime: toTimestamp(occurTime),
+      occurTime: timestampFromDate(occurTime),
     }),
   );
 }

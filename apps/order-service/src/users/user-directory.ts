@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
-import type { userV1 } from '@acme/contracts';
+import type { SERVICES } from '@acme/contracts';
 import {
   DeadlineExceededError,
   FailedPreconditionError,
@@ -18,7 +18,7 @@ export const USER_SERVICE_CLIENT = Symbol('USER_SERVICE_CLIENT');
  */
 @Injectable()
 export class UserDirectory implements OnApplicationShutdown {
-  constructor(@Inject(USER_SERVICE_CLIENT) private readonly users: Upstream<userV1.UserServiceClient>) {}
+  constructor(@Inject(USER_SERVICE_CLIENT) private readonly users: Upstream<typeof SERVICES.user>) {}
 
   onApplicationShutdown(): void {
     this.users.close();

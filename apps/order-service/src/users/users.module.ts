@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { USER_SERVICE_CONTRACT, type userV1 } from '@acme/contracts';
+import { SERVICES } from '@acme/contracts';
 import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
 import { ORDER_SERVICE_CONFIG, type OrderServiceConfig } from '../config';
 import { USER_SERVICE_CLIENT, UserDirectory } from './user-directory';
@@ -10,11 +10,11 @@ import { USER_SERVICE_CLIENT, UserDirectory } from './user-directory';
     {
       provide: USER_SERVICE_CLIENT,
       inject: [ORDER_SERVICE_CONFIG],
-      useFactory: (config: OrderServiceConfig): Upstream<userV1.UserServiceClient> =>
+      useFactory: (config: OrderServiceConfig): Upstream<typeof SERVICES.user> =>
         // Retries only what user.proto declares safe to repeat (GetUser, ListUsers).
-        createUpstreamClient<userV1.UserServiceClient>({
+        createUpstreamClient({
           target: config.USER_SERVICE_URL,
-          contract: USER_SERVICE_CONTRACT,
+          service: SERVICES.user,
           deadlineMs: config.USER_SERVICE_DEADLINE_MS,
         }),
     },
