@@ -46,9 +46,10 @@ export function createUpstreamClient<S extends DescService>(options: UpstreamOpt
     clientChannelOptions(service.typeName, options.retry === false ? [] : retryableMethodsOf(service), options.retry || undefined),
   );
   const upstream: Record<string, unknown> = { close: () => client.close() };
-  for (const method of Object.values(definition)) {
-    if (method.requestStream || method.responseStream) continue; // streaming RPCs get their own client shape
-    upstream[method.originalName!] = (request: unknown, callOptions?: CallOptions) => {
+  for (const { name, localName, methodKind } of service.methods) {
+    const method = definition[name];
+    if (methodKind !== 'unary' || !method) continue; // streaming RPCs get their own client shape
+    upstream[localName] = (request: unknown, callOptions?: CallOptions) => {
       const deadline = outgoingDeadline(callOptions?.deadlineMs ?? options.deadlineMs, service.typeName);
       const metadata = new Metadata();
       metadata.set(REQUEST_ID_KEY, requestIdFrom(currentCallContext()?.requestId));
