@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { credentials, makeClientConstructor, status, type Client, type sendUnaryData, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
-import type { ServiceDefinition } from '@grpc/proto-loader';
 import type { PoolClient } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import type { orderV1, userV1 } from '@acme/contracts';
-import { orderCreatedEvent, toTimestamp } from './contracts';
-import { databaseFailure, env, fail, pool, protos, serve } from './server';
+import { EVENTS, grpcServiceDefinition, orderV1, SERVICES, type RequestInitOf, type ResponseInitOf } from '@acme/contracts';
+import { databaseFailure, env, fail, pool, serve } from './server';
 
 // Baseline OrderService.CreateOrder: raw @grpc/grpc-js + pg, no framework.
 // Same steps and SQL effects as order-service: validate, replay a previous
@@ -17,9 +16,9 @@ import { databaseFailure, env, fail, pool, protos, serve } from './server';
 // for correctness: the lock has to be held before the statement's snapshot).
 
 type UserClient = Client & {
-  GetUser(request: userV1.GetUserRequest, options: { deadline: number }, callback: (error: ServiceError | null) => void): void;
+  GetUser(request: RequestInitOf<typeof SERVICES.user, 'getUser'>, options: { deadline: number }, callback: (error: ServiceError | null) => void): void;
 };
-const UserClientConstructor = makeClientConstructor(protos['acme.user.v1.UserService'] as ServiceDefinition, 'UserService');
+const UserClientConstructor = makeClientConstructor(grpcServiceDefinition(SERVICES.user), 'UserService');
 const users = new UserClientConstructor(env('USER_SERVICE_URL'), credentials.createInsecure()) as unknown as UserClient;
 const USER_DEADLINE_MS = Number(env('USER_SERVICE_DEADLINE_MS', '1000'));
 
@@ -36,6 +35,7 @@ class Refusal extends Error {
   }
 }
 
+/** A valid request in the persistence form: int64s as decimal strings, as pg reads and writes bigint. */
 interface NewOrder {
   userId: string;
   idempotencyKey: string;
@@ -54,9 +54,10 @@ function validate(request: orderV1.CreateOrderRequest): NewOrder {
   const items = request.items.map((item, i) => {
     if (!SKU.test(item.sku)) throw invalid(`items[${i}].sku: invalid`);
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > 10_000) throw invalid(`items[${i}].quantity: out of range`);
-    if (!/^\d+$/.test(item.unitPriceCents) || BigInt(item.unitPriceCents) > INT64_MAX) throw invalid(`items[${i}].unit_price_cents: invalid`);
-    total += BigInt(item.quantity) * BigInt(item.unitPriceCents);
-    return { sku: item.sku, quantity: item.quantity, unitPriceCents: BigInt(item.unitPriceCents).toString() };
+    // A decoded int64 cannot exceed INT64_MAX; only the sign is left to check.
+    if (item.unitPriceCents < 0n) throw invalid(`items[${i}].unit_price_cents: invalid`);
+    total += BigInt(item.quantity) * item.unitPriceCents;
+    return { sku: item.sku, quantity: item.quantity, unitPriceCents: item.unitPriceCents.toString() };
   });
   if (total > INT64_MAX) throw invalid('items: total does not fit in int64');
   const requestHash = createHash('sha256')
@@ -127,8 +128,10 @@ async function insert(id: string, order: NewOrder): Promise<InsertRow | undefine
     order.items.map((i) => i.sku), order.items.map((i) => i.quantity), order.items.map((i) => i.unitPriceCents),
   ];
   if (outbox) {
-    const event = orderCreatedEvent;
-    const payload = event.encode({ eventId: uuidv7(), orderId: id, userId: order.userId, totalCents: order.totalCents, occurTime: toTimestamp(new Date()) });
+    const event = EVENTS.orderCreated;
+    const payload = event.encode(
+      event.create({ eventId: uuidv7(), orderId: id, userId: order.userId, totalCents: BigInt(order.totalCents), occurTime: timestampFromDate(new Date()) }),
+    );
     params.push(uuidv7(), event.type, event.routingKey, Buffer.from(payload));
   }
   const sql = insertSql(outbox, tombstones);
@@ -159,17 +162,17 @@ function assertUserExists(userId: string): Promise<void> {
   );
 }
 
-const STATUS = { CREATED: 1, CANCELLED: 2 } as const;
+type OrderInit = ResponseInitOf<typeof SERVICES.order, 'createOrder'>;
 
-function toOrder(row: Omit<OrderRow, 'requestHash'>): orderV1.Order {
+function toOrder(row: Omit<OrderRow, 'requestHash'>): OrderInit {
   return {
     id: row.id,
     userId: row.userId,
-    items: row.items,
-    totalCents: row.totalCents,
-    status: STATUS[row.status],
-    createTime: toTimestamp(row.createTime),
-    updateTime: toTimestamp(row.updateTime),
+    items: row.items.map((item) => ({ sku: item.sku, quantity: item.quantity, unitPriceCents: BigInt(item.unitPriceCents) })),
+    totalCents: BigInt(row.totalCents),
+    status: orderV1.OrderStatus[row.status],
+    createTime: timestampFromDate(row.createTime),
+    updateTime: timestampFromDate(row.updateTime),
   };
 }
 
@@ -178,14 +181,14 @@ async function findByKey(order: NewOrder): Promise<OrderRow | undefined> {
   return (await pool.query<OrderRow>({ name: 'orders.find-by-idempotency-key', text: SELECT_BY_KEY, values: [order.userId, order.idempotencyKey] })).rows[0];
 }
 
-function replay(stored: OrderRow, order: NewOrder): orderV1.Order {
+function replay(stored: OrderRow, order: NewOrder): OrderInit {
   if (stored.requestHash !== order.requestHash) {
     throw new Refusal(status.FAILED_PRECONDITION, `idempotency_key was already used for order ${stored.id} with different items`);
   }
   return toOrder(stored);
 }
 
-async function createOrder(request: orderV1.CreateOrderRequest): Promise<orderV1.Order> {
+async function createOrder(request: orderV1.CreateOrderRequest): Promise<OrderInit> {
   const order = validate(request);
   const previous = await findByKey(order);
   if (previous) return replay(previous, order);
@@ -201,14 +204,14 @@ async function createOrder(request: orderV1.CreateOrderRequest): Promise<orderV1
   return replay(winner, order);
 }
 
-function CreateOrder(call: ServerUnaryCall<orderV1.CreateOrderRequest, orderV1.Order>, callback: sendUnaryData<orderV1.Order>): void {
+function CreateOrder(call: ServerUnaryCall<orderV1.CreateOrderRequest, OrderInit>, callback: sendUnaryData<OrderInit>): void {
   createOrder(call.request).then(
     (order) => callback(null, order),
     (error: unknown) => callback(error instanceof Refusal ? fail(error.code, error.message) : databaseFailure(error)),
   );
 }
 
-serve('baseline order server', 'acme.order.v1.OrderService', { CreateOrder }).catch((error: unknown) => {
+serve('baseline order server', SERVICES.order, { CreateOrder }).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -1,20 +1,19 @@
-import { Server, ServerCredentials, status, type ServiceError } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
+import type { DescService } from '@bufbuild/protobuf';
+import { Server, ServerCredentials, status, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { Pool } from 'pg';
-import { PROTO_FILES, PROTO_LOADER_OPTIONS, PROTO_ROOT } from './contracts';
+import { grpcServiceDefinition } from '@acme/contracts';
 
-// What both baseline servers share: env, proto loading, the pool, health, a
-// plain grpc-js server with default options, and exit on SIGTERM (so
-// --cpu-prof can write its profile).
+// What both baseline servers share: env, the pool, health, a plain grpc-js
+// server with default options, and exit on SIGTERM (so --cpu-prof can write
+// its profile). Services are added with the generated codecs, as the
+// services' own: the same wire format, no framework.
 
 export const env = (name: string, fallback?: string): string => {
   const value = process.env[name] ?? fallback;
   if (value === undefined) throw new Error(`${name} is required`);
   return value;
 };
-
-export const protos = loadSync([PROTO_FILES.user, PROTO_FILES.order], { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
 
 /** Same pool size and statement timeout as the services' defaults. */
 export const pool = new Pool({
@@ -29,10 +28,10 @@ export const fail = (code: status, details: string): Partial<ServiceError> => ({
 /** Database trouble is UNAVAILABLE, as the services answer it. */
 export const databaseFailure = (error: unknown) => fail(status.UNAVAILABLE, `database: ${(error as Error).message}`);
 
-export async function serve(name: string, service: string, handlers: object): Promise<void> {
+export async function serve(name: string, service: DescService, handlers: UntypedServiceImplementation): Promise<void> {
   const server = new Server();
-  server.addService(protos[service] as never, handlers as never);
-  const health = new HealthImplementation({ '': 'NOT_SERVING', [service]: 'NOT_SERVING' });
+  server.addService(grpcServiceDefinition(service), handlers);
+  const health = new HealthImplementation({ '': 'NOT_SERVING', [service.typeName]: 'NOT_SERVING' });
   health.addToServer(server as never);
   const port = env('GRPC_PORT');
   await new Promise<void>((resolve, reject) =>
@@ -40,7 +39,7 @@ export async function serve(name: string, service: string, handlers: object): Pr
   );
   await pool.query('SELECT 1');
   health.setStatus('', 'SERVING');
-  health.setStatus(service, 'SERVING');
+  health.setStatus(service.typeName, 'SERVING');
   process.once('SIGTERM', () => {
     server.tryShutdown(() => void pool.end().finally(() => process.exit(0)));
   });

@@ -1,6 +1,6 @@
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import type { userV1 } from '@acme/contracts';
-import { toTimestamp } from './contracts';
+import { SERVICES, type ResponseInitOf, type userV1 } from '@acme/contracts';
 import { databaseFailure, fail, pool, serve } from './server';
 
 // Baseline UserService.GetUser: raw @grpc/grpc-js + pg, no framework. The
@@ -15,20 +15,22 @@ interface UserRow {
   create_time: Date;
 }
 
-function GetUser(call: ServerUnaryCall<userV1.GetUserRequest, userV1.User>, callback: sendUnaryData<userV1.User>): void {
+type UserInit = ResponseInitOf<typeof SERVICES.user, 'getUser'>;
+
+function GetUser(call: ServerUnaryCall<userV1.GetUserRequest, UserInit>, callback: sendUnaryData<UserInit>): void {
   const { id } = call.request;
   if (!UUID.test(id)) return callback(fail(status.INVALID_ARGUMENT, 'id: must be a UUID'));
   // A named prepared statement, as user-service's repository uses for this read.
   pool.query<UserRow>({ name: 'users.find-by-id', text: 'SELECT id, email, name, create_time FROM users WHERE id = $1', values: [id.toLowerCase()] }).then(
     ({ rows: [user] }) =>
       user
-        ? callback(null, { id: user.id, email: user.email, name: user.name, createTime: toTimestamp(user.create_time) })
+        ? callback(null, { id: user.id, email: user.email, name: user.name, createTime: timestampFromDate(user.create_time) })
         : callback(fail(status.NOT_FOUND, `user ${id} not found`)),
     (error: unknown) => callback(databaseFailure(error)),
   );
 }
 
-serve('baseline user server', 'acme.user.v1.UserService', { GetUser }).catch((error: unknown) => {
+serve('baseline user server', SERVICES.user, { GetUser }).catch((error: unknown) => {
   console.error(error);
   process.exit(1);
 });

@@ -1,6 +1,5 @@
 import { Server, ServerCredentials, status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { PROTO_FILES, PROTO_LOADER_OPTIONS, PROTO_ROOT, type orderV1 } from '@acme/contracts';
+import { grpcServiceDefinition, orderV1, SERVICES, type ResponseInitOf } from '@acme/contracts';
 import { runLoad } from '../src/load/grpc-load-worker';
 import { COUNTER_WIDTH, createOrderTemplates } from '../src/load/grpc-messages';
 
@@ -18,16 +17,16 @@ describe('grpc-load-worker', () => {
   let port: number;
 
   beforeAll(async () => {
-    const definition = loadSync(PROTO_FILES.order, { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
+    type OrderInit = ResponseInitOf<typeof SERVICES.order, 'createOrder'>;
     server = new Server();
-    server.addService(definition['acme.order.v1.OrderService'] as never, {
-      CreateOrder: (call: ServerUnaryCall<orderV1.CreateOrderRequest, orderV1.Order>, callback: sendUnaryData<orderV1.Order>) => {
+    server.addService(grpcServiceDefinition(SERVICES.order), {
+      CreateOrder: (call: ServerUnaryCall<orderV1.CreateOrderRequest, OrderInit>, callback: sendUnaryData<OrderInit>) => {
         keys.push(call.request.idempotencyKey);
         users.push(call.request.userId);
         if (call.request.userId === MISSING_USER) return callback({ code: status.FAILED_PRECONDITION, details: 'user does not exist' });
-        callback(null, { id: 'o', userId: call.request.userId, items: call.request.items, totalCents: '1', status: 1, createTime: undefined, updateTime: undefined });
+        callback(null, { id: 'o', userId: call.request.userId, items: call.request.items, totalCents: 1n, status: orderV1.OrderStatus.CREATED });
       },
-    } as never);
+    });
     port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
     );

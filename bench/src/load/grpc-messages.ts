@@ -1,28 +1,29 @@
-import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
-import { PROTO_FILES, PROTO_LOADER_OPTIONS, PROTO_ROOT, SERVICE_NAMES, type orderV1, type userV1 } from '@acme/contracts';
+import { create, toJson, type DescMessage, type DescMethod, type DescService, type MessageInitShape } from '@bufbuild/protobuf';
+import { grpcCodec, orderV1, SERVICES, type GrpcCodec, type MethodsOf } from '@acme/contracts';
 import { grpcFrame } from '@acme/testing';
 
-// Request bodies for the generators, encoded from the same protos and with
-// the same loader options as the services use.
+// Request bodies for the generators (and answers for the preflight), encoded
+// and decoded with the generated codecs the services use.
 
-type Method<Req, Res> = MethodDefinition<Req, Res>;
-
-function loadMethods() {
-  const definition = loadSync([PROTO_FILES.user, PROTO_FILES.order], { ...PROTO_LOADER_OPTIONS, includeDirs: [PROTO_ROOT] });
-  const method = <Req, Res>(service: string, name: string) => {
-    const found = (definition[service] as unknown as Record<string, Method<Req, Res>> | undefined)?.[name];
-    if (!found) throw new Error(`${service}/${name} is not in the protos`);
-    return found;
-  };
-  return {
-    getUser: method<userV1.GetUserRequest, userV1.User>(SERVICE_NAMES.user, 'GetUser'),
-    createOrder: method<orderV1.CreateOrderRequest, orderV1.Order>(SERVICE_NAMES.order, 'CreateOrder'),
-  };
+/** Method K of service S as a raw client calls it: its path, and the codecs of its request and response. */
+export interface GrpcCall<S extends DescService, K extends keyof MethodsOf<S>> {
+  readonly path: string;
+  readonly request: GrpcCodec<MethodsOf<S>[K]['input']>;
+  readonly response: GrpcCodec<MethodsOf<S>[K]['output']>;
 }
 
-let methods: ReturnType<typeof loadMethods> | undefined;
-export const grpcMethods = () => (methods ??= loadMethods());
+function call<I extends DescMessage, O extends DescMessage>(method: DescMethod & { input: I; output: O }) {
+  return { path: `/${method.parent.typeName}/${method.name}`, request: grpcCodec(method.input), response: grpcCodec(method.output) };
+}
 
+/** The two calls the generators make. */
+export const GRPC_CALLS: {
+  readonly getUser: GrpcCall<typeof SERVICES.user, 'getUser'>;
+  readonly createOrder: GrpcCall<typeof SERVICES.order, 'createOrder'>;
+} = {
+  getUser: call(SERVICES.user.method.getUser),
+  createOrder: call(SERVICES.order.method.createOrder),
+};
 
 /** The messages of a response body (length-prefixed frames, uncompressed). */
 export function grpcUnframe(body: Buffer): Buffer[] {
@@ -36,11 +37,14 @@ export function grpcUnframe(body: Buffer): Buffer[] {
   return messages;
 }
 
-/** The items every benchmark order has (the HTTP scenario sends the same ones as JSON). */
-export const ORDER_ITEMS: orderV1.OrderItem[] = [
-  { sku: 'BOOK-42', quantity: 2, unitPriceCents: '1999' },
-  { sku: 'PEN-7', quantity: 1, unitPriceCents: '250' },
+/** The items every benchmark order has. */
+export const ORDER_ITEMS: MessageInitShape<typeof orderV1.OrderItemSchema>[] = [
+  { sku: 'BOOK-42', quantity: 2, unitPriceCents: 1999n },
+  { sku: 'PEN-7', quantity: 1, unitPriceCents: 250n },
 ];
+
+/** The same items as the HTTP scenario sends them: their proto3 JSON (int64 as decimal strings), which is the gateway's shape. */
+export const ORDER_ITEMS_JSON = ORDER_ITEMS.map((item) => toJson(orderV1.OrderItemSchema, create(orderV1.OrderItemSchema, item)));
 
 export const COUNTER_WIDTH = 12;
 
@@ -54,7 +58,7 @@ export function createOrderTemplates(userIds: readonly string[], keyPrefix: stri
   const placeholder = `${keyPrefix}-${'0'.repeat(COUNTER_WIDTH)}`;
   let counterOffset: number | undefined;
   const templates = userIds.map((userId) => {
-    const frame = grpcFrame(grpcMethods().createOrder.requestSerialize({ userId, items: ORDER_ITEMS, idempotencyKey: placeholder }));
+    const frame = grpcFrame(GRPC_CALLS.createOrder.request.serialize({ userId, items: ORDER_ITEMS, idempotencyKey: placeholder }));
     const offset = frame.indexOf(placeholder, 0, 'latin1') + keyPrefix.length + 1;
     if (counterOffset !== undefined && offset !== counterOffset) throw new Error('user ids of different lengths');
     counterOffset = offset;

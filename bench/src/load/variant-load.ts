@@ -4,7 +4,7 @@ import type { Variant } from '../model';
 import type { BenchDatabases } from '../system/databases';
 import type { ProcessKey } from '../system/services';
 import { grpcFrame } from '@acme/testing';
-import { COUNTER_WIDTH, createOrderTemplates, grpcMethods, ORDER_ITEMS } from './grpc-messages';
+import { COUNTER_WIDTH, createOrderTemplates, GRPC_CALLS, ORDER_ITEMS_JSON } from './grpc-messages';
 import { runH2load, type LoadOutcome } from './h2load';
 import { runNodeHttp2 } from './node-http2';
 import { runWrk } from './wrk';
@@ -27,8 +27,6 @@ export interface LoadContext {
   readonly workDir: string;
 }
 
-const GET_USER_PATH = '/acme.user.v1.UserService/GetUser';
-const CREATE_ORDER_PATH = '/acme.order.v1.OrderService/CreateOrder';
 /** Every gRPC request carries a deadline, as real clients' do. */
 const GRPC_HEADERS = { 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': '10S' };
 
@@ -40,7 +38,7 @@ const keyPrefix = (tag: string) => `bench-${tag}-${Date.now().toString(36)}-${++
 export const getUserTarget = (databases: BenchDatabases): string => databases.userIds[0] as string;
 
 export function getUserFrame(userId: string): Buffer {
-  return grpcFrame(grpcMethods().getUser.requestSerialize({ id: userId }));
+  return grpcFrame(GRPC_CALLS.getUser.request.serialize({ id: userId }));
 }
 
 export function variantPlan(variant: Variant, context: LoadContext): VariantPlan {
@@ -51,13 +49,13 @@ export function variantPlan(variant: Variant, context: LoadContext): VariantPlan
     const bodyFile = join(workDir, 'getuser.bin');
     writeFileSync(bodyFile, getUserFrame(userId));
     return (concurrency: number, durationS: number) =>
-      runH2load({ url: `http://127.0.0.1:${port}${GET_USER_PATH}`, bodyFile, headers: GRPC_HEADERS, concurrency, durationS, logFile: scratch('h2load.log') });
+      runH2load({ url: `http://127.0.0.1:${port}${GRPC_CALLS.getUser.path}`, bodyFile, headers: GRPC_HEADERS, concurrency, durationS, logFile: scratch('h2load.log') });
   };
   const nodeCreateOrder = (port: number, tag: string) => (concurrency: number, durationS: number) => {
     const { templates, counterOffset } = createOrderTemplates(databases.userIds, keyPrefix(tag));
     return runNodeHttp2({
       origin: `http://127.0.0.1:${port}`,
-      path: CREATE_ORDER_PATH,
+      path: GRPC_CALLS.createOrder.path,
       templates,
       counterOffset,
       counterWidth: COUNTER_WIDTH,
@@ -102,7 +100,7 @@ export function variantPlan(variant: Variant, context: LoadContext): VariantPlan
         load: (concurrency, durationS) =>
           runWrk({
             baseUrl: gateway,
-            request: { kind: 'create-order', userIds: databases.userIds, itemsJson: JSON.stringify(ORDER_ITEMS), keyPrefix: keyPrefix('g') },
+            request: { kind: 'create-order', userIds: databases.userIds, itemsJson: JSON.stringify(ORDER_ITEMS_JSON), keyPrefix: keyPrefix('g') },
             concurrency,
             durationS,
             scriptFile: scratch('wrk.lua'),

@@ -1,6 +1,8 @@
+import { toJson } from '@bufbuild/protobuf';
+import { orderV1 } from '@acme/contracts';
 import type { BenchDatabases } from '../system/databases';
 import type { ProcessKey } from '../system/services';
-import { createOrderTemplates, grpcMethods } from '../load/grpc-messages';
+import { createOrderTemplates, GRPC_CALLS, ORDER_ITEMS_JSON } from '../load/grpc-messages';
 import { getUserFrame, getUserTarget } from '../load/variant-load';
 import { rawGrpcCall } from './grpc-call';
 
@@ -11,7 +13,7 @@ export interface PreflightFacts {
   readonly restGetUserResponseBytes: number;
 }
 
-const EXPECTED_TOTAL = '4248'; // 2 x 1999 + 1 x 250, the benchmark order
+const EXPECTED_TOTAL = 4248n; // 2 x 1999 + 1 x 250, the benchmark order
 
 /**
  * One call of every kind the generators will make, checked for the right
@@ -23,22 +25,22 @@ export async function preflight(ports: Record<ProcessKey, number>, databases: Be
   const frame = getUserFrame(userId);
   let responseBytes = 0;
   for (const key of ['user-service', 'baseline-user'] as const) {
-    const answer = await rawGrpcCall(`http://127.0.0.1:${ports[key]}`, '/acme.user.v1.UserService/GetUser', frame);
+    const answer = await rawGrpcCall(`http://127.0.0.1:${ports[key]}`, GRPC_CALLS.getUser.path, frame);
     const message = answer.messages[0];
     if (answer.grpcStatus !== '0' || !message) throw new Error(`${key} GetUser answered grpc-status ${answer.grpcStatus}: ${answer.grpcMessage}`);
-    const user = grpcMethods().getUser.responseDeserialize(message);
+    const user = GRPC_CALLS.getUser.response.deserialize(message);
     if (user.id !== userId) throw new Error(`${key} GetUser returned user ${user.id}, expected ${userId}`);
     if (key === 'user-service') responseBytes = message.length;
   }
 
   for (const key of ['order-service', 'baseline-order'] as const) {
     const { templates } = createOrderTemplates([userId], `bench-preflight-${key}-${Date.now().toString(36)}`);
-    const answer = await rawGrpcCall(`http://127.0.0.1:${ports[key]}`, '/acme.order.v1.OrderService/CreateOrder', templates[0] as Buffer);
+    const answer = await rawGrpcCall(`http://127.0.0.1:${ports[key]}`, GRPC_CALLS.createOrder.path, templates[0] as Buffer);
     const message = answer.messages[0];
     if (answer.grpcStatus !== '0' || !message) throw new Error(`${key} CreateOrder answered grpc-status ${answer.grpcStatus}: ${answer.grpcMessage}`);
-    const order = grpcMethods().createOrder.responseDeserialize(message);
+    const order = GRPC_CALLS.createOrder.response.deserialize(message);
     if (order.userId !== userId || order.totalCents !== EXPECTED_TOTAL) {
-      throw new Error(`${key} CreateOrder returned an unexpected order: ${JSON.stringify(order)}`);
+      throw new Error(`${key} CreateOrder returned an unexpected order: ${JSON.stringify(toJson(orderV1.OrderSchema, order))}`);
     }
   }
 
@@ -51,10 +53,10 @@ export async function preflight(ports: Record<ProcessKey, number>, databases: Be
   const orderResponse = await fetch(`${gateway}/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'idempotency-key': `bench-preflight-gateway-${Date.now().toString(36)}` },
-    body: JSON.stringify({ userId, items: [{ sku: 'BOOK-42', quantity: 2, unitPriceCents: '1999' }, { sku: 'PEN-7', quantity: 1, unitPriceCents: '250' }] }),
+    body: JSON.stringify({ userId, items: ORDER_ITEMS_JSON }),
   });
   const orderBody = await orderResponse.text();
-  if (orderResponse.status !== 201 || (JSON.parse(orderBody) as { totalCents?: string }).totalCents !== EXPECTED_TOTAL) {
+  if (orderResponse.status !== 201 || (JSON.parse(orderBody) as { totalCents?: string }).totalCents !== String(EXPECTED_TOTAL)) {
     throw new Error(`gateway POST /orders answered ${orderResponse.status}: ${orderBody}`);
   }
 

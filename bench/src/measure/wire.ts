@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WireResult } from '../model';
+import { GRPC_CALLS } from '../load/grpc-messages';
 import { runH2load } from '../load/h2load';
 import { getUserFrame, getUserTarget } from '../load/variant-load';
 import { runWrk } from '../load/wrk';
@@ -31,7 +32,7 @@ export async function measureWire(
     const bodyFile = join(workDir, 'getuser.bin');
     await writeFile(bodyFile, getUserFrame(userId));
     const outcome = await runH2load({
-      url: `http://127.0.0.1:${grpcProxy.port}/acme.user.v1.UserService/GetUser`,
+      url: `http://127.0.0.1:${grpcProxy.port}${GRPC_CALLS.getUser.path}`,
       bodyFile,
       headers: { 'content-type': 'application/grpc', te: 'trailers', 'grpc-timeout': '10S' },
       concurrency: 1,
