@@ -1,4 +1,6 @@
+import { create } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
+import { userV1 } from '@acme/contracts';
 import { ServiceStack } from '@acme/testing';
 import { expectStatus, status } from './support/expect-status';
 
@@ -16,7 +18,7 @@ describe('UserService end to end (real processes, real gRPC, real Postgres)', ()
     expect(Math.abs(timestampDate(created.createTime!).getTime() - Date.now())).toBeLessThan(60_000);
 
     expect(await system.users.getUser({ id: created.id })).toEqual(created);
-    expect(await system.users.deleteUser({ id: created.id })).toEqual({});
+    expect(await system.users.deleteUser({ id: created.id })).toEqual(create(userV1.DeleteUserResponseSchema));
     await expectStatus(system.users.getUser({ id: created.id }), status.NOT_FOUND, `user ${created.id} not found`);
     await expectStatus(system.users.deleteUser({ id: created.id }), status.NOT_FOUND);
   });

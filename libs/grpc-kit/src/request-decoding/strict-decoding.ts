@@ -36,10 +36,11 @@ export function strictDeserializer(path: string, decode: Deserialize): Deseriali
     try {
       return decodeStrictly(bytes);
     } catch (error) {
-      // Say which string field is not UTF-8, where the decoder only says that one is not.
+      // Name the field where the walk finds it (the decoder only says what went wrong).
       const found = checkStrings?.(bytes);
       if (found?.problem === 'utf8') return new RejectedRequest(`${found.path}: must be valid UTF-8`);
-      return new RejectedRequest(`request is not ${what}: ${error instanceof Error ? error.message : String(error)}`);
+      const reason = found ? `${found.path === '' ? '' : `${found.path}: `}${found.problem}` : error instanceof Error ? error.message : String(error);
+      return new RejectedRequest(`request is not ${what}: ${reason}`);
     }
   };
   strictDeserializers.add(strict);
