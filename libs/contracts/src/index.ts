@@ -10,3 +10,4 @@ export * from './grpc-service-definition';
 export * from './registry';
 export * from './service-contracts';
 export * from './service-shapes';
+export * from './field-rules';

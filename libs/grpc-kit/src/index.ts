@@ -24,3 +24,4 @@ export * from './client/retryable-methods';
 export * from './server/message-limits';
 export * from './lifecycle/process-env';
 export * from './lifecycle/graceful-shutdown';
+export * from './request-validation';

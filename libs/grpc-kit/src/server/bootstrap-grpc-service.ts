@@ -16,6 +16,7 @@ import { serverChannelOptions, type ServerChannelTuning } from './server-channel
 import { MAX_METADATA_BYTES, limitHttp2Sessions } from './http2-session-limits';
 import { pingPolicyFor } from '../keepalive/keepalive-policy';
 import { rejectMalformedRequests, withStrictDecoding } from '../request-decoding';
+import { withRuleValidation } from '../request-validation';
 
 export interface GrpcServiceOptions {
   /** The generated services served, e.g. [SERVICES.user] from @acme/contracts. */
@@ -62,6 +63,7 @@ export interface RunningGrpcService {
  * - a call context (request id, incoming deadline) and a per-request logger
  *   for every call, without a Nest interceptor on the hot path;
  * - the exception filter that never lets an error out as UNKNOWN;
+ * - the proto's field rules (buf.validate) checked on every request;
  * - limits against hostile clients: message size, strict decoding (malformed
  *   protobuf and invalid UTF-8 are INVALID_ARGUMENT), concurrent streams,
  *   metadata size, ping rate;
@@ -78,9 +80,12 @@ export async function bootstrapGrpcService(
   const grpcOptions: GrpcOptions['options'] = {
     url: options.url,
     package: [...new Set(options.services.map(packageOf))],
-    // Keyed by full service name, as grpc-js's loadPackageDefinition expects;
-    // every request deserializer strict (malformed bytes are INVALID_ARGUMENT).
-    packageDefinition: Object.fromEntries(options.services.map((service) => [service.typeName, withStrictDecoding(grpcServiceDefinition(service))])),
+    // Keyed by full service name, as grpc-js's loadPackageDefinition expects.
+    // Every request is decoded strictly and checked against its field rules:
+    // malformed bytes and broken rules are INVALID_ARGUMENT before a handler runs.
+    packageDefinition: Object.fromEntries(
+      options.services.map((service) => [service.typeName, withRuleValidation(withStrictDecoding(grpcServiceDefinition(service)))]),
+    ),
     // The grpc-js server is created in listen(), from these options (interceptors added below).
     channelOptions: serverChannelOptions(options.channel, options.maxReceiveMessageBytes),
     gracefulShutdown: true,

@@ -4,6 +4,7 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,28 +13,26 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file acme/order/v1/order.proto.
  */
 export const file_acme_order_v1_order: GenFile = /*@__PURE__*/
-  fileDesc("ChlhY21lL29yZGVyL3YxL29yZGVyLnByb3RvEg1hY21lLm9yZGVyLnYxIkQKCU9yZGVySXRlbRILCgNza3UYASABKAkSEAoIcXVhbnRpdHkYAiABKAUSGAoQdW5pdF9wcmljZV9jZW50cxgDIAEoAyLwAQoFT3JkZXISCgoCaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRInCgVpdGVtcxgDIAMoCzIYLmFjbWUub3JkZXIudjEuT3JkZXJJdGVtEhMKC3RvdGFsX2NlbnRzGAQgASgDEioKBnN0YXR1cxgFIAEoDjIaLmFjbWUub3JkZXIudjEuT3JkZXJTdGF0dXMSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJnChJDcmVhdGVPcmRlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRInCgVpdGVtcxgCIAMoCzIYLmFjbWUub3JkZXIudjEuT3JkZXJJdGVtEhcKD2lkZW1wb3RlbmN5X2tleRgDIAEoCSIdCg9HZXRPcmRlclJlcXVlc3QSCgoCaWQYASABKAkiSwoRTGlzdE9yZGVyc1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJTChJMaXN0T3JkZXJzUmVzcG9uc2USJAoGb3JkZXJzGAEgAygLMhQuYWNtZS5vcmRlci52MS5PcmRlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiIAoSQ2FuY2VsT3JkZXJSZXF1ZXN0EgoKAmlkGAEgASgJKmEKC09yZGVyU3RhdHVzEhwKGE9SREVSX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFE9SREVSX1NUQVRVU19DUkVBVEVEEAESGgoWT1JERVJfU1RBVFVTX0NBTkNFTExFRBACMsICCgxPcmRlclNlcnZpY2USSwoLQ3JlYXRlT3JkZXISIS5hY21lLm9yZGVyLnYxLkNyZWF0ZU9yZGVyUmVxdWVzdBoULmFjbWUub3JkZXIudjEuT3JkZXIiA5ACAhJFCghHZXRPcmRlchIeLmFjbWUub3JkZXIudjEuR2V0T3JkZXJSZXF1ZXN0GhQuYWNtZS5vcmRlci52MS5PcmRlciIDkAIBElYKCkxpc3RPcmRlcnMSIC5hY21lLm9yZGVyLnYxLkxpc3RPcmRlcnNSZXF1ZXN0GiEuYWNtZS5vcmRlci52MS5MaXN0T3JkZXJzUmVzcG9uc2UiA5ACARJGCgtDYW5jZWxPcmRlchIhLmFjbWUub3JkZXIudjEuQ2FuY2VsT3JkZXJSZXF1ZXN0GhQuYWNtZS5vcmRlci52MS5PcmRlcmIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChlhY21lL29yZGVyL3YxL29yZGVyLnByb3RvEg1hY21lLm9yZGVyLnYxIoABCglPcmRlckl0ZW0SMgoDc2t1GAEgASgJQiW6SAPIAQG6SARyAhhAukgVchMyEV5bQS1aYS16MC05Ll8tXSokEhwKCHF1YW50aXR5GAIgASgFQgq6SAcaBRiQTigBEiEKEHVuaXRfcHJpY2VfY2VudHMYAyABKANCB7pIBCICKAAi8AEKBU9yZGVyEgoKAmlkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSJwoFaXRlbXMYAyADKAsyGC5hY21lLm9yZGVyLnYxLk9yZGVySXRlbRITCgt0b3RhbF9jZW50cxgEIAEoAxIqCgZzdGF0dXMYBSABKA4yGi5hY21lLm9yZGVyLnYxLk9yZGVyU3RhdHVzEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAinAEKEkNyZWF0ZU9yZGVyUmVxdWVzdBIfCgd1c2VyX2lkGAEgASgJQg66SAPIAQG6SAVyA7ABARIzCgVpdGVtcxgCIAMoCzIYLmFjbWUub3JkZXIudjEuT3JkZXJJdGVtQgq6SAeSAQQIARBkEjAKD2lkZW1wb3RlbmN5X2tleRgDIAEoCUIXukgDyAEBukgFcgMY/wG6SAZyBLoBAQAiLQoPR2V0T3JkZXJSZXF1ZXN0EhoKAmlkGAEgASgJQg66SAPIAQG6SAVyA7ABASJbChFMaXN0T3JkZXJzUmVxdWVzdBIfCgd1c2VyX2lkGAEgASgJQg66SAPIAQG6SAVyA7ABARIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJTChJMaXN0T3JkZXJzUmVzcG9uc2USJAoGb3JkZXJzGAEgAygLMhQuYWNtZS5vcmRlci52MS5PcmRlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiMAoSQ2FuY2VsT3JkZXJSZXF1ZXN0EhoKAmlkGAEgASgJQg66SAPIAQG6SAVyA7ABASphCgtPcmRlclN0YXR1cxIcChhPUkRFUl9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChRPUkRFUl9TVEFUVVNfQ1JFQVRFRBABEhoKFk9SREVSX1NUQVRVU19DQU5DRUxMRUQQAjLCAgoMT3JkZXJTZXJ2aWNlEksKC0NyZWF0ZU9yZGVyEiEuYWNtZS5vcmRlci52MS5DcmVhdGVPcmRlclJlcXVlc3QaFC5hY21lLm9yZGVyLnYxLk9yZGVyIgOQAgISRQoIR2V0T3JkZXISHi5hY21lLm9yZGVyLnYxLkdldE9yZGVyUmVxdWVzdBoULmFjbWUub3JkZXIudjEuT3JkZXIiA5ACARJWCgpMaXN0T3JkZXJzEiAuYWNtZS5vcmRlci52MS5MaXN0T3JkZXJzUmVxdWVzdBohLmFjbWUub3JkZXIudjEuTGlzdE9yZGVyc1Jlc3BvbnNlIgOQAgESRgoLQ2FuY2VsT3JkZXISIS5hY21lLm9yZGVyLnYxLkNhbmNlbE9yZGVyUmVxdWVzdBoULmFjbWUub3JkZXIudjEuT3JkZXJiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message acme.order.v1.OrderItem
  */
 export type OrderItem = Message<"acme.order.v1.OrderItem"> & {
   /**
-   * Stock keeping unit: 1 to 64 letters, digits, '.', '_' or '-'.
+   * Stock keeping unit.
    *
    * @generated from field: string sku = 1;
    */
   sku: string;
 
   /**
-   * 1 to 10000.
-   *
    * @generated from field: int32 quantity = 2;
    */
   quantity: number;
 
   /**
-   * Price of one unit in minor units of the currency (cents), >= 0.
+   * Price of one unit in minor units of the currency (cents).
    *
    * @generated from field: int64 unit_price_cents = 3;
    */
@@ -111,22 +110,20 @@ export const OrderSchema: GenMessage<Order> = /*@__PURE__*/
  */
 export type CreateOrderRequest = Message<"acme.order.v1.CreateOrderRequest"> & {
   /**
-   * Required. The buyer's user id.
+   * The buyer's user id.
    *
    * @generated from field: string user_id = 1;
    */
   userId: string;
 
   /**
-   * Required. 1 to 100 items.
-   *
    * @generated from field: repeated acme.order.v1.OrderItem items = 2;
    */
   items: OrderItem[];
 
   /**
-   * Required. 1 to 255 characters chosen by the client, unique per intended
-   * order; a retry must reuse it. Scoped to the user.
+   * Chosen by the client, unique per intended order; a retry must reuse it.
+   * Scoped to the user.
    *
    * @generated from field: string idempotency_key = 3;
    */
@@ -145,8 +142,6 @@ export const CreateOrderRequestSchema: GenMessage<CreateOrderRequest> = /*@__PUR
  */
 export type GetOrderRequest = Message<"acme.order.v1.GetOrderRequest"> & {
   /**
-   * Required. The order's UUID.
-   *
    * @generated from field: string id = 1;
    */
   id: string;
@@ -164,7 +159,7 @@ export const GetOrderRequestSchema: GenMessage<GetOrderRequest> = /*@__PURE__*/
  */
 export type ListOrdersRequest = Message<"acme.order.v1.ListOrdersRequest"> & {
   /**
-   * Required. Whose orders to list.
+   * Whose orders to list.
    *
    * @generated from field: string user_id = 1;
    */
@@ -221,8 +216,6 @@ export const ListOrdersResponseSchema: GenMessage<ListOrdersResponse> = /*@__PUR
  */
 export type CancelOrderRequest = Message<"acme.order.v1.CancelOrderRequest"> & {
   /**
-   * Required. The order's UUID.
-   *
    * @generated from field: string id = 1;
    */
   id: string;
@@ -274,6 +267,10 @@ export const OrderStatusSchema: GenEnum<OrderStatus> = /*@__PURE__*/
  * retry policy from it (NO_SIDE_EFFECTS and IDEMPOTENT are retried on
  * UNAVAILABLE, nothing else is).
  *
+ * Request fields carry their rules (buf.validate); the service checks them
+ * before a handler runs and answers INVALID_ARGUMENT naming the first field
+ * that breaks one, e.g. `items[2].quantity: must be between 1 and 10000, got 0`.
+ *
  * Every RPC answers with one of the status codes listed on it. Besides those,
  * any RPC may answer UNAVAILABLE (this service, its database or UserService
  * cannot be reached; safe to retry with backoff) or DEADLINE_EXCEEDED (the
@@ -292,12 +289,8 @@ export const OrderService: GenService<{
    * repeat, even a concurrent one, returns the order the first call created
    * and writes nothing new. No order is written when the call fails.
    *
-   * INVALID_ARGUMENT: `user_id` is not a UUID; `idempotency_key` is empty or
-   *   longer than 255 characters; `items` has fewer than 1 or more than 100
-   *   entries; an item has an invalid `sku` (1 to 64 letters, digits, '.',
-   *   '_' or '-'), a `quantity` outside 1..10000, a negative
-   *   `unit_price_cents`, or the total does not fit in int64. The message
-   *   names the field, e.g. `items[2].quantity`.
+   * INVALID_ARGUMENT: a field breaks its rule, or the total does not fit in
+   *   int64 (`items: the order total (...) does not fit in int64`).
    * FAILED_PRECONDITION: the user does not exist (UserService said NOT_FOUND),
    *   or was deleted (OrderService learned it from acme.user.v1.UserDeleted,
    *   possibly before UserService's answer would say so), or
@@ -328,7 +321,7 @@ export const OrderService: GenService<{
    * order. It does not check that the user exists: an unknown user simply
    * has no orders.
    *
-   * INVALID_ARGUMENT: `user_id` is not a UUID, `page_size` is outside
+   * INVALID_ARGUMENT: a field breaks its rule, `page_size` is outside
    *   0..100, or `page_token` was not issued for this user's list.
    *
    * @generated from rpc acme.order.v1.OrderService.ListOrders

@@ -4,6 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file acme/user/v1/user.proto.
  */
 export const file_acme_user_v1_user: GenFile = /*@__PURE__*/
-  fileDesc("ChdhY21lL3VzZXIvdjEvdXNlci5wcm90bxIMYWNtZS51c2VyLnYxImAKBFVzZXISCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSDAoEbmFtZRgDIAEoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSQoRQ3JlYXRlVXNlclJlcXVlc3QSDQoFZW1haWwYASABKAkSDAoEbmFtZRgCIAEoCRIXCg9pZGVtcG90ZW5jeV9rZXkYAyABKAkiHAoOR2V0VXNlclJlcXVlc3QSCgoCaWQYASABKAkiOQoQTGlzdFVzZXJzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJPChFMaXN0VXNlcnNSZXNwb25zZRIhCgV1c2VycxgBIAMoCzISLmFjbWUudXNlci52MS5Vc2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIfChFEZWxldGVVc2VyUmVxdWVzdBIKCgJpZBgBIAEoCSIUChJEZWxldGVVc2VyUmVzcG9uc2UytgIKC1VzZXJTZXJ2aWNlEkEKCkNyZWF0ZVVzZXISHy5hY21lLnVzZXIudjEuQ3JlYXRlVXNlclJlcXVlc3QaEi5hY21lLnVzZXIudjEuVXNlchJACgdHZXRVc2VyEhwuYWNtZS51c2VyLnYxLkdldFVzZXJSZXF1ZXN0GhIuYWNtZS51c2VyLnYxLlVzZXIiA5ACARJRCglMaXN0VXNlcnMSHi5hY21lLnVzZXIudjEuTGlzdFVzZXJzUmVxdWVzdBofLmFjbWUudXNlci52MS5MaXN0VXNlcnNSZXNwb25zZSIDkAIBEk8KCkRlbGV0ZVVzZXISHy5hY21lLnVzZXIudjEuRGVsZXRlVXNlclJlcXVlc3QaIC5hY21lLnVzZXIudjEuRGVsZXRlVXNlclJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChdhY21lL3VzZXIvdjEvdXNlci5wcm90bxIMYWNtZS51c2VyLnYxImAKBFVzZXISCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSDAoEbmFtZRgDIAEoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi/QMKEUNyZWF0ZVVzZXJSZXF1ZXN0EoECCgVlbWFpbBgBIAEoCULxAbpIA8gBAbpIBXIDGP4BukjfAboB2wEKDWVtYWlsX2FkZHJlc3MSM211c3QgYmUgYSB2YWxpZCBlbWFpbCBhZGRyZXNzLCBlLmcuIGFkYUBleGFtcGxlLmNvbRqUAXRoaXMubWF0Y2hlcyhyIl5bYS16QS1aMC05LiEjJCUmJyorLz0/Xl9ge3x9fi1dezEsNjR9QFthLXpBLVowLTldKFthLXpBLVowLTktXXswLDYxfVthLXpBLVowLTldKT8oXC5bYS16QS1aMC05XShbYS16QS1aMC05LV17MCw2MX1bYS16QS1aMC05XSk/KSskIikStwEKBG5hbWUYAiABKAlCqAG6SAPIAQG6SAVyAxjIAbpIBnIEugEBALpIjQG6AYkBCglub3RfYmxhbmsSEW11c3Qgbm90IGJlIGJsYW5rGml0aGlzLm1hdGNoZXMociJbXlxzXHh7MDBBMH1ceHsxNjgwfVx4ezIwMDB9LVx4ezIwMEF9XHh7MjAyOH1ceHsyMDI5fVx4ezIwMkZ9XHh7MjA1Rn1ceHszMDAwfVx4e0ZFRkZ9XHZdIikSKgoPaWRlbXBvdGVuY3lfa2V5GAMgASgJQhG6SAVyAxj/AbpIBnIEugEBACIsCg5HZXRVc2VyUmVxdWVzdBIaCgJpZBgBIAEoCUIOukgDyAEBukgFcgOwAQEiOQoQTGlzdFVzZXJzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCSJPChFMaXN0VXNlcnNSZXNwb25zZRIhCgV1c2VycxgBIAMoCzISLmFjbWUudXNlci52MS5Vc2VyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIvChFEZWxldGVVc2VyUmVxdWVzdBIaCgJpZBgBIAEoCUIOukgDyAEBukgFcgOwAQEiFAoSRGVsZXRlVXNlclJlc3BvbnNlMrYCCgtVc2VyU2VydmljZRJBCgpDcmVhdGVVc2VyEh8uYWNtZS51c2VyLnYxLkNyZWF0ZVVzZXJSZXF1ZXN0GhIuYWNtZS51c2VyLnYxLlVzZXISQAoHR2V0VXNlchIcLmFjbWUudXNlci52MS5HZXRVc2VyUmVxdWVzdBoSLmFjbWUudXNlci52MS5Vc2VyIgOQAgESUQoJTGlzdFVzZXJzEh4uYWNtZS51c2VyLnYxLkxpc3RVc2Vyc1JlcXVlc3QaHy5hY21lLnVzZXIudjEuTGlzdFVzZXJzUmVzcG9uc2UiA5ACARJPCgpEZWxldGVVc2VyEh8uYWNtZS51c2VyLnYxLkRlbGV0ZVVzZXJSZXF1ZXN0GiAuYWNtZS51c2VyLnYxLkRlbGV0ZVVzZXJSZXNwb25zZWIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * A registered user.
@@ -61,22 +62,23 @@ export const UserSchema: GenMessage<User> = /*@__PURE__*/
  */
 export type CreateUserRequest = Message<"acme.user.v1.CreateUserRequest"> & {
   /**
-   * Required. A valid email address, at most 254 characters.
+   * An address users can receive mail at: the WHATWG HTML grammar, with a
+   * dot in the domain.
    *
    * @generated from field: string email = 1;
    */
   email: string;
 
   /**
-   * Required. 1 to 200 characters (Unicode code points), not only whitespace.
+   * Display name, in Unicode code points, stored verbatim.
    *
    * @generated from field: string name = 2;
    */
   name: string;
 
   /**
-   * Optional. Up to 255 characters, unique per intended user; repeat it on
-   * retries. Empty means no idempotency. Kept as long as the user exists.
+   * Optional: unique per intended user; repeat it on retries. Empty means no
+   * idempotency. Kept as long as the user exists.
    *
    * @generated from field: string idempotency_key = 3;
    */
@@ -95,8 +97,6 @@ export const CreateUserRequestSchema: GenMessage<CreateUserRequest> = /*@__PURE_
  */
 export type GetUserRequest = Message<"acme.user.v1.GetUserRequest"> & {
   /**
-   * Required. The user's UUID.
-   *
    * @generated from field: string id = 1;
    */
   id: string;
@@ -164,8 +164,6 @@ export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE_
  */
 export type DeleteUserRequest = Message<"acme.user.v1.DeleteUserRequest"> & {
   /**
-   * Required. The user's UUID.
-   *
    * @generated from field: string id = 1;
    */
   id: string;
@@ -199,6 +197,10 @@ export const DeleteUserResponseSchema: GenMessage<DeleteUserResponse> = /*@__PUR
  * retry policy from it (NO_SIDE_EFFECTS and IDEMPOTENT are retried on
  * UNAVAILABLE, nothing else is).
  *
+ * Request fields carry their rules (buf.validate); the service checks them
+ * before a handler runs and answers INVALID_ARGUMENT naming the first field
+ * that breaks one, e.g. `name: must be at most 200 characters, got 201`.
+ *
  * Every RPC answers with one of the status codes listed on it. Besides those,
  * any RPC may answer UNAVAILABLE (the service or its database cannot be
  * reached; safe to retry with backoff) or DEADLINE_EXCEEDED (the caller's
@@ -220,10 +222,7 @@ export const UserService: GenService<{
    * repeat answers ALREADY_EXISTS. Not retried automatically (the key is
    * optional); retry with the same key instead.
    *
-   * INVALID_ARGUMENT: `email` is not a valid address (max 254 characters),
-   *   `name` is empty, blank or longer than 200 characters, or
-   *   `idempotency_key` is longer than 255 characters. The message names the
-   *   field.
+   * INVALID_ARGUMENT: a field breaks its rule.
    * ALREADY_EXISTS: a user with the same email exists (emails are compared
    *   case-insensitively) and was not created with this `idempotency_key`.
    * FAILED_PRECONDITION: `idempotency_key` was already used to create a user

@@ -1,0 +1,22 @@
+import { getOption, type DescField } from '@bufbuild/protobuf';
+import { field as fieldRulesExtension, type FieldRules } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
+
+/** The buf.validate rules a proto declares on a field (empty rules when it declares none). */
+export const fieldRules = (field: DescField): FieldRules => getOption(field, fieldRulesExtension);
+
+type DeclaredRules = Exclude<FieldRules['type'], { case: undefined }>;
+type RulesKind = DeclaredRules['case'];
+type RulesOfKind<K extends RulesKind> = Extract<DeclaredRules, { case: K }>['value'];
+
+/** The declared type-specific rules of a field, e.g. `rulesOf(f, 'string').maxLen`; throws when the proto declares none of that kind. */
+export function rulesOf<K extends RulesKind>(field: DescField, kind: K): RulesOfKind<K> {
+  const rules = fieldRules(field).type;
+  if (rules.case !== kind) throw new Error(`${field.toString()} declares no ${kind} rules`);
+  return rules.value as unknown as RulesOfKind<K>;
+}
+
+/** A string field's max_len rule, in Unicode code points. */
+export const maxLengthOf = (field: DescField): number => Number(rulesOf(field, 'string').maxLen);
+
+/** A repeated field's max_items rule. */
+export const maxItemsOf = (field: DescField): number => Number(rulesOf(field, 'repeated').maxItems);
