@@ -1,5 +1,6 @@
 import { getOption, type DescField } from '@bufbuild/protobuf';
 import { field as fieldRulesExtension, type FieldRules } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
+import { field_behavior, FieldBehavior } from './gen/google/api/field_behavior_pb';
 
 /** The buf.validate rules a proto declares on a field (empty rules when it declares none). */
 export const fieldRules = (field: DescField): FieldRules => getOption(field, fieldRulesExtension);
@@ -20,3 +21,10 @@ export const maxLengthOf = (field: DescField): number => Number(rulesOf(field, '
 
 /** A repeated field's max_items rule. */
 export const maxItemsOf = (field: DescField): number => Number(rulesOf(field, 'repeated').maxItems);
+
+/**
+ * Whether a JSON request must contain the field: `(google.api.field_behavior)
+ * = REQUIRED`. (buf.validate's `required` says more for strings, non-empty,
+ * and cannot say it for numbers, where 0 is a value.)
+ */
+export const isRequiredInRequests = (field: DescField): boolean => getOption(field, field_behavior).includes(FieldBehavior.REQUIRED);

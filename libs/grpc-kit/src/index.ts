@@ -25,3 +25,4 @@ export * from './server/message-limits';
 export * from './lifecycle/process-env';
 export * from './lifecycle/graceful-shutdown';
 export * from './request-validation';
+export * from './http/json-schema';
