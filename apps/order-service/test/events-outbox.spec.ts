@@ -5,12 +5,11 @@ import { createMigratedDatabase, type MigratedDatabase } from '@acme/testing';
 import { SqlStatements } from '@acme/persistence';
 import { loadOrderServiceConfig } from '../src/config';
 import { orderDataSourceOptions } from '../src/database/data-source';
-import { validateNewOrder } from '../src/orders/order-rules';
+import { toNewOrder, UserDeletedError } from '../src/orders/order-rules';
 import { OrdersRepository } from '../src/orders/orders.repository';
-import { UserDeletedError } from '../src/orders/order-rules';
 
 const newOrder = (userId: string, idempotencyKey: string) =>
-  validateNewOrder(
+  toNewOrder(
     create(orderV1.CreateOrderRequestSchema, { userId, idempotencyKey, items: [{ sku: 'A-1', quantity: 3, unitPriceCents: 9007199254740993n }] }),
   );
 

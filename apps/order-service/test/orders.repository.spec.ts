@@ -5,11 +5,11 @@ import { createMigratedDatabase, type MigratedDatabase } from '@acme/testing';
 import { SqlStatements } from '@acme/persistence';
 import { loadOrderServiceConfig } from '../src/config';
 import { orderDataSourceOptions } from '../src/database/data-source';
-import { validateNewOrder } from '../src/orders/order-rules';
+import { toNewOrder } from '../src/orders/order-rules';
 import { OrdersRepository } from '../src/orders/orders.repository';
 
 const newOrder = (userId: string, idempotencyKey: string, unitPriceCents = 250n) =>
-  validateNewOrder(
+  toNewOrder(
     create(orderV1.CreateOrderRequestSchema, {
       userId,
       idempotencyKey,

@@ -162,7 +162,7 @@ describe('gRPC servers facing a hostile client (real processes, raw HTTP/2)', ()
       // Valid UTF-8 goes on to the rules, which answer for themselves.
       expect(await client.call(CREATE_ORDER, order(Buffer.from('ключ')))).toMatchObject({
         status: status.INVALID_ARGUMENT,
-        message: expect.stringMatching(/^items\[1\]\.sku: must be 1 to 64 letters/),
+        message: 'items[1].sku: must match the pattern ^[A-Za-z0-9._-]*$',
       });
     } finally {
       client.close();

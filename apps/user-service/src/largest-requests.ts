@@ -1,20 +1,21 @@
-import { SERVICES } from '@acme/contracts';
-import { ANY_UUID, MAX_IDEMPOTENCY_KEY_LENGTH, type LargestRequests, maxReceiveMessageBytes, widestText } from '@acme/grpc-kit';
+import { maxLengthOf, SERVICES, userV1 } from '@acme/contracts';
+import { ANY_UUID, type LargestRequests, maxReceiveMessageBytes, widestText } from '@acme/grpc-kit';
 import { MAX_PAGE_SIZE, PageTokenCodec } from '@acme/persistence';
-import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from './users/user-rules';
+
+const createUser = userV1.CreateUserRequestSchema.field;
 
 /**
- * The largest request of each RPC that user-service's rules accept, built
- * from the rules' own limits; the server's message size limit follows from
- * it (largest-requests.spec.ts checks each one passes the rules and that
- * every field is filled). `satisfies` keeps each request's fields required,
- * so the spec can hand them to the rules.
+ * The largest request of each RPC that user-service accepts, built from the
+ * limits of the proto's field rules; the server's message size limit follows
+ * from it (largest-requests.spec.ts checks each one passes the rules and
+ * that every field is filled). `satisfies` keeps each request's fields
+ * required, so the spec can hand them to the rules.
  */
 export const LARGEST_USER_REQUESTS = {
   createUser: {
-    email: emailOfLength(MAX_EMAIL_LENGTH), // emails are ASCII
-    name: widestText(MAX_NAME_LENGTH),
-    idempotencyKey: widestText(MAX_IDEMPOTENCY_KEY_LENGTH),
+    email: emailOfLength(maxLengthOf(createUser.email)), // the email grammar is ASCII
+    name: widestText(maxLengthOf(createUser.name)),
+    idempotencyKey: widestText(maxLengthOf(createUser.idempotencyKey)),
   },
   getUser: { id: ANY_UUID },
   listUsers: {

@@ -1,27 +1,38 @@
-import { SERVICES } from '@acme/contracts';
-import { ANY_UUID, MAX_IDEMPOTENCY_KEY_LENGTH, type LargestRequests, maxReceiveMessageBytes, widestText } from '@acme/grpc-kit';
+import { maxItemsOf, maxLengthOf, orderV1, rulesOf, SERVICES } from '@acme/contracts';
+import { ANY_UUID, type LargestRequests, maxReceiveMessageBytes, widestText } from '@acme/grpc-kit';
 import { MAX_PAGE_SIZE, PageTokenCodec } from '@acme/persistence';
-import { INT64_MAX, MAX_ITEMS, MAX_SKU_LENGTH } from './order-rules';
+import { INT64_MAX } from './order-rules';
+
+const request = orderV1.CreateOrderRequestSchema.field;
+const item = orderV1.OrderItemSchema.field;
+const maxItems = maxItemsOf(request.items);
+
+/** The smallest quantity the proto's rule allows (its gte). */
+function leastQuantity(): number {
+  const { greaterThan } = rulesOf(item.quantity, 'int32');
+  if (greaterThan.case !== 'gte') throw new Error(`${item.quantity.toString()} declares no gte rule`);
+  return greaterThan.value;
+}
 
 /**
- * The largest request of each RPC that order-service's rules accept, built
- * from the rules' own limits; the server's message size limit follows from
- * it (largest-requests.spec.ts checks each one passes the rules and that
+ * The largest request of each RPC that order-service accepts, built from the
+ * limits of the proto's field rules; the server's message size limit follows
+ * from it (largest-requests.spec.ts checks each one passes the rules and that
  * every field is filled). `satisfies` rather than a type annotation keeps
  * the fields as given: a request's init shape makes every one optional.
  */
 export const LARGEST_ORDER_REQUESTS = {
   createOrder: {
     userId: ANY_UUID,
-    idempotencyKey: widestText(MAX_IDEMPOTENCY_KEY_LENGTH),
-    items: Array.from({ length: MAX_ITEMS }, () => ({
-      sku: 'S'.repeat(MAX_SKU_LENGTH), // SKUs are ASCII
+    idempotencyKey: widestText(maxLengthOf(request.idempotencyKey)),
+    items: Array.from({ length: maxItems }, () => ({
+      sku: 'S'.repeat(maxLengthOf(item.sku)), // the SKU pattern is ASCII
       // The total must fit in int64, so quantity and price cannot both be at
-      // their maximum. A price of INT64_MAX / MAX_ITEMS still takes the
+      // their maximum. A price of INT64_MAX / max items still takes the
       // longest varint of a non-negative int64 (9 bytes, from 2^56), which
-      // only quantity 1 allows, and that outweighs a 2-byte quantity.
-      quantity: 1,
-      unitPriceCents: INT64_MAX / BigInt(MAX_ITEMS),
+      // only the least quantity allows, and that outweighs a 2-byte quantity.
+      quantity: leastQuantity(),
+      unitPriceCents: INT64_MAX / BigInt(maxItems),
     })),
   },
   getOrder: { id: ANY_UUID },

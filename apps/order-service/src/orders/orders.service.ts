@@ -2,16 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import { create } from '@bufbuild/protobuf';
 import { v7 as uuidv7 } from 'uuid';
 import { orderV1 } from '@acme/contracts';
-import { FailedPreconditionError, NotFoundError, requireUuid } from '@acme/grpc-kit';
+import { FailedPreconditionError, NotFoundError } from '@acme/grpc-kit';
 import { PageTokenCodec, resolvePageSize } from '@acme/persistence';
 import { UserDirectory } from '../users/user-directory';
 import { toOrderMessage } from './order.mapper';
-import { type NewOrder, validateNewOrder } from './order-rules';
+import { type NewOrder, toNewOrder } from './order-rules';
 import { type OrderRecord, OrdersRepository } from './orders.repository';
 
 export const ORDER_PAGE_TOKENS = Symbol('ORDER_PAGE_TOKENS');
 
-/** The rules of OrderService; transport-agnostic (the controller only adapts gRPC to it). */
+/**
+ * The rules of OrderService; transport-agnostic (the controller only adapts
+ * gRPC to it). Requests arrive checked against their proto's field rules;
+ * the UUID rule takes either letter case, so ids are lower-cased here, for
+ * messages, page-token scopes and the per-user lock.
+ */
 @Injectable()
 export class OrdersService {
   constructor(
@@ -21,13 +26,13 @@ export class OrdersService {
   ) {}
 
   /**
-   * Validate, replay a previous result for the same idempotency key, confirm
+   * Compute the order, replay a previous result for the same idempotency key, confirm
    * the user with user-service, then insert (with its OrderCreated event;
    * refused if order-service learned that the user was deleted). Nothing is
    * written unless every step before the insert succeeded.
    */
   async create(request: orderV1.CreateOrderRequest): Promise<orderV1.Order> {
-    const order = validateNewOrder(request);
+    const order = toNewOrder(request);
     const previous = await this.orders.findByIdempotencyKey(order.userId, order.idempotencyKey);
     if (previous) return toOrderMessage(this.replay(previous, order));
 
@@ -43,14 +48,14 @@ export class OrdersService {
   }
 
   async get(request: orderV1.GetOrderRequest): Promise<orderV1.Order> {
-    const id = requireUuid(request.id, 'id');
+    const id = request.id.toLowerCase();
     const order = await this.orders.findById(id);
     if (!order) throw new NotFoundError('order', id);
     return toOrderMessage(order);
   }
 
   async list(request: orderV1.ListOrdersRequest): Promise<orderV1.ListOrdersResponse> {
-    const userId = requireUuid(request.userId, 'user_id');
+    const userId = request.userId.toLowerCase();
     const pageSize = resolvePageSize(request.pageSize);
     const scope = `orders:${userId}`;
     const afterId = this.pageTokens.decode(scope, request.pageToken);
@@ -65,7 +70,7 @@ export class OrdersService {
   }
 
   async cancel(request: orderV1.CancelOrderRequest): Promise<orderV1.Order> {
-    const id = requireUuid(request.id, 'id');
+    const id = request.id.toLowerCase();
     const outcome = await this.orders.cancel(id);
     if (outcome === 'missing') throw new NotFoundError('order', id);
     if (outcome === 'not-open') throw new FailedPreconditionError(`order ${id} is already cancelled`);

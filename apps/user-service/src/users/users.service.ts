@@ -2,16 +2,20 @@ import { Inject, Injectable } from '@nestjs/common';
 import { create } from '@bufbuild/protobuf';
 import { v7 as uuidv7 } from 'uuid';
 import { userV1 } from '@acme/contracts';
-import { AlreadyExistsError, FailedPreconditionError, NotFoundError, requireUuid } from '@acme/grpc-kit';
+import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '@acme/grpc-kit';
 import { PageTokenCodec, resolvePageSize } from '@acme/persistence';
 import { toUserMessage } from './user.mapper';
-import { validateNewUser } from './user-rules';
 import { UsersRepository } from './users.repository';
 
 export const USER_PAGE_TOKENS = Symbol('USER_PAGE_TOKENS');
 const LIST_SCOPE = 'users';
 
-/** The rules of UserService; transport-agnostic (the controller only adapts gRPC to it). */
+/**
+ * The rules of UserService; transport-agnostic (the controller only adapts
+ * gRPC to it). Requests arrive checked against their proto's field rules;
+ * the UUID rule takes either letter case, so ids are lower-cased here, for
+ * messages and the UserDeleted event (whose subscribers key by the id's text).
+ */
 @Injectable()
 export class UsersService {
   constructor(
@@ -23,24 +27,25 @@ export class UsersService {
    * Inserts the user. When the email or the idempotency key is taken, a
    * request that repeats the one that created the holder (same key, same
    * email and name, byte for byte) is a replay and gets that user back; any
-   * other is a conflict.
+   * other is a conflict. Email and name are stored verbatim: no trimming, no
+   * case folding.
    */
   async create(request: userV1.CreateUserRequest): Promise<userV1.User> {
-    const input = validateNewUser(request);
-    const result = await this.users.insert({ id: uuidv7(), ...input });
+    const { email, name, idempotencyKey } = request;
+    const result = await this.users.insert({ id: uuidv7(), email, name, idempotencyKey });
     if ('inserted' in result) return toUserMessage(result.inserted);
     const holder = result.existing;
-    if (input.idempotencyKey !== '' && holder.idempotencyKey === input.idempotencyKey) {
-      if (holder.email === input.email && holder.name === input.name) return toUserMessage(holder);
+    if (idempotencyKey !== '' && holder.idempotencyKey === idempotencyKey) {
+      if (holder.email === email && holder.name === name) return toUserMessage(holder);
       throw new FailedPreconditionError(
-        `idempotency_key ${JSON.stringify(input.idempotencyKey)} was already used for user ${holder.id} with a different email or name`,
+        `idempotency_key ${JSON.stringify(idempotencyKey)} was already used for user ${holder.id} with a different email or name`,
       );
     }
-    throw new AlreadyExistsError(`a user with email ${input.email} already exists`);
+    throw new AlreadyExistsError(`a user with email ${email} already exists`);
   }
 
   async get(request: userV1.GetUserRequest): Promise<userV1.User> {
-    const id = requireUuid(request.id, 'id');
+    const id = request.id.toLowerCase();
     const user = await this.users.findById(id);
     if (!user) throw new NotFoundError('user', id);
     return toUserMessage(user);
@@ -60,7 +65,7 @@ export class UsersService {
   }
 
   async delete(request: userV1.DeleteUserRequest): Promise<userV1.DeleteUserResponse> {
-    const id = requireUuid(request.id, 'id');
+    const id = request.id.toLowerCase();
     // UserDeleted is committed to the outbox with the deletion; its commit starts the publishing.
     if (!(await this.users.deleteById(id))) throw new NotFoundError('user', id);
     return create(userV1.DeleteUserResponseSchema);
