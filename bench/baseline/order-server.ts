@@ -4,13 +4,14 @@ import { credentials, makeClientConstructor, status, type Client, type sendUnary
 import type { PoolClient } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { EVENTS, grpcServiceDefinition, orderV1, SERVICES, type RequestInitOf, type ResponseInitOf } from '@acme/contracts';
-import { databaseFailure, env, fail, pool, serve } from './server';
+import { databaseFailure, env, fail, pool, ruleViolation, serve } from './server';
 
 // Baseline OrderService.CreateOrder: raw @grpc/grpc-js + pg, no framework.
-// Same steps and SQL effects as order-service: validate, replay a previous
-// order with the same idempotency key, ask the user server (gRPC, with a
-// deadline) whether the user exists, then write the order, its items and
-// (when the schema has an outbox) its OrderCreated event in one statement.
+// Same steps and SQL effects as order-service: validate (the proto's field
+// rules, with protovalidate, then the total), replay a previous order with the
+// same idempotency key, ask the user server (gRPC, with a deadline) whether
+// the user exists, then write the order, its items and (when the schema has
+// an outbox) its OrderCreated event in one statement.
 // When the schema records deleted users, the insert also refuses them, under
 // the same per-user advisory lock, in a transaction (as order-service must
 // for correctness: the lock has to be held before the statement's snapshot).
@@ -22,8 +23,6 @@ const UserClientConstructor = makeClientConstructor(grpcServiceDefinition(SERVIC
 const users = new UserClientConstructor(env('USER_SERVICE_URL'), credentials.createInsecure()) as unknown as UserClient;
 const USER_DEADLINE_MS = Number(env('USER_SERVICE_DEADLINE_MS', '1000'));
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const SKU = /^[A-Za-z0-9._-]{1,64}$/;
 const INT64_MAX = 2n ** 63n - 1n;
 
 class Refusal extends Error {
@@ -45,25 +44,18 @@ interface NewOrder {
 }
 
 function validate(request: orderV1.CreateOrderRequest): NewOrder {
-  const invalid = (message: string) => new Refusal(status.INVALID_ARGUMENT, message);
-  if (!UUID.test(request.userId)) throw invalid('user_id: must be a UUID');
-  const key = request.idempotencyKey;
-  if (key === '' || [...key].length > 255 || key.includes('\u0000')) throw invalid('idempotency_key: must be 1 to 255 characters');
-  if (request.items.length < 1 || request.items.length > 100) throw invalid('items: must have 1 to 100 entries');
+  const invalid = ruleViolation(orderV1.CreateOrderRequestSchema, request);
+  if (invalid) throw new Refusal(status.INVALID_ARGUMENT, invalid);
   let total = 0n;
-  const items = request.items.map((item, i) => {
-    if (!SKU.test(item.sku)) throw invalid(`items[${i}].sku: invalid`);
-    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > 10_000) throw invalid(`items[${i}].quantity: out of range`);
-    // A decoded int64 cannot exceed INT64_MAX; only the sign is left to check.
-    if (item.unitPriceCents < 0n) throw invalid(`items[${i}].unit_price_cents: invalid`);
+  const items = request.items.map((item) => {
     total += BigInt(item.quantity) * item.unitPriceCents;
     return { sku: item.sku, quantity: item.quantity, unitPriceCents: item.unitPriceCents.toString() };
   });
-  if (total > INT64_MAX) throw invalid('items: total does not fit in int64');
+  if (total > INT64_MAX) throw new Refusal(status.INVALID_ARGUMENT, 'items: total does not fit in int64');
   const requestHash = createHash('sha256')
     .update(JSON.stringify(items.map((i) => [i.sku, i.quantity, i.unitPriceCents])))
     .digest('base64url');
-  return { userId: request.userId.toLowerCase(), idempotencyKey: key, items, totalCents: total.toString(), requestHash };
+  return { userId: request.userId.toLowerCase(), idempotencyKey: request.idempotencyKey, items, totalCents: total.toString(), requestHash };
 }
 
 interface OrderRow {

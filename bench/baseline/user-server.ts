@@ -1,12 +1,10 @@
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { status, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { SERVICES, type ResponseInitOf, type userV1 } from '@acme/contracts';
-import { databaseFailure, fail, pool, serve } from './server';
+import { SERVICES, type ResponseInitOf, userV1 } from '@acme/contracts';
+import { databaseFailure, fail, pool, ruleViolation, serve } from './server';
 
 // Baseline UserService.GetUser: raw @grpc/grpc-js + pg, no framework. The
 // same answer and status codes as user-service, from the same table.
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 interface UserRow {
   id: string;
@@ -18,8 +16,9 @@ interface UserRow {
 type UserInit = ResponseInitOf<typeof SERVICES.user, 'getUser'>;
 
 function GetUser(call: ServerUnaryCall<userV1.GetUserRequest, UserInit>, callback: sendUnaryData<UserInit>): void {
+  const invalid = ruleViolation(userV1.GetUserRequestSchema, call.request);
+  if (invalid) return callback(fail(status.INVALID_ARGUMENT, invalid));
   const { id } = call.request;
-  if (!UUID.test(id)) return callback(fail(status.INVALID_ARGUMENT, 'id: must be a UUID'));
   // A named prepared statement, as user-service's repository uses for this read.
   pool.query<UserRow>({ name: 'users.find-by-id', text: 'SELECT id, email, name, create_time FROM users WHERE id = $1', values: [id.toLowerCase()] }).then(
     ({ rows: [user] }) =>
