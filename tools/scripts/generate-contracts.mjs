@@ -5,6 +5,7 @@
 // descriptors that server reflection and request decoding read. Offline.
 // Never edit the generated files; see docs/contracts.md.
 import { mkdirSync, rmSync } from 'node:fs';
+import { writeComments } from './generate-docs.mjs';
 import { generate } from './proto-inputs.mjs';
 
 const OUT = 'libs/contracts/src/gen';
@@ -21,3 +22,4 @@ const ES_OPTIONS = [
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 generate('proto', ['--plugin=protoc-gen-es=node_modules/.bin/protoc-gen-es', `--es_out=${OUT}`, `--es_opt=${ES_OPTIONS.join(',')}`]);
+writeComments('proto', `${OUT}/comments.ts`);

@@ -1,7 +1,7 @@
 import type { ApiDescription } from './http/openapi';
 import { problemSchema } from './http/problem.schema';
-import { createOrderBody, orderItemBody, orderPageSchema, orderSchema } from './orders/order.schemas';
-import { createUserBody, userPageSchema, userSchema } from './users/user.schemas';
+import { apiComponents } from './rest/rest-openapi';
+import { REST_SERVICES } from './rest/rest.module';
 
 /** What /openapi.json says about the API besides what the controllers declare. */
 export const API_DESCRIPTION: ApiDescription = {
@@ -17,13 +17,7 @@ export const API_DESCRIPTION: ApiDescription = {
     '408 and its connection closed.',
   ].join(' '),
   schemas: {
-    CreateUserRequest: createUserBody,
-    User: userSchema,
-    UserPage: userPageSchema,
-    CreateOrderRequest: { ...createOrderBody, properties: { ...createOrderBody.properties, items: { ...createOrderBody.properties.items, items: { $ref: '#/components/schemas/OrderItem' } } } },
-    OrderItem: orderItemBody,
-    Order: orderSchema,
-    OrderPage: orderPageSchema,
+    ...apiComponents(REST_SERVICES.map(({ service }) => service)),
     Problem: problemSchema,
   },
 };

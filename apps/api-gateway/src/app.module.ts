@@ -3,8 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { HealthModule } from './health/health.module';
 import { gatewayLogOptions } from './http/logging';
-import { OrdersModule } from './orders/orders.module';
-import { UsersModule } from './users/users.module';
+import { RestModule } from './rest/rest.module';
 
 /** The validated config: the one provider every part of the gateway reads, so the only global module here. */
 @Module({})
@@ -19,8 +18,7 @@ export class AppModule {
       imports: [
         { module: GatewayConfigModule, global: true, providers: [{ provide: GATEWAY_CONFIG, useValue: config }], exports: [GATEWAY_CONFIG] },
         LoggerModule.forRoot({ pinoHttp: gatewayLogOptions(config.LOG_LEVEL, config.LOG_FORMAT) }),
-        UsersModule,
-        OrdersModule,
+        RestModule,
         HealthModule,
       ],
     };

@@ -1,6 +1,6 @@
-import { maxLengthOf, SERVICES, userV1 } from '@acme/contracts';
+import { maxLengthOf, maxValueOf, SERVICES, userV1 } from '@acme/contracts';
 import { ANY_UUID, type LargestRequests, maxReceiveMessageBytes, widestText } from '@acme/grpc-kit';
-import { MAX_PAGE_SIZE, PageTokenCodec } from '@acme/persistence';
+import { PageTokenCodec } from '@acme/persistence';
 
 const createUser = userV1.CreateUserRequestSchema.field;
 
@@ -19,7 +19,7 @@ export const LARGEST_USER_REQUESTS = {
   },
   getUser: { id: ANY_UUID },
   listUsers: {
-    pageSize: MAX_PAGE_SIZE,
+    pageSize: maxValueOf(userV1.ListUsersRequestSchema.field.pageSize),
     // Tokens carry a user id; their length depends on neither the secret nor the list.
     pageToken: new PageTokenCodec('any secret').encode('users', ANY_UUID),
   },

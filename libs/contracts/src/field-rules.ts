@@ -28,3 +28,10 @@ export const maxItemsOf = (field: DescField): number => Number(rulesOf(field, 'r
  * and cannot say it for numbers, where 0 is a value.)
  */
 export const isRequiredInRequests = (field: DescField): boolean => getOption(field, field_behavior).includes(FieldBehavior.REQUIRED);
+
+/** An int32 field's largest allowed value (its `lte` rule). */
+export function maxValueOf(field: DescField): number {
+  const { lessThan } = rulesOf(field, 'int32');
+  if (lessThan.case !== 'lte') throw new Error(`${field.toString()} declares no int32 lte rule`);
+  return lessThan.value;
+}

@@ -11,3 +11,5 @@ export * from './registry';
 export * from './service-contracts';
 export * from './service-shapes';
 export * from './field-rules';
+export { PROTO_COMMENTS } from './gen/comments';
+export * from './http-rules';

@@ -2,16 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidArgumentError } from '@acme/grpc-kit';
 
 export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
 
-/** 0 means the default; otherwise 1..MAX_PAGE_SIZE. */
-export function resolvePageSize(pageSize: number, field = 'page_size'): number {
-  if (pageSize === 0) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-    throw new InvalidArgumentError(field, `must be between 1 and ${MAX_PAGE_SIZE} (or 0 for the default), got ${pageSize}`);
-  }
-  return pageSize;
-}
+/** A request's page_size (its range is the proto's rule, checked before any handler runs): 0 means the default. */
+export const resolvePageSize = (pageSize: number): number => pageSize || DEFAULT_PAGE_SIZE;
 
 const SIGNATURE_BYTES = 16;
 

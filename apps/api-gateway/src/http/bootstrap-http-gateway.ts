@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { gracefulShutdown } from '@acme/grpc-kit';
+import { gracefulShutdown, INT64_FORMAT, INT64_FORMAT_NAME } from '@acme/grpc-kit';
 import { Readiness } from '../health/readiness';
 import { clientErrorAnswerer } from './client-errors';
 import { type ApiDescription, buildOpenApiDocument, serveApiDocs } from './openapi';
@@ -67,7 +67,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
     routerOptions: { querystringParser: parseQuerystring },
     genReqId: requestIdOf,
     // OpenAPI's `example` is allowed in the schemas; everything else unknown to JSON Schema is a mistake.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, keywords: ['example'] } },
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, keywords: ['example'], formats: { [INT64_FORMAT_NAME]: INT64_FORMAT } } },
     schemaErrorFormatter: schemaErrorToValidationError,
     return503OnClosing: true,
   });

@@ -1,26 +1,6 @@
-import { MAX_IDEMPOTENCY_KEY_LENGTH } from '@acme/grpc-kit';
-import { PAGE_SIZE_PATTERN, UUID_PATTERN, VISIBLE_ASCII_PATTERN } from './schema-patterns';
-
-/** `:id` path parameters are UUIDs. */
-export const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: UUID_PATTERN } },
-} as const;
-
-export const pageQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    page_size: { type: 'string', pattern: PAGE_SIZE_PATTERN },
-    page_token: { type: 'string', maxLength: 1024 },
-  },
-} as const;
-
-export interface PageQuery {
-  page_size?: string;
-  page_token?: string;
-}
+import type { DescField } from '@bufbuild/protobuf';
+import { maxLengthOf } from '@acme/contracts';
+import { VISIBLE_ASCII_PATTERN } from './schema-patterns';
 
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
@@ -31,9 +11,10 @@ export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
  * echoed as other bytes, that is another key). Spaces are refused too: HTTP
  * trims them at either end, and Node joins a repeated header with ", ".
  */
-export const idempotencyKeyHeaders = {
+export const idempotencyKeyHeaders = (field: DescField) => ({
   type: 'object',
   properties: {
-    [IDEMPOTENCY_KEY_HEADER]: { type: 'string', minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, pattern: VISIBLE_ASCII_PATTERN },
+    // As long as the request's idempotency_key may be.
+    [IDEMPOTENCY_KEY_HEADER]: { type: 'string', minLength: 1, maxLength: maxLengthOf(field), pattern: VISIBLE_ASCII_PATTERN },
   },
-} as const;
+});

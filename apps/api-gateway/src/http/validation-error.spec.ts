@@ -1,6 +1,6 @@
 import type { FastifySchemaValidationError } from 'fastify';
 import { EdgeValidationError, schemaErrorToValidationError } from './validation-error';
-import { UUID_PATTERN } from './schema-patterns';
+import { INTEGER_TEXT_PATTERN } from './schema-patterns';
 
 const violation = (keyword: string, instancePath: string, params: Record<string, unknown>, message?: string): FastifySchemaValidationError => ({
   keyword,
@@ -29,7 +29,8 @@ describe('schemaErrorToValidationError', () => {
   });
 
   it('explains patterns in words and spells header names conventionally', () => {
-    expect(format(violation('pattern', '/id', { pattern: UUID_PATTERN }), 'params').message).toBe('id: must be a UUID');
+    expect(format(violation('pattern', '/page_size', { pattern: INTEGER_TEXT_PATTERN }), 'querystring').message).toBe('page_size: must be a whole number');
+    expect(format(violation('format', '/items/0/unitPriceCents', { format: 'int64-decimal' })).message).toMatch(/^items\[0\]\.unitPriceCents: must be an int64 as a decimal string/);
     expect(format(violation('maxLength', '/idempotency-key', { limit: 255 }), 'headers').message).toBe(
       'Idempotency-Key: must be at most 255 characters',
     );

@@ -1,4 +1,5 @@
 import type { FastifySchemaValidationError } from 'fastify';
+import { INT64_FORMAT_MESSAGE, INT64_FORMAT_NAME } from '@acme/grpc-kit';
 import { PATTERN_MESSAGES } from './schema-patterns';
 
 /** The part of the request a schema checked. */
@@ -59,6 +60,8 @@ function reason(error: FastifySchemaValidationError, params: Record<string, unkn
       return `must contain at most ${limit} items`;
     case 'pattern':
       return PATTERN_MESSAGES.get(String(params['pattern'])) ?? 'has an invalid format';
+    case 'format':
+      return params['format'] === INT64_FORMAT_NAME ? INT64_FORMAT_MESSAGE : `must be a valid ${String(params['format'])}`;
     default:
       return error.message ?? 'is invalid';
   }

@@ -2,6 +2,7 @@ import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { SERVICES } from '@acme/contracts';
 import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
+import { checkRulesAtEdge } from './edge-rules';
 import { labelFailures } from './upstream-failure';
 
 export const USER_SERVICE = Symbol('USER_SERVICE');
@@ -14,7 +15,8 @@ export type OrderService = Upstream<typeof SERVICES.order>;
  * One long-lived channel per upstream, created at startup and closed at
  * shutdown. Only calls the protos declare safe to repeat are retried: reads,
  * and CreateOrder because it carries an idempotency key. CreateUser,
- * DeleteUser and CancelOrder are never retried blindly. Imported by the
+ * DeleteUser and CancelOrder are never retried blindly. Every request is
+ * checked against its proto's field rules before it is sent. Imported by the
  * modules whose controllers call them (one instance, shared).
  */
 @Module({
@@ -23,26 +25,24 @@ export type OrderService = Upstream<typeof SERVICES.order>;
       provide: USER_SERVICE,
       inject: [GATEWAY_CONFIG],
       useFactory: (config: GatewayConfig): UserService =>
-        labelFailures(
-          'user-service',
-          createUpstreamClient({
-            target: config.USER_SERVICE_URL,
-            service: SERVICES.user,
-            deadlineMs: config.USER_SERVICE_DEADLINE_MS,
-          }),
+        checkRulesAtEdge(
+          SERVICES.user,
+          labelFailures(
+            'user-service',
+            createUpstreamClient({ target: config.USER_SERVICE_URL, service: SERVICES.user, deadlineMs: config.USER_SERVICE_DEADLINE_MS }),
+          ),
         ),
     },
     {
       provide: ORDER_SERVICE,
       inject: [GATEWAY_CONFIG],
       useFactory: (config: GatewayConfig): OrderService =>
-        labelFailures(
-          'order-service',
-          createUpstreamClient({
-            target: config.ORDER_SERVICE_URL,
-            service: SERVICES.order,
-            deadlineMs: config.ORDER_SERVICE_DEADLINE_MS,
-          }),
+        checkRulesAtEdge(
+          SERVICES.order,
+          labelFailures(
+            'order-service',
+            createUpstreamClient({ target: config.ORDER_SERVICE_URL, service: SERVICES.order, deadlineMs: config.ORDER_SERVICE_DEADLINE_MS }),
+          ),
         ),
     },
   ],

@@ -18,7 +18,7 @@ export function docsAndHealthRoutes(stack: Stack): void {
         'DELETE /users/{id} deleteUser',
         'POST /orders createOrder',
         'GET /orders/{id} getOrder',
-        'GET /users/{id}/orders listUserOrders',
+        'GET /users/{user_id}/orders listOrders',
         'POST /orders/{id}/cancel cancelOrder',
         'GET /healthz healthz',
         'GET /readyz readyz',

@@ -52,32 +52,32 @@ export function edgeValidationRoutes(stack: Stack): void {
     expectProblem(await refused('POST', '/orders', { body: { userId: buyer.id, items: {} } }), 400, 'items: must be an array');
   });
 
-  it('money only as a string of digits that fits int64', async () => {
+  it('money only as a string of digits that fits int64, and as the proto allows (>= 0)', async () => {
     const item = (unitPriceCents: unknown) => ({ userId: buyer.id, items: [{ sku: 'A', quantity: 1, unitPriceCents }] });
     expectProblem(await refused('POST', '/orders', { body: item(1999) }), 400, 'items[0].unitPriceCents: must be a string');
-    for (const text of ['-5', '12.50', '1e3', ' 1', '']) {
-      expectProblem(await refused('POST', '/orders', { body: item(text) }), 400, /^items\[0\]\.unitPriceCents: must be a string of decimal digits/);
+    for (const text of ['12.50', '1e3', ' 1', '', '9223372036854775808', '-9223372036854775809']) {
+      expectProblem(await refused('POST', '/orders', { body: item(text) }), 400, /^items\[0\]\.unitPriceCents: must be an int64 as a decimal string, -9223372036854775808 to 9223372036854775807/);
     }
-    expectProblem(await refused('POST', '/orders', { body: item('9223372036854775808') }), 400, 'items[0].unitPriceCents: must be at most 9223372036854775807');
+    expectProblem(await refused('POST', '/orders', { body: item('-5') }), 400, 'items[0].unitPriceCents: must be at least 0, got -5');
   });
 
   it('missing, empty, blank and unknown fields: 400 naming the field', async () => {
     expectProblem(await refused('POST', '/users', { body: { email: 'a@b.co' } }), 400, 'name: is required');
     expectProblem(await refused('POST', '/users', { body: { email: 'a@b.co', name: '   ' } }), 400, 'name: must not be blank');
-    expectProblem(await refused('POST', '/users', { body: { email: '', name: 'A' } }), 400, 'email: must not be empty');
+    expectProblem(await refused('POST', '/users', { body: { email: '', name: 'A' } }), 400, 'email: is required');
     expectProblem(await refused('POST', '/users', { body: { email: 'a@b.co', name: 'A', admin: true } }), 400, 'admin: is not a known field');
     expectProblem(await refused('POST', '/orders', { body: { userId: buyer.id } }), 400, 'items: is required');
-    expectProblem(await refused('POST', '/orders', { body: { userId: buyer.id, items: [] } }), 400, 'items: must contain at least 1 item');
+    expectProblem(await refused('POST', '/orders', { body: { userId: buyer.id, items: [] } }), 400, 'items: must contain at least one item');
     expectProblem(await refused('POST', '/orders', { body: { userId: buyer.id, items: [{ sku: 'A', quantity: 1 }] } }), 400, 'items[0].unitPriceCents: is required');
-    expectProblem(await refused('POST', '/orders', { body: { userId: buyer.id, items: [{ sku: 'no spaces', quantity: 1, unitPriceCents: '1' }] } }), 400, /^items\[0\]\.sku: must be 1 to 64 letters/);
-    expectProblem(await refused('POST', '/orders', { body: { userId: 'bob', items: [{ sku: 'A', quantity: 1, unitPriceCents: '1' }] } }), 400, 'userId: must be a UUID');
+    expectProblem(await refused('POST', '/orders', { body: { userId: buyer.id, items: [{ sku: 'no spaces', quantity: 1, unitPriceCents: '1' }] } }), 400, 'items[0].sku: must match the pattern ^[A-Za-z0-9._-]*$');
+    expectProblem(await refused('POST', '/orders', { body: { userId: 'bob', items: [{ sku: 'A', quantity: 1, unitPriceCents: '1' }] } }), 400, 'userId: must be a UUID, got "bob"');
   });
 
   it('path, query and header parameters: 400 naming them', async () => {
-    expectProblem(await refused('GET', '/users/not-a-uuid'), 400, 'id: must be a UUID');
-    expectProblem(await refused('POST', '/orders/123/cancel'), 400, 'id: must be a UUID');
-    expectProblem(await refused('GET', '/users?page_size=abc'), 400, /^page_size: must be a whole number from 0 to 100/);
-    expectProblem(await refused('GET', `/users/${buyer.id}/orders?page_size=101`), 400, /^page_size: /);
+    expectProblem(await refused('GET', '/users/not-a-uuid'), 400, 'id: must be a UUID, got "not-a-uuid"');
+    expectProblem(await refused('POST', '/orders/123/cancel'), 400, 'id: must be a UUID, got "123"');
+    expectProblem(await refused('GET', '/users?page_size=abc'), 400, 'page_size: must be a whole number');
+    expectProblem(await refused('GET', `/users/${buyer.id}/orders?page_size=101`), 400, 'page_size: must be between 0 and 100, got 101');
     expectProblem(await refused('GET', '/users?pagesize=5'), 400, 'pagesize: is not a known field');
     const body = { userId: buyer.id, items: [{ sku: 'A', quantity: 1, unitPriceCents: '1' }] };
     expectProblem(await refused('POST', '/orders', { body, headers: { 'Idempotency-Key': 'k'.repeat(256) } }), 400, 'Idempotency-Key: must be at most 255 characters');
@@ -114,7 +114,7 @@ export function edgeValidationRoutes(stack: Stack): void {
   it('a body over 1 MiB: 413; exactly 1 MiB is read (and refused for its content)', async () => {
     const json = { 'content-type': 'application/json' };
     expectProblem(await refused('POST', '/users', { rawBody: userBodyOfSize(MiB + 1), headers: json }), 413, /too large/i);
-    expectProblem(await refused('POST', '/users', { rawBody: userBodyOfSize(MiB), headers: json }), 400, 'name: must be at most 200 characters');
+    expectProblem(await refused('POST', '/users', { rawBody: userBodyOfSize(MiB), headers: json }), 400, /^name: must be at most 200 characters, got \d+$/);
   });
 
   it('a body that is not JSON: 415', async () => {

@@ -1,6 +1,6 @@
-import { maxItemsOf, maxLengthOf, orderV1, rulesOf, SERVICES } from '@acme/contracts';
+import { maxItemsOf, maxLengthOf, maxValueOf, orderV1, rulesOf, SERVICES } from '@acme/contracts';
 import { ANY_UUID, type LargestRequests, maxReceiveMessageBytes, widestText } from '@acme/grpc-kit';
-import { MAX_PAGE_SIZE, PageTokenCodec } from '@acme/persistence';
+import { PageTokenCodec } from '@acme/persistence';
 import { INT64_MAX } from './order-rules';
 
 const request = orderV1.CreateOrderRequestSchema.field;
@@ -38,7 +38,7 @@ export const LARGEST_ORDER_REQUESTS = {
   getOrder: { id: ANY_UUID },
   listOrders: {
     userId: ANY_UUID,
-    pageSize: MAX_PAGE_SIZE,
+    pageSize: maxValueOf(orderV1.ListOrdersRequestSchema.field.pageSize),
     // Tokens carry an order id; their length depends on neither the secret nor the list.
     pageToken: new PageTokenCodec('any secret').encode(`orders:${ANY_UUID}`, ANY_UUID),
   },

@@ -18,7 +18,7 @@ describe('jsonSchemaOf (proto3 JSON mapping, from the descriptors)', () => {
             properties: {
               sku: { type: 'string' },
               quantity: { type: 'integer', minimum: -(2 ** 31), maximum: 2 ** 31 - 1 },
-              unitPriceCents: { type: 'string', format: 'int64' },
+              unitPriceCents: { type: 'string', format: 'int64-decimal' },
             },
           },
         },
@@ -43,9 +43,10 @@ describe('jsonSchemaOf (proto3 JSON mapping, from the descriptors)', () => {
     });
   });
 
-  it('maps timestamps and enums as proto3 JSON does', () => {
+  it("maps timestamps, enums and page tokens as the edge's JSON does", () => {
+    expect(jsonSchemaOf(orderV1.ListOrdersResponseSchema, { purpose: 'document' }).properties).toMatchObject({ nextPageToken: { type: 'string', nullable: true } });
     expect(jsonSchemaOf(orderV1.OrderSchema, { purpose: 'document' }).properties).toMatchObject({
-      status: { type: 'string', enum: ['ORDER_STATUS_UNSPECIFIED', 'ORDER_STATUS_CREATED', 'ORDER_STATUS_CANCELLED'] },
+      status: { type: 'string', enum: ['UNSPECIFIED', 'CREATED', 'CANCELLED'] },
       createTime: { type: 'string', format: 'date-time' },
       totalCents: { type: 'string' },
     });

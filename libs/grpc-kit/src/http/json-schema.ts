@@ -1,10 +1,11 @@
 import { ScalarType, type DescField, type DescMessage } from '@bufbuild/protobuf';
 import { fieldRules, isRequiredInRequests } from '@acme/contracts';
+import { isNullWhenEmpty } from './edge-json';
 
-// JSON schemas of messages in the proto3 JSON mapping (camelCase names,
-// int64 as decimal strings, Timestamp as RFC 3339 text, enums by name), for a
-// REST edge: derived from the descriptors, so a field added to the proto is
-// in the edge's schema and its OpenAPI document on the next build.
+// JSON schemas of messages in the edge's JSON mapping (edge-json.ts: the
+// proto3 mapping, enums by their unprefixed names), for a REST edge: derived
+// from the descriptors, so a field added to the proto is in the edge's schema
+// and its OpenAPI document on the next build.
 
 /**
  * - `check`: the shape only (types, fields marked `(google.api.field_behavior)
@@ -24,12 +25,14 @@ export interface JsonSchemaOptions {
   readonly omit?: readonly string[];
   /** In documents: how a nested message is referred to (`#/components/schemas/OrderItem`); inline when undefined. */
   readonly refOf?: (message: DescMessage) => string | undefined;
+  /** In documents: a field's description (its proto comment). */
+  readonly describe?: (field: DescField) => string | undefined;
 }
 
 export type JsonSchema = Record<string, unknown>;
 
 /** `format` of int64 fields in `check` schemas: the edge's JSON-schema validator must know it (see INT64_FORMAT). */
-export const INT64_FORMAT_NAME = 'int64';
+export const INT64_FORMAT_NAME = 'int64-decimal';
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -67,12 +70,20 @@ function objectSchema(message: DescMessage, options: JsonSchemaOptions, omitted:
 }
 
 function fieldSchema(field: DescField, options: JsonSchemaOptions): JsonSchema {
+  const description = options.purpose === 'document' ? options.describe?.(field) : undefined;
+  const schema = fieldShape(field, options);
+  if (!description || schema['$ref']) return schema;
+  // A rule's words (int64 bounds) follow the comment.
+  return { ...schema, description: [description, schema['description']].filter(Boolean).join(' ') };
+}
+
+function fieldShape(field: DescField, options: JsonSchemaOptions): JsonSchema {
   const rules = options.purpose === 'document' ? documentedRules(field) : {};
   switch (field.fieldKind) {
     case 'scalar':
-      return { ...scalarSchema(field.scalar, options), ...rules.value };
+      return { ...scalarSchema(field.scalar, options), ...rules.value, ...(isNullWhenEmpty(field) ? { nullable: true } : {}) };
     case 'enum':
-      return { type: 'string', enum: field.enum.values.map((value) => value.name) };
+      return { type: 'string', enum: field.enum.values.map((value) => value.localName) };
     case 'message':
       return messageSchema(field.message, options);
     case 'list': {
@@ -80,7 +91,7 @@ function fieldSchema(field: DescField, options: JsonSchemaOptions): JsonSchema {
         field.listKind === 'scalar'
           ? scalarSchema(field.scalar, options)
           : field.listKind === 'enum'
-            ? { type: 'string', enum: field.enum.values.map((value) => value.name) }
+            ? { type: 'string', enum: field.enum.values.map((value) => value.localName) }
             : messageSchema(field.message, options);
       return { type: 'array', ...rules.list, items: item };
     }
@@ -149,7 +160,8 @@ function documentedRules(field: DescField): { value?: JsonSchema; list?: JsonSch
         const bounds = [greaterThan.case && `${greaterThan.case === 'gte' ? '>=' : '>'} ${asJson(greaterThan.value)}`, lessThan.case && `${lessThan.case === 'lte' ? '<=' : '<'} ${asJson(lessThan.value)}`].filter(Boolean);
         if (bounds.length > 0) value['description'] = `int64 as a decimal string, ${bounds.join(' and ')}`;
       }
-      if (rules.value.example.length > 0) value['example'] = asJson(rules.value.example[0]!);
+      const [example] = rules.value.example;
+      if (example !== undefined) value['example'] = asJson(example);
       break;
     }
     case 'repeated': {

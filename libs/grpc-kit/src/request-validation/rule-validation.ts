@@ -2,7 +2,7 @@ import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
 import { isMessage, type DescMessage } from '@bufbuild/protobuf';
 import { RejectedRequest } from '../request-decoding';
 import { requestMessageOf } from '../request-decoding/request-descriptors';
-import { firstRuleViolation } from './request-validator';
+import { firstRuleViolation, prepareRuleValidation } from './request-validator';
 
 /**
  * A copy of a (strictly decoding) service definition whose decoded requests
@@ -22,6 +22,7 @@ export function withRuleValidation<S extends ServiceDefinition>(service: S): S {
 }
 
 function validating(schema: DescMessage, decode: (bytes: Buffer) => unknown): (bytes: Buffer) => unknown {
+  prepareRuleValidation(schema);
   return (bytes) => {
     const request = decode(bytes);
     if (!isMessage(request, schema)) return request; // a RejectedRequest already

@@ -5,6 +5,7 @@
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import { file_google_api_annotations } from "../../../google/api/annotations_pb";
 import { file_google_api_field_behavior } from "../../../google/api/field_behavior_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -14,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file acme/order/v1/order.proto.
  */
 export const file_acme_order_v1_order: GenFile = /*@__PURE__*/
-  fileDesc("ChlhY21lL29yZGVyL3YxL29yZGVyLnByb3RvEg1hY21lLm9yZGVyLnYxIp0BCglPcmRlckl0ZW0SRAoDc2t1GAEgASgJQjfgQQK6SAPIAQG6SARyAhhAukgVchMyEV5bQS1aYS16MC05Ll8tXSokukgMcgqSAgdCT09LLTQyEiEKCHF1YW50aXR5GAIgASgFQg/gQQK6SAkaBxiQTigBQAISJwoQdW5pdF9wcmljZV9jZW50cxgDIAEoA0IN4EECukgHIgUoAEjPDyLwAQoFT3JkZXISCgoCaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRInCgVpdGVtcxgDIAMoCzIYLmFjbWUub3JkZXIudjEuT3JkZXJJdGVtEhMKC3RvdGFsX2NlbnRzGAQgASgDEioKBnN0YXR1cxgFIAEoDjIaLmFjbWUub3JkZXIudjEuT3JkZXJTdGF0dXMSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKiAQoSQ3JlYXRlT3JkZXJSZXF1ZXN0EiIKB3VzZXJfaWQYASABKAlCEeBBArpIA8gBAbpIBXIDsAEBEjYKBWl0ZW1zGAIgAygLMhguYWNtZS5vcmRlci52MS5PcmRlckl0ZW1CDeBBArpIB5IBBAgBEGQSMAoPaWRlbXBvdGVuY3lfa2V5GAMgASgJQhe6SAPIAQG6SAVyAxj/AbpIBnIEugEBACItCg9HZXRPcmRlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIlsKEUxpc3RPcmRlcnNSZXF1ZXN0Eh8KB3VzZXJfaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlMKEkxpc3RPcmRlcnNSZXNwb25zZRIkCgZvcmRlcnMYASADKAsyFC5hY21lLm9yZGVyLnYxLk9yZGVyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIwChJDYW5jZWxPcmRlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBKmEKC09yZGVyU3RhdHVzEhwKGE9SREVSX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFE9SREVSX1NUQVRVU19DUkVBVEVEEAESGgoWT1JERVJfU1RBVFVTX0NBTkNFTExFRBACMsICCgxPcmRlclNlcnZpY2USSwoLQ3JlYXRlT3JkZXISIS5hY21lLm9yZGVyLnYxLkNyZWF0ZU9yZGVyUmVxdWVzdBoULmFjbWUub3JkZXIudjEuT3JkZXIiA5ACAhJFCghHZXRPcmRlchIeLmFjbWUub3JkZXIudjEuR2V0T3JkZXJSZXF1ZXN0GhQuYWNtZS5vcmRlci52MS5PcmRlciIDkAIBElYKCkxpc3RPcmRlcnMSIC5hY21lLm9yZGVyLnYxLkxpc3RPcmRlcnNSZXF1ZXN0GiEuYWNtZS5vcmRlci52MS5MaXN0T3JkZXJzUmVzcG9uc2UiA5ACARJGCgtDYW5jZWxPcmRlchIhLmFjbWUub3JkZXIudjEuQ2FuY2VsT3JkZXJSZXF1ZXN0GhQuYWNtZS5vcmRlci52MS5PcmRlcmIGcHJvdG8z", [file_buf_validate_validate, file_google_api_field_behavior, file_google_protobuf_timestamp]);
+  fileDesc("ChlhY21lL29yZGVyL3YxL29yZGVyLnByb3RvEg1hY21lLm9yZGVyLnYxIp0BCglPcmRlckl0ZW0SRAoDc2t1GAEgASgJQjfgQQK6SAPIAQG6SARyAhhAukgVchMyEV5bQS1aYS16MC05Ll8tXSokukgMcgqSAgdCT09LLTQyEiEKCHF1YW50aXR5GAIgASgFQg/gQQK6SAkaBxiQTigBQAISJwoQdW5pdF9wcmljZV9jZW50cxgDIAEoA0IN4EECukgHIgUoAEjPDyLwAQoFT3JkZXISCgoCaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRInCgVpdGVtcxgDIAMoCzIYLmFjbWUub3JkZXIudjEuT3JkZXJJdGVtEhMKC3RvdGFsX2NlbnRzGAQgASgDEioKBnN0YXR1cxgFIAEoDjIaLmFjbWUub3JkZXIudjEuT3JkZXJTdGF0dXMSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKiAQoSQ3JlYXRlT3JkZXJSZXF1ZXN0EiIKB3VzZXJfaWQYASABKAlCEeBBArpIA8gBAbpIBXIDsAEBEjYKBWl0ZW1zGAIgAygLMhguYWNtZS5vcmRlci52MS5PcmRlckl0ZW1CDeBBArpIB5IBBAgBEGQSMAoPaWRlbXBvdGVuY3lfa2V5GAMgASgJQhe6SAPIAQG6SAVyAxj/AbpIBnIEugEBACItCg9HZXRPcmRlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBInAKEUxpc3RPcmRlcnNSZXF1ZXN0Eh8KB3VzZXJfaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYZCgAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAIIlMKEkxpc3RPcmRlcnNSZXNwb25zZRIkCgZvcmRlcnMYASADKAsyFC5hY21lLm9yZGVyLnYxLk9yZGVyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIwChJDYW5jZWxPcmRlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBKmEKC09yZGVyU3RhdHVzEhwKGE9SREVSX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFE9SREVSX1NUQVRVU19DUkVBVEVEEAESGgoWT1JERVJfU1RBVFVTX0NBTkNFTExFRBACMqQDCgxPcmRlclNlcnZpY2USXQoLQ3JlYXRlT3JkZXISIS5hY21lLm9yZGVyLnYxLkNyZWF0ZU9yZGVyUmVxdWVzdBoULmFjbWUub3JkZXIudjEuT3JkZXIiFZACAoLT5JMCDCIHL29yZGVyczoBKhJZCghHZXRPcmRlchIeLmFjbWUub3JkZXIudjEuR2V0T3JkZXJSZXF1ZXN0GhQuYWNtZS5vcmRlci52MS5PcmRlciIXkAIBgtPkkwIOEgwvb3JkZXJzL3tpZH0SdQoKTGlzdE9yZGVycxIgLmFjbWUub3JkZXIudjEuTGlzdE9yZGVyc1JlcXVlc3QaIS5hY21lLm9yZGVyLnYxLkxpc3RPcmRlcnNSZXNwb25zZSIikAIBgtPkkwIZEhcvdXNlcnMve3VzZXJfaWR9L29yZGVycxJjCgtDYW5jZWxPcmRlchIhLmFjbWUub3JkZXIudjEuQ2FuY2VsT3JkZXJSZXF1ZXN0GhQuYWNtZS5vcmRlci52MS5PcmRlciIbgtPkkwIVIhMvb3JkZXJzL3tpZH0vY2FuY2VsYgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message acme.order.v1.OrderItem
@@ -167,7 +168,7 @@ export type ListOrdersRequest = Message<"acme.order.v1.ListOrdersRequest"> & {
   userId: string;
 
   /**
-   * Maximum number of orders to return, 1 to 100. 0 means the default (20).
+   * Maximum number of orders to return; 0 means the default (20).
    *
    * @generated from field: int32 page_size = 2;
    */
@@ -274,6 +275,10 @@ export const OrderStatusSchema: GenEnum<OrderStatus> = /*@__PURE__*/
  * `(google.api.field_behavior) = REQUIRED` marks the fields a JSON request
  * must contain (proto3 cannot tell an absent number from 0; the REST edge can).
  *
+ * `google.api.http` maps each RPC to its REST route at the api-gateway: path
+ * variables and query parameters fill the request fields of those names, the
+ * body (`*`) the rest, in the JSON mapping.
+ *
  * Every RPC answers with one of the status codes listed on it. Besides those,
  * any RPC may answer UNAVAILABLE (this service, its database or UserService
  * cannot be reached; safe to retry with backoff) or DEADLINE_EXCEEDED (the
@@ -324,8 +329,8 @@ export const OrderService: GenService<{
    * order. It does not check that the user exists: an unknown user simply
    * has no orders.
    *
-   * INVALID_ARGUMENT: a field breaks its rule, `page_size` is outside
-   *   0..100, or `page_token` was not issued for this user's list.
+   * INVALID_ARGUMENT: a field breaks its rule, or `page_token` was not issued
+   *   for this user's list.
    *
    * @generated from rpc acme.order.v1.OrderService.ListOrders
    */

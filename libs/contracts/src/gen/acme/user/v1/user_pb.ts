@@ -5,6 +5,7 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import { file_google_api_annotations } from "../../../google/api/annotations_pb";
 import { file_google_api_field_behavior } from "../../../google/api/field_behavior_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
@@ -14,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file acme/user/v1/user.proto.
  */
 export const file_acme_user_v1_user: GenFile = /*@__PURE__*/
-  fileDesc("ChdhY21lL3VzZXIvdjEvdXNlci5wcm90bxIMYWNtZS51c2VyLnYxImAKBFVzZXISCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSDAoEbmFtZRgDIAEoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAirgQKEUNyZWF0ZVVzZXJSZXF1ZXN0EpsCCgVlbWFpbBgBIAEoCUKLAuBBArpIA8gBAbpIBXIDGP4BukgUchKSAg9hZGFAZXhhbXBsZS5jb226SN8BugHbAQoNZW1haWxfYWRkcmVzcxIzbXVzdCBiZSBhIHZhbGlkIGVtYWlsIGFkZHJlc3MsIGUuZy4gYWRhQGV4YW1wbGUuY29tGpQBdGhpcy5tYXRjaGVzKHIiXlthLXpBLVowLTkuISMkJSYnKisvPT9eX2B7fH1+LV17MSw2NH1AW2EtekEtWjAtOV0oW2EtekEtWjAtOS1dezAsNjF9W2EtekEtWjAtOV0pPyhcLlthLXpBLVowLTldKFthLXpBLVowLTktXXswLDYxfVthLXpBLVowLTldKT8pKyQiKRLOAQoEbmFtZRgCIAEoCUK/AeBBArpIA8gBAbpIBXIDGMgBukgRcg+SAgxBZGEgTG92ZWxhY2W6SAZyBLoBAQC6SI0BugGJAQoJbm90X2JsYW5rEhFtdXN0IG5vdCBiZSBibGFuaxppdGhpcy5tYXRjaGVzKHIiW15cc1x4ezAwQTB9XHh7MTY4MH1ceHsyMDAwfS1ceHsyMDBBfVx4ezIwMjh9XHh7MjAyOX1ceHsyMDJGfVx4ezIwNUZ9XHh7MzAwMH1ceHtGRUZGfVx2XSIpEioKD2lkZW1wb3RlbmN5X2tleRgDIAEoCUIRukgFcgMY/wG6SAZyBLoBAQAiLAoOR2V0VXNlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIjkKEExpc3RVc2Vyc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkiTwoRTGlzdFVzZXJzUmVzcG9uc2USIQoFdXNlcnMYASADKAsyEi5hY21lLnVzZXIudjEuVXNlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiLwoRRGVsZXRlVXNlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIhQKEkRlbGV0ZVVzZXJSZXNwb25zZTK2AgoLVXNlclNlcnZpY2USQQoKQ3JlYXRlVXNlchIfLmFjbWUudXNlci52MS5DcmVhdGVVc2VyUmVxdWVzdBoSLmFjbWUudXNlci52MS5Vc2VyEkAKB0dldFVzZXISHC5hY21lLnVzZXIudjEuR2V0VXNlclJlcXVlc3QaEi5hY21lLnVzZXIudjEuVXNlciIDkAIBElEKCUxpc3RVc2VycxIeLmFjbWUudXNlci52MS5MaXN0VXNlcnNSZXF1ZXN0Gh8uYWNtZS51c2VyLnYxLkxpc3RVc2Vyc1Jlc3BvbnNlIgOQAgESTwoKRGVsZXRlVXNlchIfLmFjbWUudXNlci52MS5EZWxldGVVc2VyUmVxdWVzdBogLmFjbWUudXNlci52MS5EZWxldGVVc2VyUmVzcG9uc2ViBnByb3RvMw", [file_buf_validate_validate, file_google_api_field_behavior, file_google_protobuf_timestamp]);
+  fileDesc("ChdhY21lL3VzZXIvdjEvdXNlci5wcm90bxIMYWNtZS51c2VyLnYxImAKBFVzZXISCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSDAoEbmFtZRgDIAEoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAirgQKEUNyZWF0ZVVzZXJSZXF1ZXN0EpsCCgVlbWFpbBgBIAEoCUKLAuBBArpIA8gBAbpIBXIDGP4BukgUchKSAg9hZGFAZXhhbXBsZS5jb226SN8BugHbAQoNZW1haWxfYWRkcmVzcxIzbXVzdCBiZSBhIHZhbGlkIGVtYWlsIGFkZHJlc3MsIGUuZy4gYWRhQGV4YW1wbGUuY29tGpQBdGhpcy5tYXRjaGVzKHIiXlthLXpBLVowLTkuISMkJSYnKisvPT9eX2B7fH1+LV17MSw2NH1AW2EtekEtWjAtOV0oW2EtekEtWjAtOS1dezAsNjF9W2EtekEtWjAtOV0pPyhcLlthLXpBLVowLTldKFthLXpBLVowLTktXXswLDYxfVthLXpBLVowLTldKT8pKyQiKRLOAQoEbmFtZRgCIAEoCUK/AeBBArpIA8gBAbpIBXIDGMgBukgRcg+SAgxBZGEgTG92ZWxhY2W6SAZyBLoBAQC6SI0BugGJAQoJbm90X2JsYW5rEhFtdXN0IG5vdCBiZSBibGFuaxppdGhpcy5tYXRjaGVzKHIiW15cc1x4ezAwQTB9XHh7MTY4MH1ceHsyMDAwfS1ceHsyMDBBfVx4ezIwMjh9XHh7MjAyOX1ceHsyMDJGfVx4ezIwNUZ9XHh7MzAwMH1ceHtGRUZGfVx2XSIpEioKD2lkZW1wb3RlbmN5X2tleRgDIAEoCUIRukgFcgMY/wG6SAZyBLoBAQAiLAoOR2V0VXNlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIk4KEExpc3RVc2Vyc1JlcXVlc3QSHAoJcGFnZV9zaXplGAEgASgFQgm6SAYaBBhkKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAgiTwoRTGlzdFVzZXJzUmVzcG9uc2USIQoFdXNlcnMYASADKAsyEi5hY21lLnVzZXIudjEuVXNlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiLwoRRGVsZXRlVXNlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIhQKEkRlbGV0ZVVzZXJSZXNwb25zZTL/AgoLVXNlclNlcnZpY2USVAoKQ3JlYXRlVXNlchIfLmFjbWUudXNlci52MS5DcmVhdGVVc2VyUmVxdWVzdBoSLmFjbWUudXNlci52MS5Vc2VyIhGC0+STAgsiBi91c2VyczoBKhJTCgdHZXRVc2VyEhwuYWNtZS51c2VyLnYxLkdldFVzZXJSZXF1ZXN0GhIuYWNtZS51c2VyLnYxLlVzZXIiFpACAYLT5JMCDRILL3VzZXJzL3tpZH0SXwoJTGlzdFVzZXJzEh4uYWNtZS51c2VyLnYxLkxpc3RVc2Vyc1JlcXVlc3QaHy5hY21lLnVzZXIudjEuTGlzdFVzZXJzUmVzcG9uc2UiEZACAYLT5JMCCBIGL3VzZXJzEmQKCkRlbGV0ZVVzZXISHy5hY21lLnVzZXIudjEuRGVsZXRlVXNlclJlcXVlc3QaIC5hY21lLnVzZXIudjEuRGVsZXRlVXNlclJlc3BvbnNlIhOC0+STAg0qCy91c2Vycy97aWR9YgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_timestamp]);
 
 /**
  * A registered user.
@@ -115,7 +116,7 @@ export const GetUserRequestSchema: GenMessage<GetUserRequest> = /*@__PURE__*/
  */
 export type ListUsersRequest = Message<"acme.user.v1.ListUsersRequest"> & {
   /**
-   * Maximum number of users to return, 1 to 100. 0 means the default (20).
+   * Maximum number of users to return; 0 means the default (20).
    *
    * @generated from field: int32 page_size = 1;
    */
@@ -204,6 +205,10 @@ export const DeleteUserResponseSchema: GenMessage<DeleteUserResponse> = /*@__PUR
  * `(google.api.field_behavior) = REQUIRED` marks the fields a JSON request
  * must contain.
  *
+ * `google.api.http` maps each RPC to its REST route at the api-gateway: path
+ * variables and query parameters fill the request fields of those names, the
+ * body (`*`) the rest, in the JSON mapping.
+ *
  * Every RPC answers with one of the status codes listed on it. Besides those,
  * any RPC may answer UNAVAILABLE (the service or its database cannot be
  * reached; safe to retry with backoff) or DEADLINE_EXCEEDED (the caller's
@@ -255,7 +260,7 @@ export const UserService: GenService<{
    * ListUsers pages through all users, oldest first. The order is stable:
    * a user created while a client pages never shifts the pages it has read.
    *
-   * INVALID_ARGUMENT: `page_size` is outside 0..100, or `page_token` was not
+   * INVALID_ARGUMENT: a field breaks its rule, or `page_token` was not
    *   issued by this service for this query (edited, truncated, or from a
    *   different list).
    *

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { fromJson, ScalarType, type DescField, type DescService, type JsonObject, type Message } from '@bufbuild/protobuf';
+import { Controller, Delete, Get, HttpCode, Inject, Patch, Post, Put, Req, Res, type Type } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { jsonSchemaOf, jsonSchemaOfField, toEdgeJson } from '@acme/grpc-kit';
+import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaders } from '../http/common.schemas';
+import { INTEGER_TEXT_PATTERN } from '../http/schema-patterns';
+import { EdgeValidationError } from '../http/validation-error';
+import { ApiRoute } from './rest-openapi';
+import { fastifyPath, fillTemplate, restRoutesOf, type RestRoute, type Verb } from './rest-routes';
+
+const ROUTE_DECORATORS: Record<Verb, (path: string) => MethodDecorator> = { GET: Get, POST: Post, PUT: Put, PATCH: Patch, DELETE: Delete };
+
+type UnaryCall = (request: Message) => Promise<Message>;
+
+/**
+ * A NestJS controller serving `service`'s REST routes (rest-routes.ts) by
+ * calling the upstream client registered under `client`: one handler per
+ * route, the same translation for all of them, the OpenAPI description from
+ * the same route table (rest-openapi.ts). Nothing here names a route or a
+ * field: a method added to the proto with an http rule is served and
+ * documented on the next build.
+ */
+export function restController(service: DescService, client: symbol): Type<unknown> {
+  class RestController {
+    constructor(readonly upstream: Record<string, UnaryCall>) {}
+  }
+  Inject(client)(RestController, undefined, 0);
+  Controller()(RestController);
+  ApiTags(service.name)(RestController);
+
+  for (const route of restRoutesOf(service)) {
+    const name = route.method.localName;
+    const descriptor: PropertyDescriptor = {
+      value: function (this: RestController, request: FastifyRequest, reply: FastifyReply) {
+        const call = this.upstream[name];
+        if (!call) throw new Error(`the ${service.name} client has no method ${name}`);
+        return handle(route, call, request, reply);
+      },
+      writable: true,
+      configurable: true,
+    };
+    Object.defineProperty(RestController.prototype, name, descriptor);
+    Req()(RestController.prototype, name, 0);
+    Res({ passthrough: true })(RestController.prototype, name, 1);
+    for (const decorate of [
+      ROUTE_DECORATORS[route.verb](fastifyPath(route.template)),
+      HttpCode(route.status),
+      RouteSchema(routeSchema(route)),
+      ApiRoute(service, route),
+    ]) {
+      decorate(RestController.prototype, name, descriptor);
+    }
+  }
+  Object.defineProperty(RestController, 'name', { value: `${service.name}RestController` });
+  return RestController;
+}
+
+/** What Fastify checks before the handler runs: the shape of each part (the field rules are protovalidate's, in the upstream client). */
+function routeSchema(route: RestRoute): Parameters<typeof RouteSchema>[0] {
+  const strings = (fields: readonly DescField[]) => Object.fromEntries(fields.map((f) => [f.name, queryValueSchema(f)]));
+  return {
+    ...(route.pathFields.length > 0 ? { params: { type: 'object', required: route.pathFields.map((f) => f.name), properties: strings(route.pathFields) } } : {}),
+    ...(route.bodyFields.length > 0 ? { body: jsonSchemaOf(route.method.input, { purpose: 'check', omit: omittedFromBody(route) }) } : {}),
+    ...(route.verb === 'GET' || route.verb === 'DELETE' ? { querystring: { type: 'object', additionalProperties: false, properties: strings(route.queryFields) } } : {}),
+    ...(route.idempotencyKey ? { headers: idempotencyKeyHeaders(route.idempotencyKey.field) } : {}),
+  };
+}
+
+const INT32_TYPES = new Set([ScalarType.INT32, ScalarType.SINT32, ScalarType.SFIXED32, ScalarType.UINT32, ScalarType.FIXED32]);
+
+/** Path and query values are text; numbers must at least look like numbers before the JSON mapping reads them. */
+export function queryValueSchema(field: DescField): object {
+  if (field.fieldKind === 'scalar' && INT32_TYPES.has(field.scalar)) return { type: 'string', pattern: INTEGER_TEXT_PATTERN };
+  if (field.fieldKind === 'scalar' && field.scalar !== ScalarType.STRING) return jsonSchemaOfField(field, { purpose: 'check' });
+  return { type: 'string' };
+}
+
+export const omittedFromBody = (route: RestRoute): string[] =>
+  [...route.pathFields, ...(route.idempotencyKey ? [route.idempotencyKey.field] : [])].map((f) => f.name);
+
+async function handle(route: RestRoute, call: UnaryCall, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const params = request.params as Record<string, string>;
+  const query = request.query as Record<string, string | undefined>;
+  const json: JsonObject = { ...((request.body as JsonObject | undefined) ?? {}) };
+  for (const field of route.pathFields) json[field.jsonName] = params[field.name] ?? '';
+  for (const field of route.queryFields) {
+    const value = query[field.name];
+    if (value !== undefined) json[field.jsonName] = value;
+  }
+  if (route.idempotencyKey) {
+    const sent = request.headers[IDEMPOTENCY_KEY_HEADER] as string | undefined;
+    const key = sent ?? (route.idempotencyKey.generated ? randomUUID() : '');
+    // Set before the call, so error answers carry it too: the client retries with it.
+    if (key !== '') void reply.header(IDEMPOTENCY_KEY_HEADER, key);
+    json[route.idempotencyKey.field.jsonName] = key;
+  }
+  const response = await call(requestFromJson(route, json)).catch((error: unknown) => {
+    throw asClientWroteIt(route, error);
+  });
+  if (route.locationTemplate) {
+    const answer = response as unknown as Record<string, unknown>;
+    const fields = new Map(route.method.output.fields.map((f) => [f.name, f.localName]));
+    void reply.header('location', fillTemplate(route.locationTemplate, (name) => String(answer[fields.get(name) ?? name])));
+  }
+  return route.status === 204 ? undefined : toEdgeJson(route.method.output, response);
+}
+
+/** The request in the JSON mapping. The route schema has checked the shape, so this refuses only what it cannot see. */
+function requestFromJson(route: RestRoute, json: JsonObject): Message {
+  try {
+    return fromJson(route.method.input, json);
+  } catch (error) {
+    throw new EdgeValidationError('body', `is not a valid ${route.method.input.name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** A rule broken by a path or query value is named as in the URL (`user_id`, `page_size`), not as its JSON field. */
+function asClientWroteIt(route: RestRoute, error: unknown): unknown {
+  if (!(error instanceof EdgeValidationError)) return error;
+  const field = [...route.pathFields, ...route.queryFields].find((f) => f.jsonName === error.field);
+  return field ? new EdgeValidationError(field.name, error.reason) : error;
+}
