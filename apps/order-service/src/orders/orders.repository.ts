@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { orderEventsV1 } from '@acme/contracts';
 import { SqlStatements } from '@acme/persistence';
-import { appendToOutbox, type EventTransaction, type SqlExecutor } from '@acme/messaging';
+import { appendToOutbox, outboxInsertSql, outboxInsertValues, type EventTransaction, type SqlExecutor } from '@acme/messaging';
 import { orderCancelledEvent, orderCreatedEvent } from '../outbox/order-events';
 import type { OrderStatusValue } from './order.entity';
 import { type NewOrder, UserDeletedError } from './order-rules';
@@ -99,8 +99,7 @@ export class OrdersRepository {
                   unnest($6::text[], $7::integer[], $8::bigint[]) WITH ORDINALITY
                     AS item (sku, quantity, unit_price_cents, position)
          ), new_event AS (
-           INSERT INTO outbox (event_id, event_type, routing_key, payload)
-           SELECT $9::uuid, $10::text, $11::text, $12::bytea FROM new_order
+           ${outboxInsertSql('new_order', 9)}
          )
          SELECT EXISTS (SELECT 1 FROM gone) AS "userDeleted",
                 new_order.create_time AS "createTime", new_order.update_time AS "updateTime"
@@ -114,10 +113,7 @@ export class OrdersRepository {
           stored.items.map((i) => i.sku),
           stored.items.map((i) => i.quantity),
           stored.items.map((i) => i.unitPriceCents),
-          event.eventId,
-          event.type,
-          event.routingKey,
-          Buffer.from(event.payload),
+          ...outboxInsertValues(event),
         ],
       );
       const row = rows[0];

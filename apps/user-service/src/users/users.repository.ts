@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { outboxInsertSql, outboxInsertValues } from '@acme/messaging';
 import { SqlStatements } from '@acme/persistence';
 import { userDeletedEvent } from '../outbox/user-events';
 import type { UserEntity } from './user.entity';
@@ -79,11 +80,10 @@ export class UsersRepository {
       `WITH deleted AS (
          DELETE FROM users WHERE id = $1 RETURNING id
        ), event AS (
-         INSERT INTO outbox (event_id, event_type, routing_key, payload)
-         SELECT $2::uuid, $3::text, $4::text, $5::bytea FROM deleted
+         ${outboxInsertSql('deleted', 2)}
        )
        SELECT EXISTS (SELECT 1 FROM deleted) AS deleted`,
-      [id, event.eventId, event.type, event.routingKey, Buffer.from(event.payload)],
+      [id, ...outboxInsertValues(event)],
     );
     return row?.deleted === true;
   }

@@ -14,25 +14,7 @@ export function outboxEvent<T extends EventMessage>(contract: EventContract<T>, 
   return { eventId: message.eventId, type: contract.type, routingKey: contract.routingKey, payload: contract.encode(message) };
 }
 
-/**
- * The outbox table every publishing service creates in its own database (in
- * its own migration; this is the shape the relay relies on):
- *
- *   CREATE TABLE outbox (
- *     id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,  -- publish order
- *     event_id          uuid        NOT NULL UNIQUE,
- *     event_type        text        NOT NULL,
- *     routing_key       text        NOT NULL,
- *     payload           bytea       NOT NULL,
- *     create_time       timestamptz NOT NULL DEFAULT now(),
- *     attempts          integer     NOT NULL DEFAULT 0,
- *     next_attempt_time timestamptz NOT NULL DEFAULT now(),
- *     last_error        text,
- *     sent_time         timestamptz
- *   );
- *   CREATE INDEX outbox_pending_idx ON outbox (id) WHERE sent_time IS NULL;
- *   CREATE INDEX outbox_sent_time_idx ON outbox (sent_time) WHERE sent_time IS NOT NULL;
- */
+/** The outbox table's name; its shape is outboxTableStatements() (outbox-migrations.ts). */
 export const DEFAULT_OUTBOX_TABLE = 'outbox';
 
 /**
@@ -53,3 +35,23 @@ export async function appendToOutbox(db: SqlExecutor, events: readonly OutboxEve
     ],
   );
 }
+
+/**
+ * For a service that writes its change and its event in one statement (one
+ * round trip): the INSERT of one event, as a data-modifying CTE body that
+ * writes the row once per row of `from` (none when the change wrote nothing),
+ * its values bound from parameter `$firstParam` on (outboxInsertValues).
+ */
+export function outboxInsertSql(from: string, firstParam: number, table = DEFAULT_OUTBOX_TABLE): string {
+  const p = (i: number) => `$${firstParam + i}`;
+  return `INSERT INTO ${sqlIdentifier(table)} (event_id, event_type, routing_key, payload)
+           SELECT ${p(0)}::uuid, ${p(1)}::text, ${p(2)}::text, ${p(3)}::bytea FROM ${from}`;
+}
+
+/** The parameter values outboxInsertSql binds, in its order. */
+export const outboxInsertValues = (event: OutboxEvent): unknown[] => [
+  event.eventId,
+  event.type,
+  event.routingKey,
+  Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength),
+];

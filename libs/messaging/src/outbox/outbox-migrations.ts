@@ -1,12 +1,55 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlIdentifier } from '../sql';
 import { DEFAULT_OUTBOX_TABLE } from './outbox-event';
 import { createOutboxNotifyTrigger, dropOutboxNotifyTrigger } from './outbox-notify';
 
+// The outbox's migrations, shared by every publishing service: each lists
+// them in its own migrations (index.ts), so the table's shape is stated here
+// only and follows what the relay relies on.
+
 /**
- * The outbox's own migration, shared by every publishing service (each lists
- * it in its migrations, after the one that created its outbox table): each
- * commit that writes events to the outbox wakes the relay (outbox-notify.ts).
+ * The statements that create the outbox table `table`. Rows are written in
+ * the same transaction as the change an event announces; the relay publishes
+ * pending rows in id order and marks them sent.
  */
+export function outboxTableStatements(table = DEFAULT_OUTBOX_TABLE): string[] {
+  const t = sqlIdentifier(table);
+  return [
+    `CREATE TABLE ${t} (
+       id                bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+       event_id          uuid        NOT NULL UNIQUE,
+       event_type        text        NOT NULL,
+       routing_key       text        NOT NULL,
+       payload           bytea       NOT NULL,
+       create_time       timestamptz NOT NULL DEFAULT now(),
+       attempts          integer     NOT NULL DEFAULT 0,
+       next_attempt_time timestamptz NOT NULL DEFAULT now(),
+       last_error        text,
+       sent_time         timestamptz
+     )`,
+    // The relay's claim query reads only pending rows; sent ones are pruned by age.
+    `CREATE INDEX ${sqlIdentifier(`${table}_pending_idx`)} ON ${t} (id) WHERE sent_time IS NULL`,
+    `CREATE INDEX ${sqlIdentifier(`${table}_sent_time_idx`)} ON ${t} (sent_time) WHERE sent_time IS NOT NULL`,
+  ];
+}
+
+/**
+ * Creates the outbox table. (Its name and timestamp are those the services'
+ * own copies had, so databases that ran them see it as applied.)
+ */
+export class CreateOutbox1795688900000 implements MigrationInterface {
+  name = 'CreateOutbox1795688900000';
+
+  async up(db: QueryRunner): Promise<void> {
+    for (const statement of outboxTableStatements()) await db.query(statement);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP TABLE ${sqlIdentifier(DEFAULT_OUTBOX_TABLE)}`);
+  }
+}
+
+/** Each commit that writes events to the outbox wakes the relay (outbox-notify.ts). */
 export class NotifyOutboxWrites1796083200001 implements MigrationInterface {
   name = 'NotifyOutboxWrites1796083200001';
 

@@ -1,24 +1,13 @@
 import { DataSource } from 'typeorm';
 import { createTestDatabase } from '@acme/testing';
+import { outboxTableStatements } from '../../src/outbox/outbox-migrations';
 import { createOutboxNotifyTrigger } from '../../src/outbox/outbox-notify';
 
-// A throwaway database with the tables the library documents (outbox-event.ts,
-// inbox.ts): the services' migrations create the same ones.
+// A throwaway database with the library's tables (the outbox's from its own
+// migration statements, inbox.ts's): the services' migrations create the same ones.
 
 const SCHEMA = [
-  `CREATE TABLE outbox (
-     id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-     event_id          uuid        NOT NULL UNIQUE,
-     event_type        text        NOT NULL,
-     routing_key       text        NOT NULL,
-     payload           bytea       NOT NULL,
-     create_time       timestamptz NOT NULL DEFAULT now(),
-     attempts          integer     NOT NULL DEFAULT 0,
-     next_attempt_time timestamptz NOT NULL DEFAULT now(),
-     last_error        text,
-     sent_time         timestamptz
-   )`,
-  `CREATE INDEX outbox_pending_idx ON outbox (id) WHERE sent_time IS NULL`,
+  ...outboxTableStatements(),
   `CREATE TABLE inbox (
      consumer       text        NOT NULL,
      event_id       uuid        NOT NULL,

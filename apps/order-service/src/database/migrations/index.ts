@@ -1,8 +1,7 @@
 import { CreateOrders1764150100000 } from './1764150100000-create-orders';
-import { CreateOutbox1795688900000 } from './1795688900000-create-outbox';
 import { CreateInbox1795688900001 } from './1795688900001-create-inbox';
 import { CreateDeletedUsers1795688900002 } from './1795688900002-create-deleted-users';
-import { NotifyOutboxWrites1796083200001 } from '@acme/messaging';
+import { CreateOutbox1795688900000, NotifyOutboxWrites1796083200001 } from '@acme/messaging';
 
 /** Every migration of order-service, oldest first. Listed explicitly: no globbing at run time. */
 export const migrations = [
