@@ -30,7 +30,6 @@ TIMEOUT_S=${SMOKE_TIMEOUT_S:-300}
 EVENT_TIMEOUT_S=${SMOKE_EVENT_TIMEOUT_S:-60}
 SANDBOX=${DOCKER_SANDBOX:-$ROOT/../shared/tools/docker-sandbox}
 BUF=$ROOT/node_modules/.bin/buf
-SCHEMA=$ROOT/libs/contracts/descriptors/acme.binpb
 
 passed=0
 log() { printf '\n== %s\n' "$*"; }
@@ -132,9 +131,10 @@ api() {
       .catch((e) => { console.error(`${method} ${url}: ${e.message}`); process.exit(1); });
   ' "$1" "http://127.0.0.1:$GATEWAY_PORT$2" "${3:-}"
 }
-# grpc METHOD JSON PORT: one unary call over gRPC (h2c) to a published debug port.
+# grpc METHOD JSON PORT: one unary call over gRPC (h2c) to a published debug port;
+# buf learns the schema from the service's reflection (the generated descriptors in the image).
 grpc() {
-  "$BUF" curl --protocol grpc --http2-prior-knowledge --schema "$SCHEMA" -d "$2" "http://127.0.0.1:$3/$1"
+  "$BUF" curl --protocol grpc --http2-prior-knowledge -d "$2" "http://127.0.0.1:$3/$1"
 }
 # field PATH: reads a field (dotted path, e.g. body.id) of the JSON on stdin.
 field() {
