@@ -49,6 +49,9 @@ export function restRoutesOf(service: DescService): RestRoute[] {
     const pathFields = pathNames.map(fieldNamed);
     const keyField = method.input.fields.find((f) => f.name === IDEMPOTENCY_KEY_FIELD);
     const rest = method.input.fields.filter((f) => !pathFields.includes(f) && f !== keyField);
+    // The edge names enum values without their prefix and has no JSON for maps yet: refuse them at startup, not per request.
+    const unsupported = rest.find((f) => f.fieldKind === 'enum' || f.fieldKind === 'map' || (f.fieldKind === 'list' && f.listKind === 'enum'));
+    if (unsupported) throw new Error(`${method.toString()}: the REST edge does not map ${unsupported.fieldKind} request fields yet (${unsupported.name})`);
     const verbName = verb.toUpperCase() as Verb;
     return [
       {
