@@ -84,7 +84,8 @@ export const omittedFromBody = (route: RestRoute): string[] =>
 async function handle(route: RestRoute, call: UnaryCall, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const params = request.params as Record<string, string>;
   const query = request.query as Record<string, string | undefined>;
-  const json: JsonObject = { ...((request.body as JsonObject | undefined) ?? {}) };
+  // A route without `body: "*"` takes none: whatever a client sends there is not part of the request.
+  const json: JsonObject = route.bodyFields.length > 0 ? { ...((request.body as JsonObject | undefined) ?? {}) } : {};
   for (const field of route.pathFields) json[field.jsonName] = params[field.name] ?? '';
   for (const field of route.queryFields) {
     const value = query[field.name];
