@@ -15,7 +15,7 @@ export class RejectedRequest {
   constructor(readonly reason: string) {}
 }
 
-type Deserialize = (bytes: Buffer) => unknown;
+export type Deserialize = (bytes: Buffer) => unknown;
 const strictDeserializers = new WeakSet<Deserialize>();
 
 /**
@@ -47,14 +47,22 @@ export function strictDeserializer(path: string, decode: Deserialize): Deseriali
   return strict;
 }
 
-/** A copy of a grpc-js service definition whose request deserializers are strict. */
-export function withStrictDecoding<S extends ServiceDefinition>(service: S): S {
-  const strict: Record<string, MethodDefinition<unknown, unknown>> = {};
+/**
+ * A copy of a grpc-js service definition with each method's request
+ * deserializer replaced by `wrap(method)`: how the request checks below and
+ * in request-validation/ install themselves.
+ */
+export function withRequestDeserializers<S extends ServiceDefinition>(service: S, wrap: (method: MethodDefinition<unknown, unknown>) => Deserialize): S {
+  const wrapped: Record<string, MethodDefinition<unknown, unknown>> = {};
   for (const [name, method] of Object.entries(service as Record<string, MethodDefinition<unknown, unknown>>)) {
-    strict[name] = { ...method, requestDeserialize: strictDeserializer(method.path, method.requestDeserialize) };
+    wrapped[name] = { ...method, requestDeserialize: wrap(method) };
   }
-  return strict as S;
+  return wrapped as S;
 }
+
+/** A copy of a grpc-js service definition whose request deserializers are strict. */
+export const withStrictDecoding = <S extends ServiceDefinition>(service: S): S =>
+  withRequestDeserializers(service, (method) => strictDeserializer(method.path, method.requestDeserialize));
 
 /**
  * Answers INVALID_ARGUMENT for a RejectedRequest, so no handler ever sees

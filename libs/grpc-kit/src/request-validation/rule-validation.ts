@@ -1,6 +1,6 @@
-import type { MethodDefinition, ServiceDefinition } from '@grpc/grpc-js';
-import { isMessage, type DescMessage } from '@bufbuild/protobuf';
-import { RejectedRequest } from '../request-decoding';
+import type { ServiceDefinition } from '@grpc/grpc-js';
+import type { DescMessage, Message } from '@bufbuild/protobuf';
+import { RejectedRequest, withRequestDeserializers, type Deserialize } from '../request-decoding';
 import { requestMessageOf } from '../request-decoding/request-descriptors';
 import { firstRuleViolation, prepareRuleValidation } from './request-validator';
 
@@ -12,21 +12,19 @@ import { firstRuleViolation, prepareRuleValidation } from './request-validator';
  * before any handler runs. So every RPC validates its request without a line
  * of its own, and a rule added to the proto is enforced on the next build.
  */
-export function withRuleValidation<S extends ServiceDefinition>(service: S): S {
-  const checked: Record<string, MethodDefinition<unknown, unknown>> = {};
-  for (const [name, method] of Object.entries(service as Record<string, MethodDefinition<unknown, unknown>>)) {
+export const withRuleValidation = <S extends ServiceDefinition>(service: S): S =>
+  withRequestDeserializers(service, (method) => {
     const schema = requestMessageOf(method.path);
-    checked[name] = schema ? { ...method, requestDeserialize: validating(schema, method.requestDeserialize) } : method;
-  }
-  return checked as S;
-}
+    return schema ? validating(schema, method.requestDeserialize) : method.requestDeserialize;
+  });
 
-function validating(schema: DescMessage, decode: (bytes: Buffer) => unknown): (bytes: Buffer) => unknown {
+function validating(schema: DescMessage, decode: Deserialize): Deserialize {
   prepareRuleValidation(schema);
   return (bytes) => {
     const request = decode(bytes);
-    if (!isMessage(request, schema)) return request; // a RejectedRequest already
-    const violation = firstRuleViolation(schema, request);
+    if (request instanceof RejectedRequest) return request;
+    // Decoded by the generated codec of `schema` (strict decoding), so a message of it.
+    const violation = firstRuleViolation(schema, request as Message);
     return violation ? new RejectedRequest(`${violation.field}: ${violation.reason}`) : request;
   };
 }

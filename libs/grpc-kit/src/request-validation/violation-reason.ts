@@ -17,6 +17,9 @@ const count = (n: unknown, one: string, many: string) => (Number(n) === 1 ? `one
 /** Characters a person cannot see, by name. */
 const showChars = (text: string) => (text === '\u0000' ? 'NUL characters' : JSON.stringify(text));
 
+const between: Describe = (r, v) => `must be between ${bound(r, 'greaterThan')} and ${bound(r, 'lessThan')}, got ${v}`;
+const atLeast: Describe = (r, v) => `must be at least ${bound(r, 'greaterThan')}, got ${v}`;
+
 const REASONS: Record<string, Describe> = {
   required: () => 'is required',
   'string.uuid_empty': () => 'is required',
@@ -25,10 +28,10 @@ const REASONS: Record<string, Describe> = {
   'string.min_len': (r) => `must be at least ${rule(r, 'minLen')} characters`,
   'string.pattern': (r) => `must match the pattern ${rule(r, 'pattern')}`,
   'string.not_contains': (r) => `must not contain ${showChars(String(rule(r, 'notContains')))}`,
-  'int32.gte_lte': (r, v) => `must be between ${bound(r, 'greaterThan')} and ${bound(r, 'lessThan')}, got ${v}`,
-  'int64.gte_lte': (r, v) => `must be between ${bound(r, 'greaterThan')} and ${bound(r, 'lessThan')}, got ${v}`,
-  'int32.gte': (r, v) => `must be at least ${bound(r, 'greaterThan')}, got ${v}`,
-  'int64.gte': (r, v) => `must be at least ${bound(r, 'greaterThan')}, got ${v}`,
+  'int32.gte_lte': between,
+  'int64.gte_lte': between,
+  'int32.gte': atLeast,
+  'int64.gte': atLeast,
   'repeated.min_items': (r) => `must contain at least ${count(rule(r, 'minItems'), 'item', 'items')}`,
   'repeated.max_items': (r, v) => `must contain at most ${rule(r, 'maxItems')} items, got ${(v as { size: number }).size}`,
 };
