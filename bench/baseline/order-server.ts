@@ -3,7 +3,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { credentials, makeClientConstructor, status, type Client, type sendUnaryData, type ServerUnaryCall, type ServiceError } from '@grpc/grpc-js';
 import type { PoolClient } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
-import { EVENTS, grpcServiceDefinition, orderV1, SERVICES, type RequestInitOf, type ResponseInitOf } from '@acme/contracts';
+import { EVENTS, grpcServiceDefinition, INT64_MAX, orderV1, SERVICES, type RequestInitOf, type ResponseInitOf } from '@acme/contracts';
 import { databaseFailure, env, fail, pool, ruleViolation, serve } from './server';
 
 // Baseline OrderService.CreateOrder: raw @grpc/grpc-js + pg, no framework.
@@ -23,7 +23,6 @@ const UserClientConstructor = makeClientConstructor(grpcServiceDefinition(SERVIC
 const users = new UserClientConstructor(env('USER_SERVICE_URL'), credentials.createInsecure()) as unknown as UserClient;
 const USER_DEADLINE_MS = Number(env('USER_SERVICE_DEADLINE_MS', '1000'));
 
-const INT64_MAX = 2n ** 63n - 1n;
 
 class Refusal extends Error {
   constructor(

@@ -13,3 +13,4 @@ export * from './service-shapes';
 export * from './field-rules';
 export { PROTO_COMMENTS } from './gen/comments';
 export * from './http-rules';
+export * from './scalar-ranges';

@@ -1,7 +1,6 @@
-import { maxItemsOf, maxLengthOf, maxValueOf, orderV1, rulesOf, SERVICES } from '@acme/contracts';
+import { INT64_MAX, maxItemsOf, maxLengthOf, maxValueOf, orderV1, rulesOf, SERVICES } from '@acme/contracts';
 import { ANY_UUID, type LargestRequests, maxReceiveMessageBytes, widestText } from '@acme/grpc-kit';
 import { PageTokenCodec } from '@acme/persistence';
-import { INT64_MAX } from './order-rules';
 
 const request = orderV1.CreateOrderRequestSchema.field;
 const item = orderV1.OrderItemSchema.field;

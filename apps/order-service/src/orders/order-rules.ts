@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { orderV1 } from '@acme/contracts';
+import { INT64_MAX, type orderV1 } from '@acme/contracts';
 import { FailedPreconditionError, InvalidArgumentError } from '@acme/grpc-kit';
 
 // The field rules (UUIDs, key, items, SKU, quantity, price) are the proto's
@@ -7,7 +7,6 @@ import { FailedPreconditionError, InvalidArgumentError } from '@acme/grpc-kit';
 // left here needs more than one field: the total, and the items' fingerprint.
 
 /** The largest total an order can have (Order.total_cents is an int64). */
-export const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * The order domain's rule that a deleted user (acme.user.v1.UserDeleted) gets

@@ -1,5 +1,5 @@
 import { ScalarType, type DescField, type DescMessage } from '@bufbuild/protobuf';
-import { fieldRules, isRequiredInRequests } from '@acme/contracts';
+import { fieldRules, INT64_MAX, INT64_MIN, isRequiredInRequests, UINT64_MAX } from '@acme/contracts';
 import { isNullWhenEmpty } from './edge-json';
 
 // JSON schemas of messages in the edge's JSON mapping (edge-json.ts: the
@@ -34,14 +34,11 @@ export type JsonSchema = Record<string, unknown>;
 /** `format` of int64 fields in `check` schemas: the edge's JSON-schema validator must know it (see INT64_FORMAT). */
 export const INT64_FORMAT_NAME = 'int64-decimal';
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const UINT64_MAX = 2n ** 64n - 1n;
 
 /** A decimal int64 string in range; JSON numbers are refused, since they are not exact above 2^53. */
 export const INT64_FORMAT = {
   type: 'string',
-  validate: (text: string): boolean => /^-?[0-9]{1,20}$/.test(text) && BigInt(text) >= INT64_MIN && BigInt(text) <= INT64_MAX,
+  validate: (text: string): boolean => /^-?[0-9]{1,19}$/.test(text) && BigInt(text) >= INT64_MIN && BigInt(text) <= INT64_MAX,
 } as const;
 
 export const INT64_FORMAT_MESSAGE = `must be an int64 as a decimal string, ${INT64_MIN} to ${INT64_MAX}, e.g. "1999"`;
