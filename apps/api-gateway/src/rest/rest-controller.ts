@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { fromJson, ScalarType, type DescField, type DescService, type JsonObject, type Message } from '@bufbuild/protobuf';
+import { fromJson, type DescService, type JsonObject, type Message } from '@bufbuild/protobuf';
 import { Controller, Delete, Get, HttpCode, Inject, Patch, Post, Put, Req, Res, type Type } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { jsonSchemaOf, jsonSchemaOfField, toEdgeJson } from '@acme/grpc-kit';
-import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaders } from '../http/common.schemas';
-import { INTEGER_TEXT_PATTERN } from '../http/schema-patterns';
+import { toEdgeJson } from '@acme/grpc-kit';
+import { IDEMPOTENCY_KEY_HEADER } from '../http/common.schemas';
 import { EdgeValidationError } from '../http/validation-error';
 import { ApiRoute } from './rest-openapi';
 import { fastifyPath, fillTemplate, restRoutesOf, type RestRoute, type Verb } from './rest-routes';
+import { routeSchema } from './rest-schemas';
 
 const ROUTE_DECORATORS: Record<Verb, (path: string) => MethodDecorator> = { GET: Get, POST: Post, PUT: Put, PATCH: Patch, DELETE: Delete };
 
@@ -33,11 +33,12 @@ export function restController(service: DescService, client: symbol): Type<unkno
 
   for (const route of restRoutesOf(service)) {
     const name = route.method.localName;
+    const location = locationOf(route);
     const descriptor: PropertyDescriptor = {
       value: function (this: RestController, request: FastifyRequest, reply: FastifyReply) {
         const call = this.upstream[name];
         if (!call) throw new Error(`the ${service.name} client has no method ${name}`);
-        return handle(route, call, request, reply);
+        return handle(route, location, call, request, reply);
       },
       writable: true,
       configurable: true,
@@ -58,30 +59,7 @@ export function restController(service: DescService, client: symbol): Type<unkno
   return RestController;
 }
 
-/** What Fastify checks before the handler runs: the shape of each part (the field rules are protovalidate's, in the upstream client). */
-function routeSchema(route: RestRoute): Parameters<typeof RouteSchema>[0] {
-  const strings = (fields: readonly DescField[]) => Object.fromEntries(fields.map((f) => [f.name, queryValueSchema(f)]));
-  return {
-    ...(route.pathFields.length > 0 ? { params: { type: 'object', required: route.pathFields.map((f) => f.name), properties: strings(route.pathFields) } } : {}),
-    ...(route.bodyFields.length > 0 ? { body: jsonSchemaOf(route.method.input, { purpose: 'check', omit: omittedFromBody(route) }) } : {}),
-    ...(route.verb === 'GET' || route.verb === 'DELETE' ? { querystring: { type: 'object', additionalProperties: false, properties: strings(route.queryFields) } } : {}),
-    ...(route.idempotencyKey ? { headers: idempotencyKeyHeaders(route.idempotencyKey.field) } : {}),
-  };
-}
-
-const INT32_TYPES = new Set([ScalarType.INT32, ScalarType.SINT32, ScalarType.SFIXED32, ScalarType.UINT32, ScalarType.FIXED32]);
-
-/** Path and query values are text; numbers must at least look like numbers before the JSON mapping reads them. */
-export function queryValueSchema(field: DescField): object {
-  if (field.fieldKind === 'scalar' && INT32_TYPES.has(field.scalar)) return { type: 'string', pattern: INTEGER_TEXT_PATTERN };
-  if (field.fieldKind === 'scalar' && field.scalar !== ScalarType.STRING) return jsonSchemaOfField(field, { purpose: 'check' });
-  return { type: 'string' };
-}
-
-export const omittedFromBody = (route: RestRoute): string[] =>
-  [...route.pathFields, ...(route.idempotencyKey ? [route.idempotencyKey.field] : [])].map((f) => f.name);
-
-async function handle(route: RestRoute, call: UnaryCall, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function handle(route: RestRoute, location: Location | undefined, call: UnaryCall, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const params = request.params as Record<string, string>;
   const query = request.query as Record<string, string | undefined>;
   // A route without `body: "*"` takes none: whatever a client sends there is not part of the request.
@@ -101,12 +79,18 @@ async function handle(route: RestRoute, call: UnaryCall, request: FastifyRequest
   const response = await call(requestFromJson(route, json)).catch((error: unknown) => {
     throw asClientWroteIt(route, error);
   });
-  if (route.locationTemplate) {
-    const answer = response as unknown as Record<string, unknown>;
-    const fields = new Map(route.method.output.fields.map((f) => [f.name, f.localName]));
-    void reply.header('location', fillTemplate(route.locationTemplate, (name) => String(answer[fields.get(name) ?? name])));
-  }
+  if (location) void reply.header('location', location(response));
   return route.status === 204 ? undefined : toEdgeJson(route.method.output, response);
+}
+
+type Location = (answer: Message) => string;
+
+/** For a 201 route: the created resource's URL, its template's variables filled from the answer's fields of those names. */
+function locationOf(route: RestRoute): Location | undefined {
+  const template = route.locationTemplate;
+  if (!template) return undefined;
+  const localNames = new Map(route.method.output.fields.map((f) => [f.name, f.localName]));
+  return (answer) => fillTemplate(template, (name) => String((answer as unknown as Record<string, unknown>)[localNames.get(name) ?? name]));
 }
 
 /** The request in the JSON mapping. The route schema has checked the shape, so this refuses only what it cannot see. */

@@ -6,8 +6,8 @@ import { PROTO_COMMENTS } from '@acme/contracts';
 import { httpStatusForGrpc, jsonSchemaOf, jsonSchemaOfField, type JsonSchema } from '@acme/grpc-kit';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaders } from '../http/common.schemas';
 import { ApiProblems } from '../http/problem.schema';
-import { omittedFromBody, queryValueSchema } from './rest-controller';
 import { restRoutesOf, type RestRoute } from './rest-routes';
+import { omittedFromBody } from './rest-schemas';
 
 // The OpenAPI description of the REST routes, from the same route table the
 // handlers use and the protos' comments (docs/contracts.md): summaries and
@@ -36,7 +36,8 @@ export function ApiRoute(service: DescService, route: RestRoute): MethodDecorato
     ApiOperation({ operationId: route.method.localName, summary: summary || route.method.name, description: comment }),
     ...route.pathFields.map((field) => ApiParam({ name: field.name, description: describe(field), schema: jsonSchemaOfField(field, documentOptions) })),
     ...route.queryFields.map((field) =>
-      ApiQuery({ name: field.name, required: false, description: describe(field), schema: { ...queryValueSchema(field), ...jsonSchemaOfField(field, documentOptions), type: 'string' } }),
+      // Typed as their JSON (an integer page_size): OpenAPI clients write it as query text.
+      ApiQuery({ name: field.name, required: false, description: describe(field), schema: jsonSchemaOfField(field, documentOptions) }),
     ),
     ...(route.idempotencyKey
       ? [

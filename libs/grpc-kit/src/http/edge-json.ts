@@ -1,9 +1,9 @@
-import { ScalarType, type DescField, type DescMessage, type Message } from '@bufbuild/protobuf';
+import { ScalarType, type DescEnum, type DescField, type DescMessage, type Message } from '@bufbuild/protobuf';
 import { reflect, type ReflectMessage } from '@bufbuild/protobuf/reflect';
 import type { Timestamp } from '@bufbuild/protobuf/wkt';
 
 // The REST edge's JSON: the proto3 JSON mapping (camelCase names, int64 as
-// decimal strings, Timestamp as RFC 3339), with three conventions that make
+// decimal strings, Timestamp as RFC 3339), with four conventions that make
 // it read better to people, applied to every message alike:
 // - every field is present, defaults included;
 // - enum values by the name without the enum's prefix (`CREATED` for
@@ -11,11 +11,8 @@ import type { Timestamp } from '@bufbuild/protobuf/wkt';
 // - times in UTC with millisecond precision (`2026-01-31T12:00:00.000Z`);
 // - an empty `next_page_token` (AIP-158: the last page) is null.
 
-/** The edge's name of an enum value. */
-export const edgeEnumName = (field: DescField & { fieldKind: 'enum' | 'list' | 'map' }, number: number): string => {
-  const values = field.enum?.values ?? [];
-  return values.find((v) => v.number === number)?.localName ?? String(number);
-};
+/** The edge's name of an enum value (the number itself for a value this build does not know). */
+export const edgeEnumName = (enumType: DescEnum, number: number): string => enumType.value[number]?.localName ?? String(number);
 
 /** Whether the field is null in the edge's JSON when empty. */
 export const isNullWhenEmpty = (field: DescField): boolean => field.name === 'next_page_token';
@@ -39,14 +36,14 @@ function fieldJson(field: DescField, message: ReflectMessage): unknown {
       return scalarJson(field.scalar, value);
     }
     case 'enum':
-      return edgeEnumName(field, message.get(field));
+      return edgeEnumName(field.enum, message.get(field));
     case 'message':
       return message.isSet(field) ? nestedJson(field.message, message.get(field)) : null;
     case 'list': {
       const list = message.get(field);
       const items: unknown[] = [];
       for (const item of list) {
-        items.push(field.listKind === 'message' ? nestedJson(field.message, item as ReflectMessage) : field.listKind === 'enum' ? edgeEnumName(field, item as number) : scalarJson(field.scalar, item));
+        items.push(field.listKind === 'message' ? nestedJson(field.message, item as ReflectMessage) : field.listKind === 'enum' ? edgeEnumName(field.enum, item as number) : scalarJson(field.scalar, item));
       }
       return items;
     }
