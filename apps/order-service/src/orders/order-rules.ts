@@ -6,8 +6,6 @@ import { FailedPreconditionError, InvalidArgumentError } from '@acme/grpc-kit';
 // buf.validate rules, checked before a request reaches the service. What is
 // left here needs more than one field: the total, and the items' fingerprint.
 
-/** The largest total an order can have (Order.total_cents is an int64). */
-
 /**
  * The order domain's rule that a deleted user (acme.user.v1.UserDeleted) gets
  * no new orders: CreateOrder fails with FAILED_PRECONDITION. The repository

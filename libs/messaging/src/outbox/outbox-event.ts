@@ -17,6 +17,12 @@ export function outboxEvent<T extends EventMessage>(contract: EventContract<T>, 
 /** The outbox table's name; its shape is outboxTableStatements() (outbox-migrations.ts). */
 export const DEFAULT_OUTBOX_TABLE = 'outbox';
 
+/** The columns a writer fills; the relay's columns (attempts, sent_time...) take their defaults. */
+const WRITTEN_COLUMNS = '(event_id, event_type, routing_key, payload)';
+
+/** The payload as pg binds bytea: a Buffer over the same memory, not a copy. */
+const payloadBytes = (event: OutboxEvent): Buffer => Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength);
+
 /**
  * Appends events to the outbox with `db`, which must be the transaction that
  * makes the change they announce: both commit, or neither does.
@@ -24,14 +30,14 @@ export const DEFAULT_OUTBOX_TABLE = 'outbox';
 export async function appendToOutbox(db: SqlExecutor, events: readonly OutboxEvent[], table = DEFAULT_OUTBOX_TABLE): Promise<void> {
   if (events.length === 0) return;
   await db.query(
-    `INSERT INTO ${sqlIdentifier(table)} (event_id, event_type, routing_key, payload)
+    `INSERT INTO ${sqlIdentifier(table)} ${WRITTEN_COLUMNS}
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[])
      RETURNING id`,
     [
       events.map((e) => e.eventId),
       events.map((e) => e.type),
       events.map((e) => e.routingKey),
-      events.map((e) => Buffer.from(e.payload.buffer, e.payload.byteOffset, e.payload.byteLength)),
+      events.map(payloadBytes),
     ],
   );
 }
@@ -44,7 +50,7 @@ export async function appendToOutbox(db: SqlExecutor, events: readonly OutboxEve
  */
 export function outboxInsertSql(from: string, firstParam: number, table = DEFAULT_OUTBOX_TABLE): string {
   const p = (i: number) => `$${firstParam + i}`;
-  return `INSERT INTO ${sqlIdentifier(table)} (event_id, event_type, routing_key, payload)
+  return `INSERT INTO ${sqlIdentifier(table)} ${WRITTEN_COLUMNS}
            SELECT ${p(0)}::uuid, ${p(1)}::text, ${p(2)}::text, ${p(3)}::bytea FROM ${from}`;
 }
 
@@ -53,5 +59,5 @@ export const outboxInsertValues = (event: OutboxEvent): unknown[] => [
   event.eventId,
   event.type,
   event.routingKey,
-  Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength),
+  payloadBytes(event),
 ];
