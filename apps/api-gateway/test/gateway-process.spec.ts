@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { ServiceProcess, workspacePath } from '@acme/testing';
+import { appScript, ServiceProcess } from '@acme/testing';
 import { client } from './support/http';
 import { jsonLines, waitForLogLine } from './support/logs';
 import type { ServiceStack } from '@acme/testing';
 import { startDebugServices } from './support/stack';
 
-const GATEWAY = workspacePath('apps/api-gateway/dist/main.js');
+const GATEWAY = appScript('api-gateway', 'serve');
 
 // The built gateway as production runs it: `node apps/api-gateway/dist/main.js`.
 describe('api-gateway as a process (dist/main.js)', () => {

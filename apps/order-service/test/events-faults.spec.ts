@@ -31,7 +31,7 @@ describe('events under failure (real processes, RabbitMQ, Postgres)', () => {
 
     expect(await noBroker!.stop()).toBe(0); // SIGTERM: clean shutdown
     const cancelled = system.cancellations(user.orderIds);
-    await system.startUserService({}, portOf(noBroker!)); // same port, now with AMQP_URL
+    await system.restartUserService(0); // same port, now with AMQP_URL
     await cancelled;
     expect(fromUserService(system, user.userId)).toHaveLength(1);
   });
@@ -52,7 +52,7 @@ describe('events under failure (real processes, RabbitMQ, Postgres)', () => {
       await system.users.deleteUser({ id: user.userId });
       await firstCopy; // published, delivered and applied, but not marked sent
 
-      const victim = system.userServices.at(-1)!;
+      const victim = system.system.process('user-service', 0);
       expect(await victim.stop('SIGKILL')).toBeNull();
       // Its database session still waits in the UPDATE; released, it finds the client gone and rolls back.
       await holder.query(`SELECT pg_advisory_unlock(4242);
@@ -66,7 +66,7 @@ describe('events under failure (real processes, RabbitMQ, Postgres)', () => {
     expect(row).toMatchObject({ sent: false });
 
     const duplicateAbsorbed = waitForLog(system.orderService, `${row!.event_id} was already processed`);
-    await system.startUserService({}, portOf(system.userServices.at(-1)!));
+    await system.restartUserService(0);
     await duplicateAbsorbed;
     const copies = fromUserService(system, user.userId);
     expect(copies.map((m) => m.properties.messageId)).toEqual([row!.event_id, row!.event_id]);
@@ -75,7 +75,7 @@ describe('events under failure (real processes, RabbitMQ, Postgres)', () => {
   });
 
   it('two user-service replicas on one outbox publish each event once, and lose none', async () => {
-    await system.startUserService(); // a second replica, same database
+    await system.addUserService(); // a second replica, same database
     const replicas = system.userServices.filter((s) => s.running);
     expect(replicas).toHaveLength(2);
     const users = await Promise.all(Array.from({ length: 40 }, () => system.userWithOrders(0)));
@@ -101,8 +101,3 @@ describe('events under failure (real processes, RabbitMQ, Postgres)', () => {
     expect(pending[0]?.n).toBe(0);
   });
 });
-
-/** The gRPC port a ServiceProcess was started on. */
-function portOf(service: { options: { grpcAddress?: string } }): number {
-  return Number(service.options.grpcAddress?.split(':').at(-1));
-}

@@ -1,27 +1,25 @@
-import { ServiceStack, TcpProxy, TEST_POSTGRES_ADMIN_URL } from '@acme/testing';
+import { ServiceStack, type TcpProxy } from '@acme/testing';
 import { SERVICES } from '@acme/contracts';
 import { HealthClient } from '@acme/grpc-kit';
 import { expectStatus, status } from './support/expect-status';
 
 // user-service loses its database (network cut between them), then gets it back.
 describe('user-service when its database is unreachable', () => {
-  const postgres = new URL(TEST_POSTGRES_ADMIN_URL);
   let proxy: TcpProxy;
   let system: ServiceStack;
   let health: HealthClient;
 
   beforeAll(async () => {
-    proxy = await TcpProxy.start({ host: postgres.hostname, port: Number(postgres.port || 5432) });
     system = await ServiceStack.start({
-      userDatabaseUrl: (url) => url.replace(`@${postgres.host}/`, `@127.0.0.1:${proxy.port}/`),
+      proxies: { databasesOf: ['user-service'] },
       userEnv: { HEALTH_CHECK_INTERVAL_MS: '200', DATABASE_CONNECT_TIMEOUT_MS: '500' },
     });
+    proxy = system.system.databaseProxy('user-service');
     health = new HealthClient(`127.0.0.1:${system.userPort}`);
   });
   afterAll(async () => {
     health?.close();
     await system?.stop();
-    await proxy?.stop();
   });
 
   it('reports NOT_SERVING and answers UNAVAILABLE while the database is gone, and recovers by itself', async () => {

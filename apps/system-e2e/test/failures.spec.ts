@@ -1,4 +1,4 @@
-import { ServiceProcess, ServiceStack, workspacePath } from '@acme/testing';
+import { appScript, ServiceProcess, ServiceStack } from '@acme/testing';
 import { expectStatus, status } from './support/expect-status';
 
 // What order-service tells its callers when user-service misbehaves, and that
@@ -44,7 +44,7 @@ describe('order-service when user-service fails', () => {
 
 describe('startup configuration errors', () => {
   it('stops the process with exit code 78 and names every bad variable', async () => {
-    const failure = ServiceProcess.run('user-service', workspacePath('apps/user-service/dist/main.js'), {
+    const failure = ServiceProcess.run('user-service', appScript('user-service', 'serve'), {
       GRPC_PORT: 'eighty',
       DATABASE_URL: 'mysql://nope',
       PAGE_TOKEN_SECRET: 'short',
@@ -57,13 +57,13 @@ describe('startup configuration errors', () => {
   });
 
   it('requires secrets in production', async () => {
-    const failure = ServiceProcess.run('order-service', workspacePath('apps/order-service/dist/main.js'), { NODE_ENV: 'production' });
+    const failure = ServiceProcess.run('order-service', appScript('order-service', 'serve'), { NODE_ENV: 'production' });
     await expect(failure).rejects.toThrow(/PAGE_TOKEN_SECRET: required in production \(not set\)/);
   });
 
   it('refuses the development secrets this repository ships when it runs as production', async () => {
     // The values docker-compose.yml and the dev overlay use, with the images' NODE_ENV.
-    const failure = ServiceProcess.run('user-service', workspacePath('apps/user-service/dist/main.js'), {
+    const failure = ServiceProcess.run('user-service', appScript('user-service', 'serve'), {
       NODE_ENV: 'production',
       PAGE_TOKEN_SECRET: 'dev-only-user-page-token-secret-change-me',
       DATABASE_URL: 'postgres://acme_users:dev-only-user-db-password@127.0.0.1:1/acme_users',

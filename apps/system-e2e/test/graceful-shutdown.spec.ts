@@ -1,4 +1,4 @@
-import { freePort, ServiceStack, TcpProxy } from '@acme/testing';
+import { ServiceStack, type TcpProxy } from '@acme/testing';
 import { SERVICES } from '@acme/contracts';
 import { HealthClient } from '@acme/grpc-kit';
 import { expectStatus, status } from './support/expect-status';
@@ -12,12 +12,8 @@ describe('graceful shutdown on SIGTERM', () => {
   let userId: string;
 
   const start = async (orderEnv: Record<string, string>) => {
-    const userPort = await freePort();
-    proxy = await TcpProxy.start({ host: '127.0.0.1', port: userPort });
-    system = await ServiceStack.start({
-      userPort,
-      orderEnv: { USER_SERVICE_URL: `dns:///127.0.0.1:${proxy.port}`, USER_SERVICE_DEADLINE_MS: '10000', ...orderEnv },
-    });
+    system = await ServiceStack.start({ proxies: { apps: ['user-service'] }, orderEnv: { USER_SERVICE_DEADLINE_MS: '10000', ...orderEnv } });
+    proxy = system.system.proxy('user-service');
     userId = (await system.users.createUser({ email: 'sd@example.com', name: 'SD', idempotencyKey: '' })).id;
     // Warm the order-service -> user-service connection, so the next bytes through the proxy are the next call.
     await system.orders.createOrder(request());
@@ -34,7 +30,6 @@ describe('graceful shutdown on SIGTERM', () => {
   afterEach(async () => {
     if (system?.userService.running) system.userService.child.kill('SIGCONT');
     await system?.stop();
-    await proxy?.stop();
   });
 
   it('reports NOT_SERVING, lets the in-flight call finish, then exits 0', async () => {

@@ -4,12 +4,15 @@ import { Client } from 'pg';
 /** Admin connection used to create and drop test databases (the CI machine's Postgres by default). */
 export const TEST_POSTGRES_ADMIN_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export interface TestDatabase {
+/** A database a test can look into. */
+export interface Database {
   readonly name: string;
-  /** Connection URL of the new, empty database. */
   readonly url: string;
   /** Runs SQL on it (one short-lived connection per call). */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface TestDatabase extends Database {
   /** Drops it, disconnecting whoever is still connected. */
   drop(): Promise<void>;
 }
@@ -35,9 +38,16 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
   const url = new URL(TEST_POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   return {
-    name,
-    url: url.toString(),
-    query: (sql, params) => withAdmin(async (client) => (await client.query(sql, params)).rows, url.toString()),
+    ...databaseAt(url.toString()),
     drop: () => withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/** The database at `url` (any Postgres: a test one, the bench's, an embedded one). */
+export function databaseAt(url: string): Database {
+  return {
+    name: decodeURIComponent(new URL(url).pathname.slice(1)),
+    url,
+    query: (sql, params) => withAdmin(async (client) => (await client.query(sql, params)).rows, url),
   };
 }

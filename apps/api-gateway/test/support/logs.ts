@@ -9,21 +9,18 @@ import type { ServiceProcess } from '@acme/testing';
 export function waitForLogLine(service: ServiceProcess, matches: (line: Record<string, unknown>) => boolean, timeoutMs = 5_000): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const find = () => jsonLines(service.logs).find(matches);
-    const onData = () => {
+    const onOutput = () => {
       const line = find();
       if (line) finish(() => resolve(line));
     };
-    const timer = setTimeout(() => finish(() => reject(new Error(`${service.options.name} logged no matching line within ${timeoutMs} ms:\n${service.logs.slice(-3000)}`))), timeoutMs);
+    const timer = setTimeout(() => finish(() => reject(new Error(`${service.name} logged no matching line within ${timeoutMs} ms:\n${service.logs.slice(-3000)}`))), timeoutMs);
+    const stopWatching = service.onOutput(onOutput);
     const finish = (settle: () => void) => {
       clearTimeout(timer);
-      service.child.stdout?.off('data', onData);
-      service.child.stderr?.off('data', onData);
+      stopWatching();
       settle();
     };
-    // Listeners added after ServiceProcess's own, so service.logs already holds the new chunk.
-    service.child.stdout?.on('data', onData);
-    service.child.stderr?.on('data', onData);
-    onData();
+    onOutput();
   });
 }
 
