@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { appScript, median, TEST_POSTGRES_ADMIN_URL, workspacePath } from '@acme/testing';
+import { appScript, loadAverage1, median, processMemory, type ServiceProcess, TEST_POSTGRES_ADMIN_URL, workspacePath } from '@acme/testing';
 import { aggregate } from './aggregate';
 import { variantPlan, type VariantPlan } from './load/variant-load';
 import { measureColdStarts } from './measure/cold-start';
@@ -16,11 +16,8 @@ import { evaluateBudget } from './report/budget';
 import { machineFacts } from './report/machine';
 import { renderReport } from './report/render';
 import { BUDGET_SUBJECTS, VARIANTS } from './scenarios';
-import { loadAverage1, processMemory } from './stats/proc';
-import type { BenchProcess } from './system/bench-process';
+import { type BenchSystem, type ProcessKey, startBenchSystem, SYSTEM_OF } from './system/bench-system';
 import { createBenchDatabases } from './system/databases';
-import type { ProcessKey } from './system/services';
-import { type RunningSystem, startSystem } from './system/start-system';
 import { ensureLoadGenerators } from './system/tools';
 
 // `npm run bench`: builds (through Nx), then measures the product against
@@ -36,7 +33,7 @@ const BUILT = [
 ];
 
 /** A server that died during a run (e.g. killed from outside) is the real news, not the /proc read that failed because of it. */
-async function measureRunOrExplain<T>(processes: readonly BenchProcess[], run: () => Promise<T>): Promise<T> {
+async function measureRunOrExplain<T>(processes: readonly ServiceProcess[], run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
@@ -69,7 +66,7 @@ async function main(): Promise<void> {
   log(`load average ${machine.loadAverageAtStart.toFixed(1)} on ${machine.cores} cores; results in ${runDir}`);
 
   let databases: Awaited<ReturnType<typeof createBenchDatabases>> | undefined;
-  let system: RunningSystem | undefined;
+  let system: BenchSystem | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanup = () =>
     (cleaning ??= (async () => {
@@ -93,7 +90,7 @@ async function main(): Promise<void> {
   const variants = VARIANTS.filter((v) => options.scenarios.includes(v.scenario));
   try {
     databases = await createBenchDatabases(options.users, log);
-    system = await startSystem(databases, { logDir, profileDir }, log);
+    system = await startBenchSystem(databases, { logDir, profileDir }, log);
     const running = system;
     const facts = await preflight(running.ports, databases);
     log('preflight: every kind of call answers correctly');
@@ -103,7 +100,7 @@ async function main(): Promise<void> {
 
     if (options.coldStarts > 0) {
       log(`cold starts: ${options.coldStarts} fresh start(s) per server`);
-      coldStarts = await measureColdStarts(running.specs, ['user-service', 'order-service', 'api-gateway', 'baseline-user', 'baseline-order'], options.coldStarts, logDir, log);
+      coldStarts = await measureColdStarts(running, ['user-service', 'order-service', 'api-gateway', 'baseline-user', 'baseline-order'], options.coldStarts, logDir, log);
     }
 
     const context = { ports: running.ports, databases, workDir };
@@ -164,7 +161,7 @@ async function main(): Promise<void> {
       const warm = afterWarmup.get(key) ?? NaN;
       memory.push({
         service: key,
-        system: running.specs[key].system,
+        system: SYSTEM_OF[key],
         afterWarmupMb: median([warm, ...atStarts]),
         peakMb: Math.max(warm, ...peaks),
       });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { parseProcStat, ticksToMicros } from '../stats/proc';
+import { parseProcStat, ticksToMicros } from '@acme/testing';
 
 export interface GeneratorExit {
   readonly stdout: string;

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Variant } from '../model';
 import type { BenchDatabases } from '../system/databases';
-import type { ProcessKey } from '../system/services';
+import type { ProcessKey } from '../system/bench-system';
 import { grpcFrame } from '@acme/testing';
 import { COUNTER_WIDTH, createOrderTemplates, GRPC_CALLS, ORDER_ITEMS_JSON } from './grpc-messages';
 import { runH2load, type LoadOutcome } from './h2load';

@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { processCpuMicros } from '../stats/proc';
+import { processCpuMicros } from '@acme/testing';
 
 /**
  * CPU used so far by each Postgres backend connected to these databases

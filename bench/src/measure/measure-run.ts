@@ -1,7 +1,7 @@
 import type { Client } from 'pg';
 import type { LoadOutcome } from '../load/h2load';
 import type { RunResult, Variant } from '../model';
-import { loadAverage1, processCpuMicros, processMemory, resetPeakRss } from '../stats/proc';
+import { loadAverage1, processCpuMicros, processMemory, resetPeakRss } from '@acme/testing';
 import { backendCpuDelta, databaseBackendCpu } from './database-cpu';
 
 export interface MeasuredProcess {

@@ -1,7 +1,7 @@
 import { toJson } from '@bufbuild/protobuf';
 import { orderV1 } from '@acme/contracts';
 import type { BenchDatabases } from '../system/databases';
-import type { ProcessKey } from '../system/services';
+import type { ProcessKey } from '../system/bench-system';
 import { createOrderTemplates, GRPC_CALLS, ORDER_ITEMS_JSON } from '../load/grpc-messages';
 import { getUserFrame, getUserTarget } from '../load/variant-load';
 import { rawGrpcCall } from './grpc-call';

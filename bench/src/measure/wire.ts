@@ -6,7 +6,7 @@ import { runH2load } from '../load/h2load';
 import { getUserFrame, getUserTarget } from '../load/variant-load';
 import { runWrk } from '../load/wrk';
 import type { BenchDatabases } from '../system/databases';
-import type { ProcessKey } from '../system/services';
+import type { ProcessKey } from '../system/bench-system';
 import { TcpProxy } from '@acme/testing';
 import type { PreflightFacts } from './preflight';
 

@@ -1,6 +1,6 @@
 import { cpus, release, totalmem } from 'node:os';
 import type { Client } from 'pg';
-import { loadAverage1 } from '../stats/proc';
+import { loadAverage1 } from '@acme/testing';
 
 export interface MachineFacts {
   readonly cpu: string;

@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { appScript, createTestDatabase, ServiceProcess, type TestDatabase } from '@acme/testing';
+import { createTestDatabase, migrateDatabase, type TestDatabase } from '@acme/testing';
 
 /** The four databases of one benchmark run: users and orders, for the product and for the baseline. */
 export interface BenchDatabases {
@@ -10,11 +10,6 @@ export interface BenchDatabases {
   /** Users present in both users databases, with the same ids. */
   readonly userIds: readonly string[];
 }
-
-const MIGRATE = {
-  users: appScript('user-service', 'migrate'),
-  orders: appScript('order-service', 'migrate'),
-};
 
 /**
  * Creates the databases on the real Postgres, applies the services' own
@@ -40,14 +35,8 @@ export async function createBenchDatabases(userCount: number, log: (line: string
       await make('bench_baseline_orders'),
     ] as const;
     log('applying the services’ migrations to the four databases');
-    await Promise.all([
-      ServiceProcess.run('user-service migrations', MIGRATE.users, { DATABASE_URL: productUsers.url }),
-      ServiceProcess.run('order-service migrations', MIGRATE.orders, { DATABASE_URL: productOrders.url }),
-    ]);
-    await Promise.all([
-      ServiceProcess.run('user-service migrations (baseline db)', MIGRATE.users, { DATABASE_URL: baselineUsers.url }),
-      ServiceProcess.run('order-service migrations (baseline db)', MIGRATE.orders, { DATABASE_URL: baselineOrders.url }),
-    ]);
+    await Promise.all([migrateDatabase('user-service', productUsers.url), migrateDatabase('order-service', productOrders.url)]);
+    await Promise.all([migrateDatabase('user-service', baselineUsers.url), migrateDatabase('order-service', baselineOrders.url)]);
     const userIds = Array.from({ length: userCount }, () => uuidv7());
     const emails = userIds.map((_, i) => `bench-user-${i}@example.com`);
     const names = userIds.map((_, i) => `Bench User ${i}`);
