@@ -2,9 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { SERVICES } from '@acme/contracts';
 import { grpcServiceDefaults } from '@acme/grpc-kit';
 import { MessagingModule, messagingSettingsFromEnv } from '@acme/messaging';
-import { databaseDefaults, databaseReadiness } from '@acme/persistence';
+import { Database, DatabaseModule, databaseReadiness } from '@acme/persistence';
 import { ORDER_SERVICE_CONFIG, type OrderServiceConfig } from './config';
-import { orderDataSourceOptions } from './database/data-source';
+import { orderDatabaseSettings } from './database/database-settings';
 import { EventsModule } from './events/events.module';
 import { OrdersModule } from './orders/orders.module';
 
@@ -16,7 +16,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        ...databaseDefaults(orderDataSourceOptions(config)),
+        DatabaseModule.forRoot(orderDatabaseSettings(config)),
         // Logging, and health that says SERVING only while the database answers.
         grpcServiceDefaults({
           serviceName: 'order-service',
@@ -25,7 +25,7 @@ export class AppModule {
           readiness: databaseReadiness(),
         }),
         // The outbox relay publishes OrderCreated/OrderCancelled; the broker is optional (see OutboxRelayService).
-        MessagingModule.forRoot({ settings: messagingSettingsFromEnv(config, 'order-service') }),
+        MessagingModule.forRoot({ settings: messagingSettingsFromEnv(config, 'order-service'), database: Database }),
         OrdersModule,
         EventsModule,
       ],

@@ -2,9 +2,8 @@ import { create } from '@bufbuild/protobuf';
 import { v7 as uuidv7 } from 'uuid';
 import { EVENTS, orderEventsV1, orderV1 } from '@acme/contracts';
 import { createMigratedDatabase, type MigratedDatabase } from '@acme/testing';
-import { SqlStatements } from '@acme/persistence';
 import { loadOrderServiceConfig } from '../src/config';
-import { orderDataSourceOptions } from '../src/database/data-source';
+import { orderDatabase } from '../src/database/data-source';
 import { toNewOrder, UserDeletedError } from '../src/orders/order-rules';
 import { OrdersRepository } from '../src/orders/orders.repository';
 
@@ -41,8 +40,8 @@ describe('order-service outbox and deleted users (real Postgres)', () => {
   }
 
   beforeAll(async () => {
-    db = await createMigratedDatabase('orders_events', (url) => orderDataSourceOptions(loadOrderServiceConfig({ DATABASE_URL: url })));
-    orders = new OrdersRepository(db.dataSource, new SqlStatements(db.dataSource));
+    db = await createMigratedDatabase('orders_events', (url) => loadOrderServiceConfig({ DATABASE_URL: url }), orderDatabase);
+    orders = new OrdersRepository(db.sql);
   });
   afterEach(() => db.database.query('TRUNCATE outbox, order_items, orders, deleted_users'));
   afterAll(() => db.cleanup());
@@ -89,7 +88,7 @@ describe('order-service outbox and deleted users (real Postgres)', () => {
     await orders.insert(others, newOrder(otherUser, 'o'));
     await db.database.query('TRUNCATE outbox');
 
-    const cancelled = await db.dataSource.transaction((tx) =>
+    const cancelled = await db.sql.transaction((tx) =>
       orders.cancelOrdersOfDeletedUser(tx, { userId, deleteTime: new Date(), eventId: uuidv7() }),
     );
 
@@ -107,24 +106,19 @@ describe('order-service outbox and deleted users (real Postgres)', () => {
 
   it('an order inserted while the deletion is being applied waits for it, and is then refused', async () => {
     const userId = uuidv7();
-    const deletion = db.dataSource.createQueryRunner();
-    await deletion.connect();
-    try {
-      await deletion.startTransaction();
-      await orders.cancelOrdersOfDeletedUser(deletion.manager, { userId, deleteTime: new Date(), eventId: uuidv7() });
+    let insert: Promise<unknown> | undefined;
+    await db.sql.transaction(async (tx) => {
+      await orders.cancelOrdersOfDeletedUser(tx, { userId, deleteTime: new Date(), eventId: uuidv7() });
       // The deletion holds the user's lock until it commits: the insert must wait and then see the tombstone.
-      const insert = orders.insert(uuidv7(), newOrder(userId, 'racing'));
+      insert = orders.insert(uuidv7(), newOrder(userId, 'racing'));
       const insertDone = { settled: false };
       const settled = insert.then(
         () => 'inserted without waiting',
         () => 'failed without waiting',
       ).finally(() => (insertDone.settled = true));
       expect(await Promise.race([someoneWaitsForALock(insertDone), settled])).toBe('waiting');
-      await deletion.commitTransaction();
-      await expect(insert).rejects.toThrow(UserDeletedError);
-    } finally {
-      await deletion.release();
-    }
+    });
+    await expect(insert).rejects.toThrow(UserDeletedError);
     expect(await count('SELECT count(*)::int AS n FROM orders WHERE user_id = $1', [userId])).toBe(0);
   });
 });

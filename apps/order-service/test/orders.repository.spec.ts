@@ -2,9 +2,8 @@ import { create } from '@bufbuild/protobuf';
 import { v7 as uuidv7 } from 'uuid';
 import { orderV1 } from '@acme/contracts';
 import { createMigratedDatabase, type MigratedDatabase } from '@acme/testing';
-import { SqlStatements } from '@acme/persistence';
 import { loadOrderServiceConfig } from '../src/config';
-import { orderDataSourceOptions } from '../src/database/data-source';
+import { orderDatabase } from '../src/database/data-source';
 import { toNewOrder } from '../src/orders/order-rules';
 import { OrdersRepository } from '../src/orders/orders.repository';
 
@@ -26,10 +25,12 @@ describe('OrdersRepository (real Postgres)', () => {
   const count = async (sql: string, params: unknown[]) => (await db.database.query<{ n: number }>(sql, params))[0]?.n;
 
   beforeAll(async () => {
-    db = await createMigratedDatabase('orders_repo', (url) =>
-      orderDataSourceOptions(loadOrderServiceConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '20' })),
+    db = await createMigratedDatabase(
+      'orders_repo',
+      (url) => loadOrderServiceConfig({ DATABASE_URL: url, DATABASE_POOL_SIZE: '20' }),
+      orderDatabase,
     );
-    orders = new OrdersRepository(db.dataSource, new SqlStatements(db.dataSource));
+    orders = new OrdersRepository(db.sql);
   });
   afterAll(() => db.cleanup());
 

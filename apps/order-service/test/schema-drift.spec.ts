@@ -1,13 +1,13 @@
 import { createMigratedDatabase, schemaDrift, type MigratedDatabase } from '@acme/testing';
 import { loadOrderServiceConfig } from '../src/config';
-import { orderDataSourceOptions } from '../src/database/data-source';
+import { orderDatabase } from '../src/database/data-source';
 
 // The entities are the typed description of the schema; the migrations make
 // it. This proves they agree (see schemaDrift for what is compared).
 describe('order-service entities and migrations (real Postgres)', () => {
   let db: MigratedDatabase;
   beforeAll(async () => {
-    db = await createMigratedDatabase('orders_drift', (url) => orderDataSourceOptions(loadOrderServiceConfig({ DATABASE_URL: url })));
+    db = await createMigratedDatabase('orders_drift', (url) => loadOrderServiceConfig({ DATABASE_URL: url }), orderDatabase);
   });
   afterAll(() => db.cleanup());
 

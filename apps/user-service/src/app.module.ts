@@ -2,9 +2,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { SERVICES } from '@acme/contracts';
 import { grpcServiceDefaults } from '@acme/grpc-kit';
 import { MessagingModule, messagingSettingsFromEnv } from '@acme/messaging';
-import { databaseDefaults, databaseReadiness } from '@acme/persistence';
+import { Database, DatabaseModule, databaseReadiness } from '@acme/persistence';
 import { USER_SERVICE_CONFIG, type UserServiceConfig } from './config';
-import { userDataSourceOptions } from './database/data-source';
+import { userDatabaseSettings } from './database/database-settings';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -15,7 +15,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        ...databaseDefaults(userDataSourceOptions(config)),
+        DatabaseModule.forRoot(userDatabaseSettings(config)),
         // Logging, and health that says SERVING only while the database answers.
         grpcServiceDefaults({
           serviceName: 'user-service',
@@ -24,7 +24,7 @@ export class AppModule {
           readiness: databaseReadiness(),
         }),
         // The outbox relay publishes UserDeleted; the broker is optional (see OutboxRelayService).
-        MessagingModule.forRoot({ settings: messagingSettingsFromEnv(config, 'user-service') }),
+        MessagingModule.forRoot({ settings: messagingSettingsFromEnv(config, 'user-service'), database: Database }),
         UsersModule,
       ],
       providers: [{ provide: USER_SERVICE_CONFIG, useValue: config }],

@@ -1,9 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import { EVENTS } from '@acme/contracts';
-import { SqlStatements } from '@acme/persistence';
 import { createMigratedDatabase, type MigratedDatabase } from '@acme/testing';
 import { loadUserServiceConfig } from '../src/config';
-import { userDataSourceOptions } from '../src/database/data-source';
+import { userDatabase } from '../src/database/data-source';
 import { UsersRepository } from '../src/users/users.repository';
 
 interface OutboxRow {
@@ -22,8 +21,8 @@ describe('user-service outbox (real Postgres)', () => {
   const outbox = () => db.database.query<OutboxRow>('SELECT event_id, event_type, routing_key, payload, sent_time FROM outbox ORDER BY id');
 
   beforeAll(async () => {
-    db = await createMigratedDatabase('users_outbox', (url) => userDataSourceOptions(loadUserServiceConfig({ DATABASE_URL: url })));
-    users = new UsersRepository(new SqlStatements(db.dataSource));
+    db = await createMigratedDatabase('users_outbox', (url) => loadUserServiceConfig({ DATABASE_URL: url }), userDatabase);
+    users = new UsersRepository(db.sql);
   });
   afterEach(() => db.database.query('TRUNCATE outbox'));
   afterAll(() => db.cleanup());

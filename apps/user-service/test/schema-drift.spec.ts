@@ -1,13 +1,13 @@
 import { createMigratedDatabase, schemaDrift, type MigratedDatabase } from '@acme/testing';
 import { loadUserServiceConfig } from '../src/config';
-import { userDataSourceOptions } from '../src/database/data-source';
+import { userDatabase } from '../src/database/data-source';
 
 // The entities are the typed description of the schema; the migrations make
 // it. This proves they agree (see schemaDrift for what is compared).
 describe('user-service entities and migrations (real Postgres)', () => {
   let db: MigratedDatabase;
   beforeAll(async () => {
-    db = await createMigratedDatabase('users_drift', (url) => userDataSourceOptions(loadUserServiceConfig({ DATABASE_URL: url })));
+    db = await createMigratedDatabase('users_drift', (url) => loadUserServiceConfig({ DATABASE_URL: url }), userDatabase);
   });
   afterAll(() => db.cleanup());
 

@@ -1,8 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
-import { SqlStatements } from '@acme/persistence';
 import { createMigratedDatabase, type MigratedDatabase } from '@acme/testing';
 import { loadUserServiceConfig } from '../src/config';
-import { userDataSourceOptions } from '../src/database/data-source';
+import { userDatabase } from '../src/database/data-source';
 import { UsersRepository } from '../src/users/users.repository';
 
 describe('UsersRepository (real Postgres)', () => {
@@ -10,8 +9,8 @@ describe('UsersRepository (real Postgres)', () => {
   let users: UsersRepository;
 
   beforeAll(async () => {
-    db = await createMigratedDatabase('users_repo', (url) => userDataSourceOptions(loadUserServiceConfig({ DATABASE_URL: url })));
-    users = new UsersRepository(new SqlStatements(db.dataSource));
+    db = await createMigratedDatabase('users_repo', (url) => loadUserServiceConfig({ DATABASE_URL: url }), userDatabase);
+    users = new UsersRepository(db.sql);
   });
   afterAll(() => db.cleanup());
 

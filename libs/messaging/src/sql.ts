@@ -1,11 +1,21 @@
 /**
- * Anything that runs SQL with positional parameters: a TypeORM DataSource,
- * EntityManager (inside a transaction) or QueryRunner. Statements here always
- * return rows (SELECT, or data-modifying statements with RETURNING / inside a
- * WITH), so the result shape is the same for all of them.
+ * What messaging needs of a service's database, stated here so the lib does
+ * not depend on @acme/persistence (a sibling layer): its Database satisfies
+ * both interfaces, as does any pg-backed equivalent.
+ *
+ * SqlExecutor runs SQL with positional parameters and returns the rows (these
+ * statements always return rows: SELECT, or data-modifying statements with
+ * RETURNING or inside a WITH). Inside `transaction` it is the transaction.
  */
 export interface SqlExecutor {
-  query(sql: string, parameters?: unknown[]): Promise<unknown>;
+  query<T = unknown>(text: string, values?: readonly unknown[]): Promise<T[]>;
+}
+
+export interface SqlDatabase extends SqlExecutor {
+  /** Commits what `work` did, or rolls it back if it throws. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** postgres:// URL, for the relay's own LISTEN connection. */
+  readonly url: string;
 }
 
 /** Validates a table name that is interpolated into SQL (it cannot be a parameter). */

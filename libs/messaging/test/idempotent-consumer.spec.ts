@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { Options } from 'amqplib';
-import type { DataSource } from 'typeorm';
+import type { SqlDatabase } from '../src/sql';
 import type { userEventsV1 } from '@acme/contracts';
 import {
   AmqpConnection,
@@ -27,14 +27,14 @@ type UserDeleted = userEventsV1.UserDeleted;
 describe('IdempotentConsumer (real RabbitMQ and Postgres)', () => {
   let vhost: TestVhost;
   let database: ScratchDatabase;
-  let db: DataSource;
+  let db: SqlDatabase;
   let publisher: EventTap;
   let deadLetters: EventTap;
   const cleanups: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
     [vhost, database] = await Promise.all([createTestVhost('consumer'), createScratchDatabase('consumer')]);
-    db = await database.dataSource();
+    db = database.open();
     publisher = await EventTap.open(vhost.url, { exchange: EXCHANGE, routingKeys: ['nothing.routes.here'] });
   });
   afterEach(async () => {

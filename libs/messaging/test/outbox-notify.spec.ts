@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { SqlDatabase } from '../src/sql';
 import { appendToOutbox, OutboxListener } from '../src';
 import { createScratchDatabase, type ScratchDatabase } from './support/scratch-database';
 import { userDeleted } from './support/events';
@@ -7,11 +7,11 @@ import { userDeleted } from './support/events';
 // events wakes the relay, with nothing for the service to call.
 describe('OutboxListener (real Postgres)', () => {
   let database: ScratchDatabase;
-  let db: DataSource;
+  let db: SqlDatabase;
   let listener: OutboxListener | undefined;
   beforeAll(async () => {
     database = await createScratchDatabase('outbox_notify');
-    db = await database.dataSource();
+    db = database.open();
   });
   afterEach(() => listener?.stop());
   afterAll(() => database?.drop());
@@ -20,7 +20,7 @@ describe('OutboxListener (real Postgres)', () => {
   async function listen(): Promise<{ next(): Promise<void>; count(): number }> {
     let calls = 0;
     let waiter: (() => void) | undefined;
-    const url = (db.options as { url: string }).url;
+    const url = db.url;
     listener = new OutboxListener({
       url,
       table: 'outbox',

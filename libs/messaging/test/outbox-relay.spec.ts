@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import type { DataSource } from 'typeorm';
+import { Client } from 'pg';
+import type { SqlDatabase } from '../src/sql';
 import { AmqpConnection, appendToOutbox, ConfirmPublisher, OutboxRelay, type RelayCycle } from '../src';
 import { TcpProxy } from '@acme/testing';
 import { createTestVhost, EventTap, type TestVhost } from '../src/testing';
@@ -11,13 +12,13 @@ const EXCHANGE = 'acme.events';
 describe('OutboxRelay (real RabbitMQ and Postgres)', () => {
   let vhost: TestVhost;
   let database: ScratchDatabase;
-  let db: DataSource;
+  let db: SqlDatabase;
   let tap: EventTap;
   const cleanups: (() => Promise<unknown>)[] = [];
 
   beforeAll(async () => {
     [vhost, database] = await Promise.all([createTestVhost('relay'), createScratchDatabase('relay')]);
-    db = await database.dataSource();
+    db = database.open();
     tap = await EventTap.open(vhost.url, { exchange: EXCHANGE, routingKeys: ['#'] });
   });
   afterEach(async () => {
@@ -197,10 +198,10 @@ describe('OutboxRelay (real RabbitMQ and Postgres)', () => {
       BEGIN PERFORM pg_advisory_xact_lock(4242); RETURN NEW; END $$`);
     await database.query('CREATE TRIGGER hold_outbox_mark BEFORE UPDATE ON outbox FOR EACH ROW EXECUTE FUNCTION hold_outbox_mark()');
     cleanups.push(() => database.query('DROP TRIGGER IF EXISTS hold_outbox_mark ON outbox; DROP FUNCTION IF EXISTS hold_outbox_mark()'));
-    const victim = await database.dataSource('relay-victim');
-    const holder = await db.createQueryRunner();
+    const victim = database.open('relay-victim');
+    const holder = new Client({ connectionString: database.url });
     await holder.connect();
-    cleanups.push(() => holder.release());
+    cleanups.push(() => holder.end());
     await holder.query('SELECT pg_advisory_lock(4242)');
 
     const { publisher: p } = await publisher();

@@ -1,15 +1,9 @@
 import type { DataSourceOptions, MixedList } from 'typeorm';
+import { poolConfig, type PostgresSettings } from './postgres-settings';
 import { NestTypeOrmLogger } from './typeorm-logger';
 
-export interface PostgresSettings {
-  readonly url: string;
-  /** Shown in pg_stat_activity, so a DBA can tell the services apart. */
-  readonly applicationName: string;
-  readonly poolSize: number;
-  /** Give up connecting after this long, so a dead database yields UNAVAILABLE instead of a hang. */
-  readonly connectTimeoutMs: number;
-  /** Server-side cap on a single statement. */
-  readonly statementTimeoutMs: number;
+/** What TypeORM knows of a service's schema: the entities that describe it and the migrations that build it. */
+export interface TypeOrmSchema {
   // TypeORM's own type for these lists (classes, or glob strings we never use).
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   readonly entities: MixedList<Function>;
@@ -18,17 +12,19 @@ export interface PostgresSettings {
 }
 
 /**
- * TypeORM options for a service's own Postgres database. Schema changes only
- * ever come from the committed migrations: synchronize stays off, and
- * migrations run as their own step (see runMigrations), not at app start.
+ * TypeORM options for a service's database. TypeORM is the schema tool here:
+ * it runs the migrations (the migrate step, never the app), its entities
+ * describe the schema the migrations build (the schema-drift tests prove the
+ * two agree) and its CLI generates new migrations from them. The services do
+ * not load TypeORM at run time; their SQL goes through Database.
  */
-export function postgresDataSourceOptions(settings: PostgresSettings): DataSourceOptions {
+export function postgresDataSourceOptions(settings: PostgresSettings, schema: TypeOrmSchema): DataSourceOptions {
   return {
     type: 'postgres',
     url: settings.url,
     applicationName: settings.applicationName,
-    entities: settings.entities,
-    migrations: settings.migrations,
+    entities: schema.entities,
+    migrations: schema.migrations,
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
@@ -36,11 +32,6 @@ export function postgresDataSourceOptions(settings: PostgresSettings): DataSourc
     logger: new NestTypeOrmLogger(),
     logging: ['error', 'warn', 'migration'],
     maxQueryExecutionTime: 1_000,
-    extra: {
-      max: settings.poolSize,
-      connectionTimeoutMillis: settings.connectTimeoutMs,
-      idleTimeoutMillis: 30_000,
-      statement_timeout: settings.statementTimeoutMs,
-    },
+    extra: poolConfig(settings),
   };
 }

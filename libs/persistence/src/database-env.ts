@@ -1,6 +1,6 @@
 import { intVar, millisVar, postgresUrlVar } from '@acme/config';
 import type { z } from 'zod';
-import type { PostgresSettings } from './data-source-options';
+import type { PostgresSettings } from './postgres-settings';
 
 /** Environment variables for a service's own database (merge into the app's schema). */
 export const databaseEnv = (defaultDatabase: string) => ({
@@ -13,13 +13,10 @@ export const databaseEnv = (defaultDatabase: string) => ({
 type Shape = ReturnType<typeof databaseEnv>;
 export type DatabaseEnv = { [K in keyof Shape]: z.output<Shape[K]> };
 
-export function postgresSettingsFromEnv(
-  env: DatabaseEnv,
-  app: Pick<PostgresSettings, 'applicationName' | 'entities' | 'migrations'>,
-): PostgresSettings {
+export function postgresSettingsFromEnv(env: DatabaseEnv, applicationName: string): PostgresSettings {
   return {
-    ...app,
     url: env.DATABASE_URL,
+    applicationName,
     poolSize: env.DATABASE_POOL_SIZE,
     connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,

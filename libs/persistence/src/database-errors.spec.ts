@@ -8,8 +8,6 @@ describe('database error classification', () => {
     ['connection exception class 08', Object.assign(new Error('connection failure'), { code: '08006' })],
     ['pool timeout', new Error('timeout exceeded when trying to connect')],
     ['terminated', new Error('Connection terminated unexpectedly')],
-    // TypeORM wraps driver errors in QueryFailedError with the original on driverError.
-    ['admin shutdown wrapped by TypeORM', { driverError: Object.assign(new Error('terminating connection'), { code: '57P01' }) }],
   ])('maps %s to UNAVAILABLE', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
     expect(classifyDatabaseError(error)?.code).toBe(status.UNAVAILABLE);

@@ -3,15 +3,10 @@ import { type ErrorClassifier, UnavailableError } from '@acme/grpc-kit';
 interface PgLikeError {
   code?: unknown;
   message?: unknown;
-  driverError?: PgLikeError;
 }
 
-const asPg = (error: unknown): PgLikeError | undefined => {
-  if (typeof error !== 'object' || error === null) return undefined;
-  // TypeORM wraps driver errors in QueryFailedError with the original on driverError.
-  const wrapped = (error as PgLikeError).driverError;
-  return wrapped ?? (error as PgLikeError);
-};
+const asPg = (error: unknown): PgLikeError | undefined =>
+  typeof error === 'object' && error !== null ? (error as PgLikeError) : undefined;
 
 // SQLSTATE classes and codes meaning "the database cannot serve us right now".
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '53400', '40001', '40P01']);
@@ -20,7 +15,6 @@ const UNAVAILABLE_MESSAGES = [
   /Connection terminated/i,
   /timeout exceeded when trying to connect/i,
   /Client has encountered a connection error/i,
-  /Connection is not established/i,
   /the database system is (starting up|shutting down)/i,
 ];
 

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { Database } from './database';
 
 /**
  * A readiness check on the service's database. Shaped like grpc-kit's
@@ -11,7 +11,7 @@ export interface DatabaseReadinessCheck {
 }
 
 /** Readiness: the service's database answers `SELECT 1` within `timeoutMs`. */
-export function databaseReadinessCheck(dataSource: DataSource, timeoutMs: number): DatabaseReadinessCheck {
+export function databaseReadinessCheck(database: Database, timeoutMs: number): DatabaseReadinessCheck {
   return {
     name: 'database',
     async check() {
@@ -20,7 +20,7 @@ export function databaseReadinessCheck(dataSource: DataSource, timeoutMs: number
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       });
       try {
-        await Promise.race([dataSource.query('SELECT 1'), timeout]);
+        await Promise.race([database.query('SELECT 1'), timeout]);
       } finally {
         clearTimeout(timer);
       }
@@ -30,12 +30,12 @@ export function databaseReadinessCheck(dataSource: DataSource, timeoutMs: number
 
 /**
  * The database readiness check as a Nest factory (on the service's
- * DataSource), for a health module's `readiness` option, e.g.
+ * Database), for a health module's `readiness` option, e.g.
  * `GrpcServerModule.forRoot({ …, readiness: databaseReadiness() })`.
  */
 export function databaseReadiness(timeoutMs = 1_000) {
   return {
-    inject: [DataSource],
-    useFactory: (dataSource: DataSource): DatabaseReadinessCheck[] => [databaseReadinessCheck(dataSource, timeoutMs)],
+    inject: [Database],
+    useFactory: (database: Database): DatabaseReadinessCheck[] => [databaseReadinessCheck(database, timeoutMs)],
   };
 }

@@ -1,8 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { IdempotentConsumer, MessagingConnections } from '@acme/messaging';
-import { isDatabaseUnavailable } from '@acme/persistence';
+import { Database, isDatabaseUnavailable } from '@acme/persistence';
 import { ORDER_SERVICE_CONFIG, type OrderServiceConfig } from '../config';
 import { UserDeletedHandler } from './user-deleted.handler';
 
@@ -22,7 +20,7 @@ export class UserEventsConsumer implements OnApplicationBootstrap, BeforeApplica
 
   constructor(
     private readonly connections: MessagingConnections,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: Database,
     private readonly userDeleted: UserDeletedHandler,
     @Inject(ORDER_SERVICE_CONFIG) private readonly config: OrderServiceConfig,
   ) {}

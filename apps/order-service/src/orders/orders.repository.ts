@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { orderEventsV1 } from '@acme/contracts';
-import { SqlStatements } from '@acme/persistence';
-import { appendToOutbox, outboxInsertSql, outboxInsertValues, type EventTransaction, type SqlExecutor } from '@acme/messaging';
+import { Database, type SqlExecutor } from '@acme/persistence';
+import { appendToOutbox, outboxInsertSql, outboxInsertValues, type EventTransaction } from '@acme/messaging';
 import { orderCancelledEvent, orderCreatedEvent } from '../outbox/order-events';
 import type { OrderStatusValue } from './order.entity';
 import { type NewOrder, UserDeletedError } from './order-rules';
@@ -38,6 +36,37 @@ const SELECT_ORDERS = `
             FROM order_items i WHERE i.order_id = o.id) AS items
     FROM orders o`;
 
+/**
+ * The order, its items and its OrderCreated row in one statement: nothing
+ * when the user is deleted (reported) or the idempotency key is taken (by this
+ * call's own earlier attempt, or a concurrent one that committed first).
+ */
+const INSERT_ORDER = `WITH gone AS (
+     SELECT 1 FROM deleted_users WHERE user_id = $2
+   ), new_order AS (
+     INSERT INTO orders (id, user_id, idempotency_key, request_hash, status, total_cents)
+     SELECT $1::uuid, $2::uuid, $3::text, $4::text, 'CREATED', $5::bigint
+      WHERE NOT EXISTS (SELECT 1 FROM gone)
+     ON CONFLICT ON CONSTRAINT orders_user_id_idempotency_key_key DO NOTHING
+     RETURNING id, create_time, update_time
+   ), new_items AS (
+     INSERT INTO order_items (order_id, position, sku, quantity, unit_price_cents)
+     SELECT new_order.id, item.position, item.sku, item.quantity, item.unit_price_cents
+       FROM new_order,
+            unnest($6::text[], $7::integer[], $8::bigint[]) WITH ORDINALITY
+              AS item (sku, quantity, unit_price_cents, position)
+   ), new_event AS (
+     ${outboxInsertSql('new_order', 9)}
+   )
+   SELECT EXISTS (SELECT 1 FROM gone) AS "userDeleted",
+          new_order.create_time AS "createTime", new_order.update_time AS "updateTime"
+     FROM (SELECT 1) AS one LEFT JOIN new_order ON true`;
+
+const FIND_BY_ID = `${SELECT_ORDERS} WHERE o.id = $1`;
+const FIND_BY_IDEMPOTENCY_KEY = `${SELECT_ORDERS} WHERE o.user_id = $1 AND o.idempotency_key = $2`;
+const LIST_FIRST = `${SELECT_ORDERS} WHERE o.user_id = $1 ORDER BY o.id LIMIT $2`;
+const LIST_AFTER = `${SELECT_ORDERS} WHERE o.user_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3`;
+
 // First key of the advisory lock that serialises, per user, inserting an
 // order and cancelling the orders of a deleted user (second key: the user id's hash).
 const USER_ORDERS_LOCK = 0x6f726472; // "ordr"
@@ -55,16 +84,11 @@ const lockUserOrders = (tx: SqlExecutor, userId: string) =>
  * Persistence of orders. Statements are written out in SQL because their
  * shape is the point: an order, its items and its event are inserted in one
  * atomic statement that yields to a concurrent insert with the same
- * idempotency key, and reads fetch an order with its items in one round trip
- * (as named prepared statements: SqlStatements). Transactions go through
- * TypeORM's DataSource.
+ * idempotency key, and reads fetch an order with its items in one round trip.
  */
 @Injectable()
 export class OrdersRepository {
-  constructor(
-    @InjectDataSource() private readonly db: DataSource,
-    private readonly sql: SqlStatements,
-  ) {}
+  constructor(private readonly db: Database) {}
 
   /**
    * Inserts the order, its items and its OrderCreated outbox row in one
@@ -83,27 +107,8 @@ export class OrdersRepository {
     };
     return this.db.transaction(async (tx) => {
       await lockUserOrders(tx, order.userId);
-      const rows: { userDeleted: boolean; createTime: Date | null; updateTime: Date | null }[] = await tx.query(
-        `WITH gone AS (
-           SELECT 1 FROM deleted_users WHERE user_id = $2
-         ), new_order AS (
-           INSERT INTO orders (id, user_id, idempotency_key, request_hash, status, total_cents)
-           SELECT $1::uuid, $2::uuid, $3::text, $4::text, 'CREATED', $5::bigint
-            WHERE NOT EXISTS (SELECT 1 FROM gone)
-           ON CONFLICT ON CONSTRAINT orders_user_id_idempotency_key_key DO NOTHING
-           RETURNING id, create_time, update_time
-         ), new_items AS (
-           INSERT INTO order_items (order_id, position, sku, quantity, unit_price_cents)
-           SELECT new_order.id, item.position, item.sku, item.quantity, item.unit_price_cents
-             FROM new_order,
-                  unnest($6::text[], $7::integer[], $8::bigint[]) WITH ORDINALITY
-                    AS item (sku, quantity, unit_price_cents, position)
-         ), new_event AS (
-           ${outboxInsertSql('new_order', 9)}
-         )
-         SELECT EXISTS (SELECT 1 FROM gone) AS "userDeleted",
-                new_order.create_time AS "createTime", new_order.update_time AS "updateTime"
-           FROM (SELECT 1) AS one LEFT JOIN new_order ON true`,
+      const rows = await tx.query<{ userDeleted: boolean; createTime: Date | null; updateTime: Date | null }>(
+        INSERT_ORDER,
         [
           id,
           order.userId,
@@ -124,28 +129,20 @@ export class OrdersRepository {
   }
 
   async findById(id: string): Promise<OrderRecord | undefined> {
-    const [row] = await this.sql.rows<OrderRecord>('orders.find-by-id', `${SELECT_ORDERS} WHERE o.id = $1`, [id]);
+    const [row] = await this.db.query<OrderRecord>(FIND_BY_ID, [id]);
     return row;
   }
 
   async findByIdempotencyKey(userId: string, idempotencyKey: string): Promise<OrderRecord | undefined> {
-    const [row] = await this.sql.rows<OrderRecord>(
-      'orders.find-by-idempotency-key',
-      `${SELECT_ORDERS} WHERE o.user_id = $1 AND o.idempotency_key = $2`,
-      [userId, idempotencyKey],
-    );
+    const [row] = await this.db.query<OrderRecord>(FIND_BY_IDEMPOTENCY_KEY, [userId, idempotencyKey]);
     return row;
   }
 
   /** Up to `limit` of the user's orders with id greater than `afterId`, in id (= creation) order. */
   listByUser(userId: string, afterId: string | undefined, limit: number): Promise<OrderRecord[]> {
     return afterId === undefined
-      ? this.sql.rows('orders.list-first', `${SELECT_ORDERS} WHERE o.user_id = $1 ORDER BY o.id LIMIT $2`, [userId, limit])
-      : this.sql.rows('orders.list-after', `${SELECT_ORDERS} WHERE o.user_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3`, [
-          userId,
-          afterId,
-          limit,
-        ]);
+      ? this.db.query(LIST_FIRST, [userId, limit])
+      : this.db.query(LIST_AFTER, [userId, afterId, limit]);
   }
 
   /**
@@ -155,7 +152,7 @@ export class OrdersRepository {
    */
   async cancel(id: string): Promise<'cancelled' | 'not-open' | 'missing'> {
     return this.db.transaction(async (tx) => {
-      const rows: { cancelledUserId: string | null }[] = await tx.query(
+      const rows = await tx.query<{ cancelledUserId: string | null }>(
         `WITH updated AS (
            UPDATE orders SET status = 'CANCELLED', update_time = now()
             WHERE id = $1 AND status = 'CREATED'
@@ -185,14 +182,14 @@ export class OrdersRepository {
        ON CONFLICT (user_id) DO NOTHING RETURNING user_id`,
       [deletion.userId, deletion.deleteTime, deletion.eventId],
     );
-    const cancelled = (await tx.query(
+    const cancelled = await tx.query<{ id: string }>(
       `WITH cancelled AS (
          UPDATE orders SET status = 'CANCELLED', update_time = now()
           WHERE user_id = $1 AND status = 'CREATED'
          RETURNING id
        ) SELECT id FROM cancelled ORDER BY id`,
       [deletion.userId],
-    )) as { id: string }[];
+    );
     const ids = cancelled.map((o) => o.id);
     await appendToOutbox(
       tx,

@@ -1,10 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { outboxInsertSql, outboxInsertValues } from '@acme/messaging';
-import { SqlStatements } from '@acme/persistence';
+import { Database } from '@acme/persistence';
 import { userDeletedEvent } from '../outbox/user-events';
 import type { UserEntity } from './user.entity';
 
 const COLUMNS = 'id, email, name, create_time AS "createTime"';
+
+// No conflict target: either unique index (lower(email), idempotency_key) makes it a no-op.
+// A concurrent insert of the same email or key is waited for, so FIND_CONFLICTING sees it.
+const INSERT = `INSERT INTO users (id, email, name, idempotency_key) VALUES ($1, $2, $3, $4)
+                ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`;
+// The holder of the key first: a reused key is what the caller must hear about.
+const FIND_CONFLICTING = `SELECT ${COLUMNS}, coalesce(idempotency_key, '') AS "idempotencyKey" FROM users
+                           WHERE lower(email) = lower($1) OR idempotency_key = $2
+                           ORDER BY idempotency_key = $2 DESC NULLS LAST LIMIT 1`;
+const FIND_BY_ID = `SELECT ${COLUMNS} FROM users WHERE id = $1`;
+const LIST_FIRST = `SELECT ${COLUMNS} FROM users ORDER BY id LIMIT $1`;
+const LIST_AFTER = `SELECT ${COLUMNS} FROM users WHERE id > $1 ORDER BY id LIMIT $2`;
+// The deletion and its UserDeleted row in one statement: the event exists exactly when the deletion committed.
+const DELETE_BY_ID = `WITH deleted AS (
+                        DELETE FROM users WHERE id = $1 RETURNING id
+                      ), event AS (
+                        ${outboxInsertSql('deleted', 2)}
+                      )
+                      SELECT EXISTS (SELECT 1 FROM deleted) AS deleted`;
 
 /** What the reads return (COLUMNS). */
 export type UserRow = Pick<UserEntity, 'id' | 'email' | 'name' | 'createTime'>;
@@ -18,12 +37,12 @@ export type InsertedUser = { readonly inserted: UserRow } | { readonly existing:
 
 /**
  * Persistence of users: the `users` table (see UserEntity and the
- * migrations). Every method is one round trip, as a named prepared statement
- * (GetUser is the hottest call of the system; see SqlStatements).
+ * migrations). Every method is one round trip (GetUser is the hottest call
+ * of the system).
  */
 @Injectable()
 export class UsersRepository {
-  constructor(private readonly sql: SqlStatements) {}
+  constructor(private readonly db: Database) {}
 
   /**
    * Inserts the user, or, when its email (in any letter case) or its
@@ -34,57 +53,30 @@ export class UsersRepository {
   async insert(user: NewUserRow): Promise<InsertedUser> {
     // A conflicting user can be deleted between the two statements; then the insert is tried again.
     for (let attempt = 0; attempt < 3; attempt++) {
-      const [row] = await this.sql.rows<UserRow>(
-        'users.insert',
-        // No conflict target: either unique index (lower(email), idempotency_key) makes it a no-op.
-        // A concurrent insert of the same email or key is waited for, so the SELECT below sees it.
-        `INSERT INTO users (id, email, name, idempotency_key) VALUES ($1, $2, $3, $4)
-         ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
-        [user.id, user.email, user.name, user.idempotencyKey || null],
-      );
+      const [row] = await this.db.query<UserRow>(INSERT, [user.id, user.email, user.name, user.idempotencyKey || null]);
       if (row) return { inserted: row };
-      const [holder] = await this.sql.rows<StoredUser>(
-        'users.find-conflicting',
-        // The holder of the key first: a reused key is what the caller must hear about.
-        `SELECT ${COLUMNS}, coalesce(idempotency_key, '') AS "idempotencyKey" FROM users
-          WHERE lower(email) = lower($1) OR idempotency_key = $2
-          ORDER BY idempotency_key = $2 DESC NULLS LAST LIMIT 1`,
-        [user.email, user.idempotencyKey || null],
-      );
+      const [holder] = await this.db.query<StoredUser>(FIND_CONFLICTING, [user.email, user.idempotencyKey || null]);
       if (holder) return { existing: holder };
     }
     throw new Error('users.insert: the conflicting user kept disappearing; giving up after 3 attempts');
   }
 
   async findById(id: string): Promise<UserRow | undefined> {
-    const [row] = await this.sql.rows<UserRow>('users.find-by-id', `SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+    const [row] = await this.db.query<UserRow>(FIND_BY_ID, [id]);
     return row;
   }
 
   /** Up to `limit` users with id greater than `afterId` (all when undefined), in id (= creation) order. */
   listAfter(afterId: string | undefined, limit: number): Promise<UserRow[]> {
     return afterId === undefined
-      ? this.sql.rows('users.list-first', `SELECT ${COLUMNS} FROM users ORDER BY id LIMIT $1`, [limit])
-      : this.sql.rows('users.list-after', `SELECT ${COLUMNS} FROM users WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit]);
+      ? this.db.query(LIST_FIRST, [limit])
+      : this.db.query(LIST_AFTER, [afterId, limit]);
   }
 
-  /**
-   * Deletes the user and records acme.user.v1.UserDeleted in the outbox, in
-   * one statement: the event exists exactly when the deletion committed.
-   * False (and no event) when there was no such user.
-   */
+  /** Deletes the user and records acme.user.v1.UserDeleted in the outbox. False (and no event) when there was no such user. */
   async deleteById(id: string): Promise<boolean> {
     const event = userDeletedEvent(id);
-    const [row] = await this.sql.rows<{ deleted: boolean }>(
-      'users.delete-by-id',
-      `WITH deleted AS (
-         DELETE FROM users WHERE id = $1 RETURNING id
-       ), event AS (
-         ${outboxInsertSql('deleted', 2)}
-       )
-       SELECT EXISTS (SELECT 1 FROM deleted) AS deleted`,
-      [id, ...outboxInsertValues(event)],
-    );
+    const [row] = await this.db.query<{ deleted: boolean }>(DELETE_BY_ID, [id, ...outboxInsertValues(event)]);
     return row?.deleted === true;
   }
 }

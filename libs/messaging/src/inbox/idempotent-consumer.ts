@@ -1,13 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
-import type { DataSource } from 'typeorm';
 import type { EventContract, EventMessage } from '@acme/contracts';
 import type { AmqpConnection } from '../amqp/amqp-connection';
 import { PROTOBUF_CONTENT_TYPE } from '../amqp/event-message';
 import { declareConsumerQueues } from '../amqp/topology';
 import { type DeadLetterKind, deadLetterProperties } from './dead-letter';
-import type { SqlExecutor } from '../sql';
+import type { SqlDatabase, SqlExecutor } from '../sql';
 import { DEFAULT_INBOX_TABLE, pruneInbox, recordInInbox } from './inbox';
 
 /** Thrown by a handler for an event that can never be processed (e.g. a field is not a UUID): dead-letter it now, no retries. */
@@ -24,11 +23,7 @@ export interface DeliveryInfo {
   readonly appId: string | undefined;
 }
 
-/**
- * The transaction a handler runs in: SQL with positional parameters, nothing
- * ORM-specific. The consumer passes TypeORM's transactional EntityManager,
- * which satisfies it as it is (see process()).
- */
+/** The transaction a handler runs in: SQL with positional parameters, nothing ORM-specific. */
 export type EventTransaction = SqlExecutor;
 
 /** Applies one event type's effect. */
@@ -121,7 +116,7 @@ export class IdempotentConsumer extends EventEmitter<{
 
   constructor(
     private readonly connection: AmqpConnection,
-    private readonly db: DataSource,
+    private readonly db: SqlDatabase,
     private readonly options: IdempotentConsumerOptions,
   ) {
     super();
@@ -248,8 +243,7 @@ export class IdempotentConsumer extends EventEmitter<{
     let transientFailures = 0;
     for (;;) {
       try {
-        // The one place TypeORM meets the handler: its EntityManager is the EventTransaction.
-        const fresh = await this.db.transaction(async (tx: EventTransaction) => {
+        const fresh = await this.db.transaction(async (tx) => {
           if (!(await recordInInbox(tx, { consumer: this.options.name, eventId: info.eventId, type: info.type }, this.inboxTable))) {
             return false;
           }

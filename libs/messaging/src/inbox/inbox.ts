@@ -27,22 +27,22 @@ export async function recordInInbox(
   entry: { consumer: string; eventId: string; type: string },
   table = DEFAULT_INBOX_TABLE,
 ): Promise<boolean> {
-  const rows = (await tx.query(
+  const rows = await tx.query(
     `INSERT INTO ${sqlIdentifier(table)} (consumer, event_id, event_type) VALUES ($1, $2, $3)
      ON CONFLICT (consumer, event_id) DO NOTHING
      RETURNING event_id`,
     [entry.consumer, entry.eventId, entry.type],
-  )) as unknown[];
+  );
   return rows.length === 1;
 }
 
 /** Deletes inbox entries older than `retentionMs` (far longer than any redelivery can take). */
 export async function pruneInbox(db: SqlExecutor, retentionMs: number, table = DEFAULT_INBOX_TABLE): Promise<number> {
-  const rows = (await db.query(
+  const rows = await db.query<{ n: number }>(
     `WITH pruned AS (
        DELETE FROM ${sqlIdentifier(table)} WHERE processed_time < now() - $1::float8 * interval '1 millisecond' RETURNING 1
      ) SELECT count(*)::int AS n FROM pruned`,
     [retentionMs],
-  )) as { n: number }[];
+  );
   return rows[0]?.n ?? 0;
 }

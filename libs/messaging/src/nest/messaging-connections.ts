@@ -3,6 +3,8 @@ import { AmqpConnection } from '../amqp/amqp-connection';
 import type { MessagingSettings } from '../config/messaging-env';
 
 export const MESSAGING_SETTINGS = Symbol('MESSAGING_SETTINGS');
+/** The service's database (a SqlDatabase), which the outbox relay reads. */
+export const MESSAGING_DATABASE = Symbol('MESSAGING_DATABASE');
 
 /** Why a connection is used. Publishing and consuming never share one (see AmqpConnection). */
 export type ConnectionPurpose = 'publisher' | 'consumer';

@@ -5,11 +5,10 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { ConfirmPublisher } from '../amqp/confirm-publisher';
 import { countPendingEvents, OutboxRelay } from '../outbox/outbox-relay';
-import { MessagingConnections } from './messaging-connections';
+import { MESSAGING_DATABASE, MessagingConnections } from './messaging-connections';
+import type { SqlDatabase } from '../sql';
 
 export const OUTBOX_TABLE = Symbol('OUTBOX_TABLE');
 
@@ -30,7 +29,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
 
   constructor(
     private readonly connections: MessagingConnections,
-    @InjectDataSource() private readonly db: DataSource,
+    @Inject(MESSAGING_DATABASE) private readonly db: SqlDatabase,
     @Inject(OUTBOX_TABLE) private readonly table: string,
   ) {}
 

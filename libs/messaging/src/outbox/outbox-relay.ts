@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
 import type { ConfirmPublisher } from '../amqp/confirm-publisher';
 import type { OutgoingEvent } from '../amqp/event-message';
-import { sqlIdentifier, type SqlExecutor } from '../sql';
+import { sqlIdentifier, type SqlDatabase, type SqlExecutor } from '../sql';
 import { WakeSignal } from '../wake-signal';
 import { DEFAULT_OUTBOX_TABLE } from './outbox-event';
 import { OutboxListener } from './outbox-notify';
@@ -69,7 +68,7 @@ export class OutboxRelay extends EventEmitter<{ cycle: [RelayCycle] }> {
   private listener: OutboxListener | undefined;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly db: SqlDatabase,
     private readonly publisher: ConfirmPublisher,
     private readonly options: OutboxRelayOptions,
   ) {
@@ -81,13 +80,13 @@ export class OutboxRelay extends EventEmitter<{ cycle: [RelayCycle] }> {
     if (this.loop) return;
     const stopping = new AbortController();
     this.stopping = stopping;
-    const url = (this.db.options as { url?: string }).url;
-    if (url) {
-      this.listener = new OutboxListener({ url, table: this.table, onWritten: () => this.nudge(), reconnectDelayMs: this.options.pollIntervalMs });
-      void this.listener.start();
-    } else {
-      this.logger.warn('the DataSource has no url: commits to the outbox are found by polling only');
-    }
+    this.listener = new OutboxListener({
+      url: this.db.url,
+      table: this.table,
+      onWritten: () => this.nudge(),
+      reconnectDelayMs: this.options.pollIntervalMs,
+    });
+    void this.listener.start();
     this.loop = this.run(stopping.signal);
   }
 
@@ -108,11 +107,8 @@ export class OutboxRelay extends EventEmitter<{ cycle: [RelayCycle] }> {
 
   /** Claims, publishes and marks one batch. Exposed for tests and tools; the loop calls it. */
   async relayOnce(): Promise<RelayCycle> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
-      const rows = (await runner.query(
+    const cycle = await this.db.transaction(async (tx) => {
+      const rows = await tx.query<PendingRow>(
         `SELECT id::text, event_id, event_type, routing_key, payload, create_time
            FROM ${this.table}
           WHERE sent_time IS NULL AND next_attempt_time <= now()
@@ -120,30 +116,24 @@ export class OutboxRelay extends EventEmitter<{ cycle: [RelayCycle] }> {
           LIMIT $1
           FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize],
-      )) as PendingRow[];
-      if (rows.length === 0) {
-        await runner.commitTransaction();
-        return { claimed: 0, published: 0, failed: 0 };
-      }
+      );
+      if (rows.length === 0) return { claimed: 0, published: 0, failed: [] };
       const results = await this.publisher.publishAll(rows.map(toOutgoing));
       const sent = rows.filter((_, i) => results[i]?.ok).map((r) => r.id);
       const failed = rows.flatMap((r, i) => {
         const result = results[i];
         return result && !result.ok ? [{ id: r.id, error: result.error }] : [];
       });
-      await this.markSent(runner, sent);
-      await this.scheduleRetries(runner, failed);
-      await runner.commitTransaction();
-      this.report(rows.length, sent.length, failed);
-      const cycle = { claimed: rows.length, published: sent.length, failed: failed.length };
-      this.emit('cycle', cycle);
-      return cycle;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+      await this.markSent(tx, sent);
+      await this.scheduleRetries(tx, failed);
+      return { claimed: rows.length, published: sent.length, failed };
+    });
+    if (cycle.claimed === 0) return { claimed: 0, published: 0, failed: 0 };
+    // Reported once the marks are committed: what a listener hears is what the table says.
+    this.report(cycle.claimed, cycle.published, cycle.failed);
+    const done = { claimed: cycle.claimed, published: cycle.published, failed: cycle.failed.length };
+    this.emit('cycle', done);
+    return done;
   }
 
   private async run(signal: AbortSignal): Promise<void> {
@@ -221,7 +211,7 @@ export class OutboxRelay extends EventEmitter<{ cycle: [RelayCycle] }> {
     this.lastPrune = now;
     try {
       for (;;) {
-        const rows = (await this.db.query(
+        const rows = await this.db.query<{ n: number }>(
           `WITH pruned AS (
              DELETE FROM ${this.table} WHERE id IN (
                SELECT id FROM ${this.table}
@@ -230,7 +220,7 @@ export class OutboxRelay extends EventEmitter<{ cycle: [RelayCycle] }> {
              RETURNING id
            ) SELECT count(*)::int AS n FROM pruned`,
           [this.options.retentionMs ?? 7 * 86_400_000],
-        )) as { n: number }[];
+        );
         if ((rows[0]?.n ?? 0) < PRUNE_BATCH) return;
       }
     } catch (error) {
@@ -241,7 +231,7 @@ export class OutboxRelay extends EventEmitter<{ cycle: [RelayCycle] }> {
 
 /** Rows not yet published. */
 export async function countPendingEvents(db: SqlExecutor, table = DEFAULT_OUTBOX_TABLE): Promise<number> {
-  const rows = (await db.query(`SELECT count(*)::int AS n FROM ${sqlIdentifier(table)} WHERE sent_time IS NULL`)) as { n: number }[];
+  const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sqlIdentifier(table)} WHERE sent_time IS NULL`);
   return rows[0]?.n ?? 0;
 }
 

@@ -1,5 +1,5 @@
-import { DataSource } from 'typeorm';
-import { createTestDatabase } from '@acme/testing';
+import { createTestDatabase, openDatabase } from '@acme/testing';
+import type { SqlDatabase } from '../../src/sql';
 import { outboxTableStatements } from '../../src/outbox/outbox-migrations';
 import { createOutboxNotifyTrigger } from '../../src/outbox/outbox-notify';
 
@@ -21,8 +21,9 @@ const SCHEMA = [
 
 export interface ScratchDatabase {
   readonly name: string;
+  readonly url: string;
   /** Opens a pool on it; `applicationName` tells its sessions apart in pg_stat_activity. */
-  dataSource(applicationName?: string): Promise<DataSource>;
+  open(applicationName?: string): SqlDatabase;
   query<T>(sql: string, params?: unknown[]): Promise<T[]>;
   drop(): Promise<void>;
 }
@@ -33,18 +34,18 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
   for (const statement of SCHEMA) await database.query(statement);
   // As the services' migrations do, with the same helper.
   await createOutboxNotifyTrigger({ query: (sql: string, params?: unknown[]) => database.query(sql, params) }, 'outbox');
-  const opened: DataSource[] = [];
+  const opened: ReturnType<typeof openDatabase>[] = [];
   return {
     name: database.name,
-    async dataSource(applicationName = 'messaging-test') {
-      const dataSource = new DataSource({ type: 'postgres', url: database.url, applicationName, extra: { max: 5 } });
-      await dataSource.initialize();
-      opened.push(dataSource);
-      return dataSource;
+    url: database.url,
+    open(applicationName = 'messaging-test') {
+      const db = openDatabase(database.url, applicationName);
+      opened.push(db);
+      return db;
     },
     query: (sql, params) => database.query(sql, params),
     async drop() {
-      await Promise.all(opened.map((d) => (d.isInitialized ? d.destroy() : undefined)));
+      await Promise.all(opened.map((d) => d.close()));
       await database.drop();
     },
   };
