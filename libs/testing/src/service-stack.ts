@@ -1,7 +1,8 @@
 import { SERVICES } from '@acme/contracts';
 import type { Upstream } from '@acme/grpc-kit';
 import { freshTestDatabases } from './system/databases';
-import { launchSystem, type ProxyOptions, type RunningSystem } from './system/launch-system';
+import { launchSystem, type ProxyOptions } from './system/launch-system';
+import type { RunningSystem } from './system/running-system';
 import type { ServiceProcess } from './system/service-process';
 import type { Database } from './test-database';
 import { testClient } from './test-client';

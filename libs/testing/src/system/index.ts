@@ -2,6 +2,8 @@ export * from './app-manifest';
 export * from './app-registry';
 export * from './databases';
 export * from './launch-system';
+export * from './migrations';
+export * from './running-system';
 export * from './process-output';
 export * from './readiness';
 export * from './service-process';

@@ -3,13 +3,19 @@ import { once } from 'node:events';
 import { outputSink, type OutputSink, type ProcessOutput } from './process-output';
 import { grpcServing, httpReady, type Readiness } from './readiness';
 
+/** A process's whole environment (undefined: not set). */
+export type ProcessEnv = Readonly<Record<string, string | undefined>>;
+
+/** The default environment: PATH only, so the machine's settings do not leak into tests. */
+export const PATH_ONLY: ProcessEnv = { PATH: process.env['PATH'] };
+
 export interface ServiceProcessOptions {
   /** Label in output prefixes and error messages. */
   readonly name: string;
   /** Node script to run, e.g. appScript('user-service', 'serve'). */
   readonly script: string;
   /** Its whole environment: nothing is inherited unless passed here. */
-  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly env: ProcessEnv;
   /** Default 'capture'. */
   readonly output?: ProcessOutput;
   /** Node flags before the script, e.g. --cpu-prof (Node 20 refuses it in NODE_OPTIONS). */
@@ -66,7 +72,7 @@ export class ServiceProcess {
   }
 
   /** Runs a script to completion (e.g. migrations); resolves with its output, rejects with it if it fails. */
-  static async run(name: string, script: string, env: Readonly<Record<string, string | undefined>>, output: ProcessOutput = 'capture'): Promise<string> {
+  static async run(name: string, script: string, env: ProcessEnv, output: ProcessOutput = 'capture'): Promise<string> {
     const service = ServiceProcess.spawn({ name, script, env, output });
     const code = await service.exited;
     if (code !== 0) throw new Error(`${name} exited with code ${code}:\n${service.logs}`);
