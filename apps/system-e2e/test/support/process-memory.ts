@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { processMemory } from '@acme/testing';
 
 /** Resident set size of a process, in bytes (Linux /proc). */
 export function rssBytes(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (!match) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(match[1]) * 1024;
+  return processMemory(pid).rssKb * 1024;
 }
 
 /** Samples a process's RSS every `everyMs` until stop(), which returns the highest sample. */
