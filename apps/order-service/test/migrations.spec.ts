@@ -19,6 +19,7 @@ describe('order-service migrations (real Postgres)', () => {
       'CreateInbox1795688900001',
       'CreateDeletedUsers1795688900002',
       'NotifyOutboxWrites1796083200001',
+      'LockUserOrders1796400000000',
     ]);
     const tables = await database.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,

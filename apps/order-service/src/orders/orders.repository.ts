@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { orderEventsV1 } from '@acme/contracts';
-import { Database, type SqlExecutor } from '@acme/persistence';
+import { Database } from '@acme/persistence';
 import { appendToOutbox, outboxInsertSql, outboxInsertValues, type EventTransaction } from '@acme/messaging';
 import { orderCancelledEvent, orderCreatedEvent } from '../outbox/order-events';
 import type { OrderStatusValue } from './order.entity';
@@ -37,16 +37,18 @@ const SELECT_ORDERS = `
     FROM orders o`;
 
 /**
- * The order, its items and its OrderCreated row in one statement: nothing
- * when the user is deleted (reported) or the idempotency key is taken (by this
- * call's own earlier attempt, or a concurrent one that committed first).
+ * The order, its items and its OrderCreated row in one statement, which is
+ * its own transaction: nothing when the user is deleted (reported) or the
+ * idempotency key is taken (by a concurrent call that committed first).
+ * lock_user_orders (see its migration) takes the per-user lock the UserDeleted
+ * handler also takes, then reads the tombstone.
  */
 const INSERT_ORDER = `WITH gone AS (
-     SELECT 1 FROM deleted_users WHERE user_id = $2
+     SELECT lock_user_orders($2::uuid) AS deleted
    ), new_order AS (
      INSERT INTO orders (id, user_id, idempotency_key, request_hash, status, total_cents)
      SELECT $1::uuid, $2::uuid, $3::text, $4::text, 'CREATED', $5::bigint
-      WHERE NOT EXISTS (SELECT 1 FROM gone)
+       FROM gone WHERE NOT gone.deleted
      ON CONFLICT ON CONSTRAINT orders_user_id_idempotency_key_key DO NOTHING
      RETURNING id, create_time, update_time
    ), new_items AS (
@@ -58,27 +60,13 @@ const INSERT_ORDER = `WITH gone AS (
    ), new_event AS (
      ${outboxInsertSql('new_order', 9)}
    )
-   SELECT EXISTS (SELECT 1 FROM gone) AS "userDeleted",
-          new_order.create_time AS "createTime", new_order.update_time AS "updateTime"
-     FROM (SELECT 1) AS one LEFT JOIN new_order ON true`;
+   SELECT gone.deleted AS "userDeleted", new_order.create_time AS "createTime", new_order.update_time AS "updateTime"
+     FROM gone LEFT JOIN new_order ON true`;
 
 const FIND_BY_ID = `${SELECT_ORDERS} WHERE o.id = $1`;
 const FIND_BY_IDEMPOTENCY_KEY = `${SELECT_ORDERS} WHERE o.user_id = $1 AND o.idempotency_key = $2`;
 const LIST_FIRST = `${SELECT_ORDERS} WHERE o.user_id = $1 ORDER BY o.id LIMIT $2`;
 const LIST_AFTER = `${SELECT_ORDERS} WHERE o.user_id = $1 AND o.id > $2 ORDER BY o.id LIMIT $3`;
-
-// First key of the advisory lock that serialises, per user, inserting an
-// order and cancelling the orders of a deleted user (second key: the user id's hash).
-const USER_ORDERS_LOCK = 0x6f726472; // "ordr"
-
-/**
- * Taken by both CreateOrder's insert and the UserDeleted handler, in their
- * transactions. Without it, an insert whose snapshot predates the tombstone
- * could commit right after the handler cancelled the user's open orders, and
- * that order would stay open.
- */
-const lockUserOrders = (tx: SqlExecutor, userId: string) =>
-  tx.query(`SELECT pg_advisory_xact_lock($1, hashtext($2::text))`, [USER_ORDERS_LOCK, userId]);
 
 /**
  * Persistence of orders. Statements are written out in SQL because their
@@ -105,27 +93,20 @@ export class OrdersRepository {
       totalCents: order.totalCents.toString(),
       items: order.items.map((item): StoredLine => ({ ...item, unitPriceCents: item.unitPriceCents.toString() })),
     };
-    return this.db.transaction(async (tx) => {
-      await lockUserOrders(tx, order.userId);
-      const rows = await tx.query<{ userDeleted: boolean; createTime: Date | null; updateTime: Date | null }>(
-        INSERT_ORDER,
-        [
-          id,
-          order.userId,
-          order.idempotencyKey,
-          order.requestHash,
-          stored.totalCents,
-          stored.items.map((i) => i.sku),
-          stored.items.map((i) => i.quantity),
-          stored.items.map((i) => i.unitPriceCents),
-          ...outboxInsertValues(event),
-        ],
-      );
-      const row = rows[0];
-      if (row?.userDeleted) throw new UserDeletedError(order.userId);
-      if (!row?.createTime || !row.updateTime) return undefined;
-      return { id, ...stored, status: 'CREATED' as const, createTime: row.createTime, updateTime: row.updateTime };
-    });
+    const [row] = await this.db.query<{ userDeleted: boolean; createTime: Date | null; updateTime: Date | null }>(INSERT_ORDER, [
+      id,
+      order.userId,
+      order.idempotencyKey,
+      order.requestHash,
+      stored.totalCents,
+      stored.items.map((i) => i.sku),
+      stored.items.map((i) => i.quantity),
+      stored.items.map((i) => i.unitPriceCents),
+      ...outboxInsertValues(event),
+    ]);
+    if (row?.userDeleted) throw new UserDeletedError(order.userId);
+    if (!row?.createTime || !row.updateTime) return undefined;
+    return { id, ...stored, status: 'CREATED' as const, createTime: row.createTime, updateTime: row.updateTime };
   }
 
   async findById(id: string): Promise<OrderRecord | undefined> {
@@ -176,7 +157,8 @@ export class OrdersRepository {
    * also records the event as processed). Returns the cancelled order ids.
    */
   async cancelOrdersOfDeletedUser(tx: EventTransaction, deletion: { userId: string; deleteTime: Date; eventId: string }): Promise<string[]> {
-    await lockUserOrders(tx, deletion.userId);
+    // The per-user lock CreateOrder's insert also takes (see INSERT_ORDER).
+    await tx.query('SELECT lock_user_orders($1::uuid)', [deletion.userId]);
     await tx.query(
       `INSERT INTO deleted_users (user_id, delete_time, event_id) VALUES ($1, $2, $3)
        ON CONFLICT (user_id) DO NOTHING RETURNING user_id`,
