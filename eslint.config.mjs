@@ -5,6 +5,7 @@
 //
 //   layer:contracts  generated contracts (libs/contracts)
 //   layer:config     environment parsing (libs/config)
+//   layer:telemetry  OpenTelemetry setup from OTEL_* variables (libs/telemetry)
 //   layer:transport  gRPC servers and clients, health, logging (libs/grpc-kit)
 //   layer:data       persistence (Postgres) and messaging (RabbitMQ), which
 //                    share a layer and do not use each other
@@ -18,7 +19,8 @@ const TEST_FILES = ['**/*.spec.ts', '**/test/**/*.ts'];
 
 const CONTRACTS = ['layer:contracts'];
 const CONFIG = [...CONTRACTS, 'layer:config'];
-const TRANSPORT = [...CONFIG, 'layer:transport'];
+const TELEMETRY = [...CONFIG, 'layer:telemetry'];
+const TRANSPORT = [...TELEMETRY, 'layer:transport'];
 const DATA = [...TRANSPORT, 'layer:data'];
 
 /** Which kinds of project may import which. `inTests`: rules for test files. */
@@ -31,7 +33,8 @@ function boundaries({ inTests }) {
       // Generated contracts depend on nothing of ours.
       { sourceTag: 'layer:contracts', onlyDependOnLibsWithTags: [] },
       { sourceTag: 'layer:config', onlyDependOnLibsWithTags: [...CONTRACTS, ...testing] },
-      { sourceTag: 'layer:transport', onlyDependOnLibsWithTags: [...CONFIG, ...testing] },
+      { sourceTag: 'layer:telemetry', onlyDependOnLibsWithTags: [...CONFIG, ...testing] },
+      { sourceTag: 'layer:transport', onlyDependOnLibsWithTags: [...TELEMETRY, ...testing] },
       // persistence and messaging: the layers below, not each other.
       { sourceTag: 'layer:data', onlyDependOnLibsWithTags: [...TRANSPORT, ...testing] },
       { sourceTag: 'layer:testing', onlyDependOnLibsWithTags: DATA },

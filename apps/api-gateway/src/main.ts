@@ -1,3 +1,4 @@
+import './telemetry';
 import 'reflect-metadata';
 import { exitOnStartupError } from '@acme/config';
 import { API_DESCRIPTION } from './api-description';

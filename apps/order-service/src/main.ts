@@ -1,3 +1,4 @@
+import './telemetry';
 import 'reflect-metadata';
 import { SERVICES } from '@acme/contracts';
 import { bootstrapGrpcService, grpcServiceOptionsFromEnv } from '@acme/grpc-kit';

@@ -10,3 +10,4 @@ export * from './raw-grpc';
 export * from './schema-drift';
 export * from './percentiles';
 export * from './process-stats';
+export * from './otlp-receiver';

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Store, storage as pinoStorage } from 'nestjs-pino/storage';
 import type { Logger } from 'pino';
 import { REQUEST_ID_KEY, requestIdFrom, runWithCallContext } from '@acme/grpc-kit';
+import { activeTraceparent } from '@acme/telemetry';
 
 /**
  * The request id, derived once per request: the caller's x-request-id when it
@@ -18,7 +19,8 @@ export function requestIdOf(raw: IncomingMessage): string {
 /**
  * Makes the request id visible to the client and to everything the handler
  * calls:
- * - onRequest echoes it as a response header (errors included);
+ * - onRequest echoes it as a response header (errors included), and the
+ *   request's traceparent when it is traced, so a client can quote both;
  * - preHandler runs the handler inside a call context (read by the upstream
  *   clients, which send it as gRPC metadata) and inside nestjs-pino's
  *   per-request logger. This is done in preHandler, not onRequest, because
@@ -39,9 +41,11 @@ export function installRequestContext(fastify: FastifyInstance, rootLogger: () =
   });
 }
 
-/** The request id as a response header (also used where Fastify answers without running hooks). */
+/** The request id (and traceparent) as response headers (also used where Fastify answers without running hooks). */
 export function echoRequestId(request: FastifyRequest, reply: FastifyReply): void {
   void reply.header(REQUEST_ID_KEY, request.id);
+  const traceparent = activeTraceparent();
+  if (traceparent) void reply.header('traceparent', traceparent);
 }
 
 /**

@@ -1,0 +1,3 @@
+export * from './start-telemetry';
+export * from './telemetry-env';
+export * from './trace-context';
