@@ -20,6 +20,7 @@ describe('order-service migrations (real Postgres)', () => {
       'CreateDeletedUsers1795688900002',
       'NotifyOutboxWrites1796083200001',
       'LockUserOrders1796400000000',
+      'TraceOutboxRows1796500000000',
     ]);
     const tables = await database.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,

@@ -21,6 +21,7 @@ describe('user-service migrations (real Postgres)', () => {
       'CreateOutbox1795688900000',
       'AddUserIdempotencyKey1796083200000',
       'NotifyOutboxWrites1796083200001',
+      'TraceOutboxRows1796500000000',
     ]);
 
     const columns = await database.query<{ column_name: string; data_type: string; is_nullable: string }>(
@@ -47,7 +48,7 @@ describe('user-service migrations (real Postgres)', () => {
       `SELECT column_name FROM information_schema.columns WHERE table_name = 'outbox' ORDER BY ordinal_position`,
     );
     expect(outbox.map((c) => c.column_name)).toEqual([
-      'id', 'event_id', 'event_type', 'routing_key', 'payload', 'create_time', 'attempts', 'next_attempt_time', 'last_error', 'sent_time',
+      'id', 'event_id', 'event_type', 'routing_key', 'payload', 'create_time', 'attempts', 'next_attempt_time', 'last_error', 'sent_time', 'traceparent',
     ]);
 
     // The database itself refuses what the service would never write.

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Logger } from '@nestjs/common';
 import type { ConfirmChannel } from 'amqplib';
+import { runInTrace } from '@acme/telemetry';
 import type { AmqpConnection } from './amqp-connection';
 import { eventProperties, type OutgoingEvent } from './event-message';
 
@@ -72,12 +73,15 @@ export class ConfirmPublisher {
 
     for (const [i, event] of events.entries()) {
       try {
-        const accepted = channel.publish(
-          this.options.exchange,
-          event.routingKey,
-          Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength),
-          eventProperties(event, this.options.appId),
-          (error) => settle[i](error ? { ok: false, error: `broker refused the message: ${describe(error)}` } : { ok: true }),
+        // In the trace the event was recorded in: the publish span (with tracing on) continues it.
+        const accepted = runInTrace(event.traceparent, () =>
+          channel.publish(
+            this.options.exchange,
+            event.routingKey,
+            Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength),
+            eventProperties(event, this.options.appId),
+            (error) => settle[i](error ? { ok: false, error: `broker refused the message: ${describe(error)}` } : { ok: true }),
+          ),
         );
         // The channel's write buffer is full: let it drain before writing more.
         if (!accepted) await Promise.race([once(channel, 'drain'), once(channel, 'close')]);

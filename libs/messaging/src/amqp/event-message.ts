@@ -13,6 +13,8 @@ export interface OutgoingEvent {
   readonly payload: Uint8Array;
   /** When the event was recorded (AMQP timestamp, whole seconds). */
   readonly recordTime: Date;
+  /** The trace it was recorded in, if any. */
+  readonly traceparent?: string | null;
 }
 
 /** AMQP properties of a published event. Persistent: a durable queue keeps it across broker restarts. */
@@ -24,5 +26,7 @@ export function eventProperties(event: OutgoingEvent, appId: string): Options.Pu
     timestamp: Math.floor(event.recordTime.getTime() / 1000),
     appId,
     persistent: true,
+    // The recording trace, for consumers; with tracing on, the publish span's own context replaces it (a child of it).
+    ...(event.traceparent ? { headers: { traceparent: event.traceparent } } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { EventContract, EventMessage } from '@acme/contracts';
+import { activeTraceparent } from '@acme/telemetry';
 import { sqlIdentifier, type SqlExecutor } from '../sql';
 
 /** A row to be written to the outbox, in the same transaction as the change it announces. */
@@ -7,18 +8,26 @@ export interface OutboxEvent {
   readonly type: string;
   readonly routingKey: string;
   readonly payload: Uint8Array;
+  /** The trace the change was made in (W3C traceparent), so the publish and what consumers do continue it. */
+  readonly traceparent: string | null;
 }
 
-/** Encodes an event message for the outbox. */
+/** Encodes an event message for the outbox, with the trace of the operation recording it (if traced). */
 export function outboxEvent<T extends EventMessage>(contract: EventContract<T>, message: T): OutboxEvent {
-  return { eventId: message.eventId, type: contract.type, routingKey: contract.routingKey, payload: contract.encode(message) };
+  return {
+    eventId: message.eventId,
+    type: contract.type,
+    routingKey: contract.routingKey,
+    payload: contract.encode(message),
+    traceparent: activeTraceparent() ?? null,
+  };
 }
 
 /** The outbox table's name; its shape is outboxTableStatements() (outbox-migrations.ts). */
 export const DEFAULT_OUTBOX_TABLE = 'outbox';
 
 /** The columns a writer fills; the relay's columns (attempts, sent_time...) take their defaults. */
-const WRITTEN_COLUMNS = '(event_id, event_type, routing_key, payload)';
+const WRITTEN_COLUMNS = '(event_id, event_type, routing_key, payload, traceparent)';
 
 /** The payload as pg binds bytea: a Buffer over the same memory, not a copy. */
 const payloadBytes = (event: OutboxEvent): Buffer => Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength);
@@ -31,13 +40,14 @@ export async function appendToOutbox(db: SqlExecutor, events: readonly OutboxEve
   if (events.length === 0) return;
   await db.query(
     `INSERT INTO ${sqlIdentifier(table)} ${WRITTEN_COLUMNS}
-     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[])
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::bytea[], $5::text[])
      RETURNING id`,
     [
       events.map((e) => e.eventId),
       events.map((e) => e.type),
       events.map((e) => e.routingKey),
       events.map(payloadBytes),
+      events.map((e) => e.traceparent),
     ],
   );
 }
@@ -51,7 +61,7 @@ export async function appendToOutbox(db: SqlExecutor, events: readonly OutboxEve
 export function outboxInsertSql(from: string, firstParam: number, table = DEFAULT_OUTBOX_TABLE): string {
   const p = (i: number) => `$${firstParam + i}`;
   return `INSERT INTO ${sqlIdentifier(table)} ${WRITTEN_COLUMNS}
-           SELECT ${p(0)}::uuid, ${p(1)}::text, ${p(2)}::text, ${p(3)}::bytea FROM ${from}`;
+           SELECT ${p(0)}::uuid, ${p(1)}::text, ${p(2)}::text, ${p(3)}::bytea, ${p(4)}::text FROM ${from}`;
 }
 
 /** The parameter values outboxInsertSql binds, in its order. */
@@ -60,4 +70,5 @@ export const outboxInsertValues = (event: OutboxEvent): unknown[] => [
   event.type,
   event.routingKey,
   payloadBytes(event),
+  event.traceparent,
 ];

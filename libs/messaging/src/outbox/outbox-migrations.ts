@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { sqlIdentifier } from '../sql';
+import { sqlIdentifier, type SqlExecutor } from '../sql';
 import { DEFAULT_OUTBOX_TABLE } from './outbox-event';
 import { createOutboxNotifyTrigger, dropOutboxNotifyTrigger } from './outbox-notify';
 
@@ -60,4 +60,22 @@ export class NotifyOutboxWrites1796083200001 implements MigrationInterface {
   async down(db: QueryRunner): Promise<void> {
     await dropOutboxNotifyTrigger(db, DEFAULT_OUTBOX_TABLE);
   }
+}
+
+/** The trace each row was recorded in (W3C traceparent; null when untraced), which its publish continues. */
+export class TraceOutboxRows1796500000000 implements MigrationInterface {
+  name = 'TraceOutboxRows1796500000000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await addOutboxTraceColumn(db, DEFAULT_OUTBOX_TABLE);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`ALTER TABLE ${sqlIdentifier(DEFAULT_OUTBOX_TABLE)} DROP COLUMN traceparent`);
+  }
+}
+
+/** The statement of TraceOutboxRows, for schemas built without the migrations (the library's tests). */
+export async function addOutboxTraceColumn(db: SqlExecutor, table: string): Promise<void> {
+  await db.query(`ALTER TABLE ${sqlIdentifier(table)} ADD COLUMN traceparent text`);
 }

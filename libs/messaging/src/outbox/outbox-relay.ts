@@ -34,6 +34,7 @@ interface PendingRow {
   routing_key: string;
   payload: Buffer;
   create_time: Date;
+  traceparent: string | null;
 }
 
 const PRUNE_EVERY_MS = 3_600_000;
@@ -109,7 +110,7 @@ export class OutboxRelay extends EventEmitter<{ cycle: [RelayCycle] }> {
   async relayOnce(): Promise<RelayCycle> {
     const cycle = await this.db.transaction(async (tx) => {
       const rows = await tx.query<PendingRow>(
-        `SELECT id::text, event_id, event_type, routing_key, payload, create_time
+        `SELECT id::text, event_id, event_type, routing_key, payload, create_time, traceparent
            FROM ${this.table}
           WHERE sent_time IS NULL AND next_attempt_time <= now()
           ORDER BY id
@@ -241,6 +242,7 @@ const toOutgoing = (row: PendingRow): OutgoingEvent => ({
   routingKey: row.routing_key,
   payload: row.payload,
   recordTime: row.create_time,
+  traceparent: row.traceparent,
 });
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));

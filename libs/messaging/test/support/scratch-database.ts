@@ -1,6 +1,6 @@
 import { createTestDatabase, openDatabase } from '@acme/testing';
-import type { SqlDatabase } from '../../src/sql';
-import { outboxTableStatements } from '../../src/outbox/outbox-migrations';
+import type { SqlDatabase, SqlExecutor } from '../../src/sql';
+import { addOutboxTraceColumn, outboxTableStatements } from '../../src/outbox/outbox-migrations';
 import { createOutboxNotifyTrigger } from '../../src/outbox/outbox-notify';
 
 // A throwaway database with the library's tables (the outbox's from its own
@@ -33,7 +33,11 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
   const database = await createTestDatabase(prefix);
   for (const statement of SCHEMA) await database.query(statement);
   // As the services' migrations do, with the same helper.
-  await createOutboxNotifyTrigger({ query: (sql: string, params?: unknown[]) => database.query(sql, params) }, 'outbox');
+  const executor: SqlExecutor = {
+    query: <T>(sql: string, params?: readonly unknown[]) => database.query<T>(sql, params ? [...params] : undefined),
+  };
+  await createOutboxNotifyTrigger(executor, 'outbox');
+  await addOutboxTraceColumn(executor, 'outbox');
   const opened: ReturnType<typeof openDatabase>[] = [];
   return {
     name: database.name,
