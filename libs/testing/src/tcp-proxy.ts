@@ -69,7 +69,13 @@ export class TcpProxy {
   async cut(): Promise<void> {
     const server = this.server;
     this.server = undefined;
-    for (const socket of this.sockets) socket.resetAndDestroy();
+    for (const socket of this.sockets) {
+      // Only a fully open connection is reset. On one half-closed already (a
+      // shutdown pending), Node 20's reset fails and leaks the handle, and the
+      // process then spins at exit waiting for it to close.
+      if (socket.readyState === 'open') socket.resetAndDestroy();
+      else socket.destroy();
+    }
     this.sockets.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
