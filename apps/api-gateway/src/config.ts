@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { grpcTargetVar, loadConfig, millisVar, portVar } from '@acme/config';
 import { processEnv } from '@acme/grpc-kit';
+import { metricsEnv } from '@acme/telemetry';
 import type { HttpTimeouts } from './http/server-timeouts';
 
 /** Every environment variable api-gateway reads, with its default for local development. */
@@ -8,6 +9,8 @@ export const gatewayEnv = z.object({
   HTTP_HOST: z.string().trim().min(1).optional().transform((v) => v ?? '0.0.0.0'),
   /** 0 picks a free port (tests). */
   HTTP_PORT: portVar(8080, true),
+  /** Prometheus metrics on their own port, never the public one (0: off). */
+  ...metricsEnv(9464),
   /** The upstreams, as gRPC targets. dns:/// + round_robin spreads calls over every replica. */
   USER_SERVICE_URL: grpcTargetVar('dns:///127.0.0.1:50051'),
   ORDER_SERVICE_URL: grpcTargetVar('dns:///127.0.0.1:50052'),

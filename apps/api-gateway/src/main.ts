@@ -1,6 +1,7 @@
 import './telemetry';
 import 'reflect-metadata';
 import { exitOnStartupError } from '@acme/config';
+import { metricsOptionsFromEnv } from '@acme/telemetry';
 import { API_DESCRIPTION } from './api-description';
 import { AppModule } from './app.module';
 import { httpTimeouts, loadGatewayConfig } from './config';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     timeouts: httpTimeouts(config),
     api: API_DESCRIPTION,
+    metrics: metricsOptionsFromEnv('api-gateway', config),
   });
 }
 

@@ -3,10 +3,13 @@ import { grpcTargetVar, loadConfig, millisVar, secretVar } from '@acme/config';
 import { grpcServerEnv } from '@acme/grpc-kit';
 import { consumerEnv, messagingEnv } from '@acme/messaging';
 import { databaseEnv } from '@acme/persistence';
+import { metricsEnv } from '@acme/telemetry';
 
 /** Every environment variable order-service reads, with its default for local development. */
 export const orderServiceEnv = z.object({
   ...grpcServerEnv(50052),
+  /** Prometheus metrics on their own port (0: off). */
+  ...metricsEnv(9466),
   ...databaseEnv('acme_orders'),
   /**
    * AMQP_URL (optional: without it OrderCreated/OrderCancelled wait in the

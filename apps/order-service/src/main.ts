@@ -7,17 +7,18 @@ import { AppModule } from './app.module';
 import { loadOrderServiceConfig } from './config';
 import { ORDER_SERVICE_MAX_RECEIVE_BYTES } from './orders/largest-requests';
 import { exitOnStartupError } from '@acme/config';
+import { metricsOptionsFromEnv } from '@acme/telemetry';
 
 async function main(): Promise<void> {
   const config = loadOrderServiceConfig();
-  await bootstrapGrpcService(
-    AppModule.forRoot(config),
-    grpcServiceOptionsFromEnv(config, {
+  await bootstrapGrpcService(AppModule.forRoot(config), {
+    ...grpcServiceOptionsFromEnv(config, {
       services: [SERVICES.order],
       maxReceiveMessageBytes: ORDER_SERVICE_MAX_RECEIVE_BYTES,
       errorClassifiers: [classifyDatabaseError],
     }),
-  );
+    metrics: metricsOptionsFromEnv('order-service', config),
+  });
 }
 
 main().catch(exitOnStartupError('order-service'));

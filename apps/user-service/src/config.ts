@@ -3,10 +3,13 @@ import { loadConfig, secretVar } from '@acme/config';
 import { grpcServerEnv } from '@acme/grpc-kit';
 import { messagingEnv } from '@acme/messaging';
 import { databaseEnv } from '@acme/persistence';
+import { metricsEnv } from '@acme/telemetry';
 
 /** Every environment variable user-service reads, with its default for local development. */
 export const userServiceEnv = z.object({
   ...grpcServerEnv(50051),
+  /** Prometheus metrics on their own port (0: off). */
+  ...metricsEnv(9465),
   ...databaseEnv('acme_users'),
   /** AMQP_URL (optional: without it UserDeleted events wait in the outbox), exchange, outbox relay tuning. */
   ...messagingEnv(),

@@ -7,12 +7,12 @@ import { AppModule } from './app.module';
 import { loadUserServiceConfig } from './config';
 import { USER_SERVICE_MAX_RECEIVE_BYTES } from './largest-requests';
 import { exitOnStartupError } from '@acme/config';
+import { metricsOptionsFromEnv } from '@acme/telemetry';
 
 async function main(): Promise<void> {
   const config = loadUserServiceConfig();
-  await bootstrapGrpcService(
-    AppModule.forRoot(config),
-    grpcServiceOptionsFromEnv(config, {
+  await bootstrapGrpcService(AppModule.forRoot(config), {
+    ...grpcServiceOptionsFromEnv(config, {
       services: [SERVICES.user],
       maxReceiveMessageBytes: USER_SERVICE_MAX_RECEIVE_BYTES,
       errorClassifiers: [classifyDatabaseError],
@@ -21,7 +21,8 @@ async function main(): Promise<void> {
       // (GetUser, the system's hottest call). Errors still log the request id.
       propagateCallContext: false,
     }),
-  );
+    metrics: metricsOptionsFromEnv('user-service', config),
+  });
 }
 
 main().catch(exitOnStartupError('user-service'));

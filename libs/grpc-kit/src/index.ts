@@ -26,3 +26,4 @@ export * from './lifecycle/graceful-shutdown';
 export * from './request-validation';
 export * from './http/json-schema';
 export * from './http/edge-json';
+export * from './metrics/rpc-metrics';

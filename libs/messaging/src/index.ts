@@ -14,3 +14,5 @@ export * from './nest/outbox-relay.service';
 export * from './nest/messaging.module';
 export * from './sql';
 export * from './outbox/outbox-migrations';
+export * from './metrics/outbox-metrics';
+export * from './metrics/consumer-metrics';

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Pool, type PoolClient, type QueryResultRow } from 'pg';
 import { poolConfig, type PostgresSettings } from './postgres-settings';
 import { statementName } from './statement-names';
+import { observePool } from './pool-metrics';
 
 /**
  * Runs SQL with positional parameters and returns the rows. The statements of
@@ -21,12 +22,14 @@ export class Database implements SqlExecutor {
   private readonly logger = new Logger('Database');
   private readonly pool: Pool;
   private closed: Promise<void> | undefined;
+  private readonly stopObserving: () => void;
 
   constructor(readonly settings: PostgresSettings) {
     this.pool = new Pool(poolConfig(settings));
     // An idle connection that dies (database restart, network cut) is dropped
     // by the pool and reported here; without a listener it would crash the process.
     this.pool.on('error', (error) => this.logger.warn(`an idle database connection failed: ${error.message}`));
+    this.stopObserving = observePool(this.pool, settings.applicationName);
   }
 
   /** The postgres:// URL, for a connection of its own outside the pool (LISTEN). */
@@ -94,6 +97,7 @@ export class Database implements SqlExecutor {
 
   /** Closes every connection (after what is running finished). */
   close(): Promise<void> {
+    this.stopObserving();
     this.closed ??= this.pool.end();
     return this.closed;
   }

@@ -4,13 +4,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { gracefulShutdown, INT64_FORMAT, INT64_FORMAT_NAME } from '@acme/grpc-kit';
+import { gracefulShutdown, INT64_FORMAT, INT64_FORMAT_NAME, logMetricsEndpoint } from '@acme/grpc-kit';
+import { type MetricsOptions, startMetrics } from '@acme/telemetry';
 import { Readiness } from '../health/readiness';
 import { clientErrorAnswerer } from './client-errors';
 import { type ApiDescription, buildOpenApiDocument, serveApiDocs } from './openapi';
 import { ProblemFilter } from './problem.filter';
 import { parseQuerystring } from './querystring';
 import { echoRequestId, installRequestContext, requestIdOf } from './request-context';
+import { installHttpMetrics } from './http-metrics';
 import { type HttpTimeouts, serverTimeoutOptions } from './server-timeouts';
 import { schemaErrorToValidationError } from './validation-error';
 import { installWellFormedInput, refusalOfFrameworkError } from './well-formed-input';
@@ -31,6 +33,8 @@ export interface HttpGatewayOptions {
   readonly api: ApiDescription;
   /** Exit the process after a signal-triggered shutdown (off when tests run the gateway in-process). */
   readonly exitOnShutdown?: boolean;
+  /** The Prometheus endpoint, on a port of its own (see startMetrics); undefined: metrics off. */
+  readonly metrics?: MetricsOptions;
 }
 
 export interface RunningHttpGateway {
@@ -48,10 +52,12 @@ export interface RunningHttpGateway {
  * refused, not silently fixed); text that is not well-formed Unicode refused
  * in every part of every request; timeouts for slow clients; the request id
  * on every response, log line and upstream call; one problem+json filter for
- * every error; the OpenAPI document and Swagger UI; graceful shutdown on
- * SIGTERM/SIGINT.
+ * every error; the OpenAPI document and Swagger UI; RED metrics per route on
+ * a metrics port of their own; graceful shutdown on SIGTERM/SIGINT.
  */
 export async function bootstrapHttpGateway(module: DynamicModule, options: HttpGatewayOptions): Promise<RunningHttpGateway> {
+  // First: the upstream clients built with the app create their instruments from its provider.
+  const metrics = options.metrics && startMetrics(options.metrics);
   // PinoLogger.root exists once nestjs-pino's middleware is set up (during listen).
   const rootLogger = () => PinoLogger.root;
   const problems = new ProblemFilter(rootLogger);
@@ -81,6 +87,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
   fastify.removeContentTypeParser('text/plain');
   installWellFormedInput(fastify);
   installRequestContext(fastify, rootLogger);
+  if (metrics) installHttpMetrics(fastify);
   // Once shutdown starts, each answer closes its connection: keep-alive
   // clients reconnect (to another replica) instead of holding this process
   // open until the grace period cuts them off.
@@ -95,6 +102,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://${displayHost(options.host)}:${port}`;
   logger.log(`api-gateway listening on ${url} (API docs: ${url}/docs)`);
+  if (metrics) await logMetricsEndpoint(metrics, new NestLogger('Metrics'));
 
   const shutdown = gracefulShutdown({
     logger,
@@ -116,6 +124,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
       } finally {
         clearTimeout(cutOff);
       }
+      await metrics?.shutdown();
     },
     exitOnSignal: options.exitOnShutdown !== false,
   });

@@ -3,7 +3,8 @@ import type { Options } from 'pino-http';
 import { pinoOptions, type LogFormat } from '@acme/grpc-kit';
 import { requestIdOf } from './request-context';
 
-const PROBES = new Set(['/healthz', '/readyz']);
+/** Orchestrator probes: neither logged nor counted as requests. */
+export const PROBES = new Set(['/healthz', '/readyz']);
 const pathOf = (url: string | undefined) => (url ?? '').split('?')[0] ?? '';
 
 /**

@@ -1,10 +1,12 @@
-import { type Client, credentials, makeGenericClientConstructor, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { performance } from 'node:perf_hooks';
+import { type Client, credentials, makeGenericClientConstructor, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import type { DescService } from '@bufbuild/protobuf';
 import { grpcServiceDefinition, type MethodsOf, type RequestInitOf, type ResponseOf } from '@acme/contracts';
 import { currentCallContext, REQUEST_ID_KEY, requestIdFrom } from '../context/call-context';
 import { clientChannelOptions, type RetryPolicy } from './client-channel-options';
 import { outgoingDeadline } from './deadline';
 import { retryableMethodsOf } from './retryable-methods';
+import { RpcDurations } from '../metrics/rpc-metrics';
 
 export interface UpstreamOptions<S extends DescService> {
   /** gRPC target, e.g. dns:///user-service:50051 (all replicas, round_robin). */
@@ -46,6 +48,7 @@ export function createUpstreamClient<S extends DescService>(options: UpstreamOpt
     clientChannelOptions(service.typeName, options.retry === false ? [] : retryableMethodsOf(service), options.retry || undefined),
   );
   const upstream: Record<string, unknown> = { close: () => client.close() };
+  const durations = new RpcDurations('client');
   for (const { name, localName, methodKind } of service.methods) {
     const method = definition[name];
     if (methodKind !== 'unary' || !method) continue; // streaming RPCs get their own client shape
@@ -53,10 +56,14 @@ export function createUpstreamClient<S extends DescService>(options: UpstreamOpt
       const deadline = outgoingDeadline(callOptions?.deadlineMs ?? options.deadlineMs, service.typeName);
       const metadata = new Metadata();
       metadata.set(REQUEST_ID_KEY, requestIdFrom(currentCallContext()?.requestId));
+      const started = performance.now();
       return new Promise((resolve, reject) =>
-        client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, { deadline }, (error: ServiceError | null, response?: unknown) =>
-          error ? reject(error) : resolve(response),
-        ),
+        client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, { deadline }, (error: ServiceError | null, response?: unknown) => {
+          // Retries included: the duration and final status the caller saw.
+          durations.record(method.path, error ? error.code : status.OK, performance.now() - started);
+          if (error) reject(error);
+          else resolve(response);
+        }),
       );
     };
   }

@@ -17,6 +17,8 @@ import { MAX_METADATA_BYTES, limitHttp2Sessions } from './http2-session-limits';
 import { pingPolicyFor } from '../keepalive/keepalive-policy';
 import { rejectMalformedRequests, withStrictDecoding } from '../request-decoding';
 import { withRuleValidation } from '../request-validation';
+import { rpcServerMetricsInterceptor } from '../metrics/rpc-metrics';
+import { type MetricsEndpoint, type MetricsOptions, startMetrics } from '@acme/telemetry';
 
 export interface GrpcServiceOptions {
   /** The generated services served, e.g. [SERVICES.user] from @acme/contracts. */
@@ -45,6 +47,8 @@ export interface GrpcServiceOptions {
   readonly propagateCallContext?: boolean;
   /** Exit the process after a signal-triggered shutdown (off in tests that run services in-process). */
   readonly exitOnShutdown?: boolean;
+  /** The Prometheus endpoint (see startMetrics); undefined: metrics off. */
+  readonly metrics?: MetricsOptions;
 }
 
 export interface RunningGrpcService {
@@ -67,6 +71,7 @@ export interface RunningGrpcService {
  * - limits against hostile clients: message size, strict decoding (malformed
  *   protobuf and invalid UTF-8 are INVALID_ARGUMENT), concurrent streams,
  *   metadata size, ping rate;
+ * - RED metrics of every call and the process's own, on a port of their own;
  * - graceful shutdown on SIGTERM/SIGINT.
  */
 export async function bootstrapGrpcService(
@@ -76,6 +81,8 @@ export async function bootstrapGrpcService(
   // Filled in as the pieces come to exist: the Nest app (health) before listen(),
   // the grpc-js server when the transport loads the protos during listen().
   const parts: { health?: GrpcHealth; grpcServer?: GrpcServer } = {};
+  // First: instruments made while the app is built (database pool, upstream clients) must find the provider.
+  const metrics = options.metrics && startMetrics(options.metrics);
 
   const grpcOptions: GrpcOptions['options'] = {
     url: options.url,
@@ -122,8 +129,13 @@ export async function bootstrapGrpcService(
   const rootLogger = (await app.resolve(PinoLogger)).logger;
   // rejectMalformedRequests last (outermost), so the access log sees the statuses it sends.
   Object.assign(grpcOptions.channelOptions as object, {
-    interceptors: [...(rootLogger.isLevelEnabled('debug') ? [accessLogInterceptor(rootLogger)] : []), rejectMalformedRequests],
+    interceptors: [
+      ...(rootLogger.isLevelEnabled('debug') ? [accessLogInterceptor(rootLogger)] : []),
+      ...(metrics ? [rpcServerMetricsInterceptor()] : []),
+      rejectMalformedRequests,
+    ],
   });
+  if (metrics) await logMetricsEndpoint(metrics, new NestLogger('Metrics'));
 
   await healthService.start();
   await app.listen();
@@ -137,11 +149,19 @@ export async function bootstrapGrpcService(
     stop: async () => {
       if (parts.grpcServer) await stopServer(parts.grpcServer, options.shutdownGraceMs, logger);
       await app.close();
+      await metrics?.shutdown();
     },
     exitOnSignal: options.exitOnShutdown !== false,
   });
 
   return { app, shutdown };
+}
+
+/** Where the metrics are scraped, or loudly why they are not (the process serves calls either way). */
+export async function logMetricsEndpoint(metrics: MetricsEndpoint, logger: NestLogger): Promise<void> {
+  const listening = await metrics.listening;
+  if ('url' in listening) logger.log(`metrics on ${listening.url}`);
+  else logger.warn(listening.error);
 }
 
 /** `server` as health and reflection see it: their services get strict request decoding (they only call addService). */

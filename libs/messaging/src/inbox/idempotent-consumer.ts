@@ -8,6 +8,7 @@ import { declareConsumerQueues } from '../amqp/topology';
 import { type DeadLetterKind, deadLetterProperties } from './dead-letter';
 import type { SqlDatabase, SqlExecutor } from '../sql';
 import { DEFAULT_INBOX_TABLE, pruneInbox, recordInInbox } from './inbox';
+import { observeConsumer } from '../metrics/consumer-metrics';
 
 /** Thrown by a handler for an event that can never be processed (e.g. a field is not a UUID): dead-letter it now, no retries. */
 export class RejectEventError extends Error {
@@ -111,6 +112,7 @@ export class IdempotentConsumer extends EventEmitter<{
   private reattachTimer: NodeJS.Timeout | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private attachFailures = 0;
+  private stopObserving: (() => void) | undefined;
   private work: Promise<void> = Promise.resolve();
   private readonly onConnect = (model: ChannelModel) => void this.attach(model);
 
@@ -129,6 +131,7 @@ export class IdempotentConsumer extends EventEmitter<{
   /** Starts consuming whenever the connection is up (now, or once it comes). */
   start(): void {
     this.connection.on('connect', this.onConnect);
+    this.stopObserving ??= observeConsumer(this, this.connection, this.options.queue, this.deadLetterQueue);
     const model = this.connection.current;
     if (model) void this.attach(model);
     const prune = () =>
@@ -147,6 +150,7 @@ export class IdempotentConsumer extends EventEmitter<{
   async stop(): Promise<void> {
     if (this.stopping.signal.aborted) return;
     this.stopping.abort();
+    this.stopObserving?.();
     this.connection.off('connect', this.onConnect);
     clearTimeout(this.reattachTimer);
     clearInterval(this.pruneTimer);

@@ -9,6 +9,7 @@ import { ConfirmPublisher } from '../amqp/confirm-publisher';
 import { countPendingEvents, OutboxRelay } from '../outbox/outbox-relay';
 import { MESSAGING_DATABASE, MessagingConnections } from './messaging-connections';
 import type { SqlDatabase } from '../sql';
+import { countRelayPublishes, observeOutboxBacklog } from '../metrics/outbox-metrics';
 
 export const OUTBOX_TABLE = Symbol('OUTBOX_TABLE');
 
@@ -26,6 +27,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   private readonly logger = new Logger('Outbox');
   private relay: OutboxRelay | undefined;
   private publisher: ConfirmPublisher | undefined;
+  private stopObserving: (() => void) | undefined;
 
   constructor(
     private readonly connections: MessagingConnections,
@@ -35,6 +37,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
 
   async onApplicationBootstrap(): Promise<void> {
     const settings = this.connections.settings;
+    // The backlog is measured with or without a broker: without one is when it grows.
+    this.stopObserving = observeOutboxBacklog(this.db, this.table);
     if (!this.connections.enabled) {
       const pending = await countPendingEvents(this.db, this.table).catch(() => undefined);
       this.logger.warn(
@@ -54,10 +58,12 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
       batchSize: settings.batchSize,
       pollIntervalMs: settings.pollIntervalMs,
     });
+    countRelayPublishes(this.relay, settings.exchange);
     this.relay.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopObserving?.();
     await this.relay?.stop();
     await this.publisher?.close();
   }

@@ -1,0 +1,63 @@
+import { performance } from 'node:perf_hooks';
+import type { Attributes, Histogram } from '@opentelemetry/api';
+import { type ServerInterceptor, ServerInterceptingCall, ResponderBuilder } from '@grpc/grpc-js';
+import { DURATION_BUCKETS_MS, meterOf } from '@acme/telemetry';
+import { HEALTH_SERVICE_NAME } from '../server/health';
+
+/** Probes and tooling, not traffic: health checks and reflection are not counted as calls. */
+const UNCOUNTED_SERVICES = new Set([HEALTH_SERVICE_NAME, 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']);
+
+/**
+ * rpc.server.duration / rpc.client.duration as the semantic conventions name
+ * them (ms; rpc.system, rpc.service, rpc.method, rpc.grpc.status_code), the
+ * RED metrics of every call. Created when a server or client is, after
+ * startMetrics (a no-op when metrics are off).
+ */
+export class RpcDurations {
+  private readonly histogram: Histogram;
+  // One attribute set per method and status, made once: the SDK reads them on every call.
+  private readonly attributes = new Map<string, Attributes>();
+
+  constructor(side: 'server' | 'client') {
+    this.histogram = meterOf('@acme/grpc-kit').createHistogram(`rpc.${side}.duration`, {
+      description: `Duration of gRPC calls ${side === 'server' ? 'served' : 'made'}, by method and status`,
+      unit: 'ms',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS_MS },
+    });
+  }
+
+  /** Records one finished call of `path` (/package.Service/Method) that ended with status `code`. */
+  record(path: string, code: number, ms: number): void {
+    const key = `${path} ${code}`;
+    let attributes = this.attributes.get(key);
+    if (!attributes) {
+      const [, service = '', method = ''] = path.split('/');
+      attributes = { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method, 'rpc.grpc.status_code': code };
+      this.attributes.set(key, attributes);
+    }
+    this.histogram.record(ms, attributes);
+  }
+}
+
+/** Whether calls of `path` count as traffic (health and reflection do not). */
+export const countedCall = (path: string): boolean => !UNCOUNTED_SERVICES.has(path.split('/')[1] ?? '');
+
+/**
+ * Records rpc.server.duration for every call the server finishes, with the
+ * status it really sent (a grpc-js interceptor sees calls Nest never
+ * handles: unknown method, malformed request).
+ */
+export function rpcServerMetricsInterceptor(durations = new RpcDurations('server')): ServerInterceptor {
+  return (method, call) => {
+    if (!countedCall(method.path)) return new ServerInterceptingCall(call);
+    const started = performance.now();
+    return new ServerInterceptingCall(call, {
+      sendStatus: new ResponderBuilder()
+        .withSendStatus((status, forward) => {
+          durations.record(method.path, status.code ?? 0, performance.now() - started);
+          forward(status);
+        })
+        .build().sendStatus,
+    });
+  };
+}
