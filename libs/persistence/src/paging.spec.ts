@@ -57,3 +57,23 @@ describe('PageTokenCodec', () => {
     expect(rejects('users', tamper(codec.encode('users', key))).field).toBe('page_token');
   });
 });
+
+describe('PageTokenCodec.readPage', () => {
+  const codec = new PageTokenCodec('a-test-secret-that-is-long-enough-0000');
+  const ids = Array.from({ length: 5 }, (_, i) => ({ id: `id-${i}` }));
+  // A keyset list over `ids`, as a repository would answer it.
+  const list = async (afterId: string | undefined, limit: number) => ids.filter((r) => afterId === undefined || r.id > afterId).slice(0, limit);
+
+  it('pages through a list without gaps or repeats, with no token after the last page', async () => {
+    const first = await codec.readPage('s', { pageSize: 2, pageToken: '' }, list);
+    expect(first.items.map((r) => r.id)).toEqual(['id-0', 'id-1']);
+    const second = await codec.readPage('s', { pageSize: 2, pageToken: first.nextPageToken }, list);
+    expect(second.items.map((r) => r.id)).toEqual(['id-2', 'id-3']);
+    const last = await codec.readPage('s', { pageSize: 2, pageToken: second.nextPageToken }, list);
+    expect(last).toEqual({ items: [{ id: 'id-4' }], nextPageToken: '' });
+  });
+
+  it('gives no next token when the page is exactly the rest of the list', async () => {
+    expect((await codec.readPage('s', { pageSize: 5, pageToken: '' }, list)).nextPageToken).toBe('');
+  });
+});

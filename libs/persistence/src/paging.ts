@@ -44,6 +44,23 @@ export class PageTokenCodec {
     return key;
   }
 
+  /**
+   * One page of a keyset-paged list: `list` is asked for one row more than
+   * the page, which tells whether another page exists without a COUNT; the
+   * next page token (or '' after the last page) resumes after the page's last id.
+   */
+  async readPage<T extends { readonly id: string }>(
+    scope: string,
+    request: { readonly pageSize: number; readonly pageToken: string },
+    list: (afterId: string | undefined, limit: number) => Promise<T[]>,
+  ): Promise<{ items: T[]; nextPageToken: string }> {
+    const pageSize = resolvePageSize(request.pageSize);
+    const rows = await list(this.decode(scope, request.pageToken), pageSize + 1);
+    const items = rows.slice(0, pageSize);
+    const last = items[items.length - 1];
+    return { items, nextPageToken: rows.length > pageSize && last ? this.encode(scope, last.id) : '' };
+  }
+
   private sign(scope: string, payload: string): Buffer {
     return createHmac('sha256', this.secret).update(`${scope}\n${payload}`).digest().subarray(0, SIGNATURE_BYTES);
   }

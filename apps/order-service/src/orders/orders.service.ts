@@ -3,7 +3,7 @@ import { create } from '@bufbuild/protobuf';
 import { v7 as uuidv7 } from 'uuid';
 import { orderV1 } from '@acme/contracts';
 import { FailedPreconditionError, NotFoundError } from '@acme/grpc-kit';
-import { PageTokenCodec, resolvePageSize } from '@acme/persistence';
+import { PageTokenCodec } from '@acme/persistence';
 import { UserDirectory } from '../users/user-directory';
 import { toOrderMessage } from './order.mapper';
 import { type NewOrder, toNewOrder } from './order-rules';
@@ -56,17 +56,10 @@ export class OrdersService {
 
   async list(request: orderV1.ListOrdersRequest): Promise<orderV1.ListOrdersResponse> {
     const userId = request.userId.toLowerCase();
-    const pageSize = resolvePageSize(request.pageSize);
-    const scope = `orders:${userId}`;
-    const afterId = this.pageTokens.decode(scope, request.pageToken);
-    // One extra row tells whether another page exists without a COUNT.
-    const rows = await this.orders.listByUser(userId, afterId, pageSize + 1);
-    const page = rows.slice(0, pageSize);
-    const last = page[page.length - 1];
-    return create(orderV1.ListOrdersResponseSchema, {
-      orders: page.map(toOrderMessage),
-      nextPageToken: rows.length > pageSize && last ? this.pageTokens.encode(scope, last.id) : '',
-    });
+    const { items, nextPageToken } = await this.pageTokens.readPage(`orders:${userId}`, request, (afterId, limit) =>
+      this.orders.listByUser(userId, afterId, limit),
+    );
+    return create(orderV1.ListOrdersResponseSchema, { orders: items.map(toOrderMessage), nextPageToken });
   }
 
   async cancel(request: orderV1.CancelOrderRequest): Promise<orderV1.Order> {

@@ -3,7 +3,7 @@ import { create } from '@bufbuild/protobuf';
 import { v7 as uuidv7 } from 'uuid';
 import { userV1 } from '@acme/contracts';
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '@acme/grpc-kit';
-import { PageTokenCodec, resolvePageSize } from '@acme/persistence';
+import { PageTokenCodec } from '@acme/persistence';
 import { toUserMessage } from './user.mapper';
 import { UsersRepository } from './users.repository';
 
@@ -52,16 +52,10 @@ export class UsersService {
   }
 
   async list(request: userV1.ListUsersRequest): Promise<userV1.ListUsersResponse> {
-    const pageSize = resolvePageSize(request.pageSize);
-    const afterId = this.pageTokens.decode(LIST_SCOPE, request.pageToken);
-    // One extra row tells whether another page exists without a COUNT.
-    const rows = await this.users.listAfter(afterId, pageSize + 1);
-    const page = rows.slice(0, pageSize);
-    const last = page[page.length - 1];
-    return create(userV1.ListUsersResponseSchema, {
-      users: page.map(toUserMessage),
-      nextPageToken: rows.length > pageSize && last ? this.pageTokens.encode(LIST_SCOPE, last.id) : '',
-    });
+    const { items, nextPageToken } = await this.pageTokens.readPage(LIST_SCOPE, request, (afterId, limit) =>
+      this.users.listAfter(afterId, limit),
+    );
+    return create(userV1.ListUsersResponseSchema, { users: items.map(toUserMessage), nextPageToken });
   }
 
   async delete(request: userV1.DeleteUserRequest): Promise<userV1.DeleteUserResponse> {
