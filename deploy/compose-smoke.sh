@@ -76,7 +76,10 @@ export IMAGE_TAG=smoke
 GATEWAY_PORT=$(free_port)
 USER_SERVICE_DEBUG_PORT=$(free_port)
 ORDER_SERVICE_DEBUG_PORT=$(free_port)
-export GATEWAY_PORT USER_SERVICE_DEBUG_PORT ORDER_SERVICE_DEBUG_PORT
+TRACE_RECEIVER_PORT=$(free_port)
+export GATEWAY_PORT USER_SERVICE_DEBUG_PORT ORDER_SERVICE_DEBUG_PORT TRACE_RECEIVER_PORT
+# The stack as docker-compose.yml defines it, plus a stand-in OTLP receiver the services export traces to.
+export COMPOSE_FILE=docker-compose.yml:deploy/compose-smoke.traces.yml
 
 containers() { "$DOCKER" ps -aq --filter "label=com.docker.compose.project=$PROJECT"; }
 
@@ -122,12 +125,12 @@ wait_healthy() {
   done
 }
 
-# api METHOD PATH [JSON]: one request to the gateway; prints {"status":..,"body":..}.
+# api METHOD PATH [JSON]: one request to the gateway; prints {"status":..,"body":..,"traceparent":..}.
 api() {
   node -e '
     const [method, url, body] = process.argv.slice(1);
     fetch(url, { method, headers: body ? { "content-type": "application/json" } : {}, body: body || undefined })
-      .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.json().catch(() => null) })))
+      .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.json().catch(() => null), traceparent: r.headers.get("traceparent") })))
       .catch((e) => { console.error(`${method} ${url}: ${e.message}`); process.exit(1); });
   ' "$1" "http://127.0.0.1:$GATEWAY_PORT$2" "${3:-}"
 }
@@ -234,6 +237,8 @@ order_id=$(field body.id <<<"$res")
 [ "$(field status <<<"$res")" = 201 ] && [ "$(field body.totalCents <<<"$res")" = 3849 ] && [ "$(field body.userId <<<"$res")" = "$user_id" ] \
   || fail "POST /orders answered $res"
 ok "POST /orders created order $order_id (total 3849 cents; order-service confirmed the user with user-service)"
+order_trace=$(field traceparent <<<"$res" | cut -d- -f2)
+[ ${#order_trace} = 32 ] || fail "POST /orders answered without a traceparent header: $res"
 
 res=$(api GET "/orders/$order_id")
 [ "$(field status <<<"$res")" = 200 ] && [ "$(field body.id <<<"$res")" = "$order_id" ] && [ "$(field body.items <<<"$res")" = '[{"sku":"SKU-1","quantity":3,"unitPriceCents":"1250"},{"sku":"SKU-2","quantity":1,"unitPriceCents":"99"}]' ] \
@@ -247,6 +252,18 @@ ok "an order for an unknown user is refused with 422 (FAILED_PRECONDITION from o
 res=$(grpc acme.user.v1.UserService/GetUser "{\"id\":\"$user_id\"}" "$USER_SERVICE_DEBUG_PORT")
 [ "$(field email <<<"$res")" = "$email" ] || fail "GetUser on the gRPC debug port answered $res"
 ok "the gRPC debug port (127.0.0.1:$USER_SERVICE_DEBUG_PORT) answers GetUser"
+
+log "traces: the images export spans (OTLP) for POST /orders from every process it crossed"
+deadline=$((SECONDS + EVENT_TIMEOUT_S))
+# Each process exports in batches on its own schedule: poll the receiver, bounded.
+until services=$(node -e '
+    fetch(process.argv[1]).then((r) => r.json()).then((spans) =>
+      process.stdout.write([...new Set(spans.map((s) => s.service))].sort().join(",")), () => process.exit(1));
+  ' "http://127.0.0.1:$TRACE_RECEIVER_PORT/spans?trace=$order_trace") && [ "$services" = api-gateway,order-service,user-service ]; do
+  [ "$SECONDS" -lt "$deadline" ] || fail "trace $order_trace: spans from [${services:-}] only, expected api-gateway, order-service and user-service"
+  sleep 0.5
+done
+ok "trace $order_trace has spans from api-gateway, order-service and user-service"
 
 # --- restarts ------------------------------------------------------------------------------
 log "restarting order-service"
