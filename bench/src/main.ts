@@ -67,9 +67,11 @@ async function main(): Promise<void> {
 
   let databases: Awaited<ReturnType<typeof createBenchDatabases>> | undefined;
   let system: BenchSystem | undefined;
+  let plans = new Map<string, VariantPlan>();
   let cleaning: Promise<void> | undefined;
   const cleanup = () =>
     (cleaning ??= (async () => {
+      await Promise.all([...plans.values()].map((plan) => plan.close?.()));
       await system?.stop();
       await databases?.drop();
       await admin.end();
@@ -104,7 +106,7 @@ async function main(): Promise<void> {
     }
 
     const context = { ports: running.ports, databases, workDir };
-    const plans = new Map<string, VariantPlan>(variants.map((v) => [v.id, variantPlan(v, context)]));
+    plans = new Map<string, VariantPlan>(variants.map((v) => [v.id, variantPlan(v, context)]));
     if (options.warmupS > 0) {
       const warmupConcurrency = Math.min(16, Math.max(...options.concurrency));
       for (const variant of variants) {

@@ -1,13 +1,17 @@
 import type { LatencySummary } from '@acme/testing';
 
 /** Which load generator produced a figure. */
-export type GeneratorName = 'h2load' | 'wrk' | 'node-http2';
+export type GeneratorName = 'h2load' | 'wrk' | 'node-http2' | 'pg';
 
 /** The two calls the benchmark measures. */
 export type ScenarioName = 'GetUser' | 'CreateOrder';
 
-/** Who answers: the product (NestJS services), the raw baseline, or the product behind the HTTP gateway. */
-export type SystemName = 'product' | 'baseline' | 'gateway';
+/**
+ * Who answers: the product (NestJS services), the raw baseline, the product
+ * behind the HTTP gateway, or no server at all (an anchor: what the database
+ * alone costs for the same work).
+ */
+export type SystemName = 'product' | 'baseline' | 'gateway' | 'anchor';
 
 /** One thing measured: a call, through one system, driven by one generator. */
 export interface Variant {

@@ -48,6 +48,13 @@ export const VARIANTS: readonly Variant[] = [
     generator: 'wrk',
     reference: 'createorder-grpc-product',
   },
+  {
+    id: 'createorder-sql-minimal',
+    scenario: 'CreateOrder',
+    system: 'anchor',
+    label: 'SQL: the same rows in one prepared INSERT (pg, no service)',
+    generator: 'pg',
+  },
 ];
 
 export const BUDGET_SUBJECTS: BudgetSubjects = {

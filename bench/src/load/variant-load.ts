@@ -6,6 +6,7 @@ import type { ProcessKey } from '../system/bench-system';
 import { grpcFrame } from '@acme/testing';
 import { COUNTER_WIDTH, createOrderTemplates, GRPC_CALLS, ORDER_ITEMS_JSON } from './grpc-messages';
 import { runH2load, type LoadOutcome } from './h2load';
+import { minimalInsertLoad } from './minimal-insert';
 import { runNodeHttp2 } from './node-http2';
 import { runWrk } from './wrk';
 
@@ -18,6 +19,8 @@ export interface VariantPlan {
   /** The orders database each successful call writes one order to (CreateOrder only). */
   readonly writesTo?: string;
   load(concurrency: number, durationS: number): Promise<LoadOutcome>;
+  /** Releases what the plan holds open between runs (the anchor's pool). */
+  close?(): Promise<void>;
 }
 
 export interface LoadContext {
@@ -106,6 +109,11 @@ export function variantPlan(variant: Variant, context: LoadContext): VariantPlan
             scriptFile: scratch('wrk.lua'),
           }),
       };
+    case 'createorder-sql-minimal': {
+      // Into the baseline's orders database (same schema), counted there by the write check.
+      const anchor = minimalInsertLoad(databases.baselineOrders.url, databases.userIds, keyPrefix('m'));
+      return { processes: [], databases: [databases.baselineOrders.name], writesTo: databases.baselineOrders.name, ...anchor };
+    }
     default:
       throw new Error(`no load plan for variant ${variant.id}`);
   }
