@@ -73,6 +73,18 @@ describe('OrderService end to end (real processes, real gRPC, real Postgres)', (
       expect(await system.orderRowCount()).toBe(before + 1);
     });
 
+    it('answers a retry with its order even after user-service forgot the user, and writes nothing new', async () => {
+      const leaving = (await system.users.createUser({ email: `leaving-${Math.random()}@example.com`, name: 'Leaving', idempotencyKey: '' })).id;
+      const request = order({ userId: leaving });
+      const first = await system.orders.createOrder(request);
+      await system.users.deleteUser({ id: leaving });
+      const before = await system.orderRowCount();
+      expect(await system.orders.createOrder(request)).toEqual(first);
+      expect(await system.orderRowCount()).toBe(before);
+      // A new key for that user is refused: the user is gone.
+      await expectStatus(system.orders.createOrder({ ...request, idempotencyKey: 'after-deletion' }), status.FAILED_PRECONDITION, `user ${leaving} does not exist`);
+    });
+
     it('refuses a key reused for different items with FAILED_PRECONDITION', async () => {
       const request = order();
       const first = await system.orders.createOrder(request);

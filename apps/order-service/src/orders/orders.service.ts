@@ -26,25 +26,35 @@ export class OrdersService {
   ) {}
 
   /**
-   * Compute the order, replay a previous result for the same idempotency key, confirm
-   * the user with user-service, then insert (with its OrderCreated event;
-   * refused if order-service learned that the user was deleted). Nothing is
-   * written unless every step before the insert succeeded.
+   * Compute the order, confirm the user with user-service, then insert it
+   * (with its OrderCreated event; refused if order-service learned that the
+   * user was deleted). Nothing is written unless every step before the insert
+   * succeeded.
+   *
+   * A retry (same user and idempotency key) is answered with the order it
+   * placed. The key is looked up only when needed, not before every insert
+   * (one statement less for each new order, the common case): when the insert
+   * finds the key taken, and when a step before it fails, so that a retry
+   * still gets its order while the user is gone or user-service is down.
    */
   async create(request: orderV1.CreateOrderRequest): Promise<orderV1.Order> {
     const order = toNewOrder(request);
-    const previous = await this.orders.findByIdempotencyKey(order.userId, order.idempotencyKey);
-    if (previous) return toOrderMessage(this.replay(previous, order));
-
-    await this.users.assertUserExists(order.userId);
-
-    const created = await this.orders.insert(uuidv7(), order);
+    let created: OrderRecord | undefined;
+    try {
+      await this.users.assertUserExists(order.userId);
+      created = await this.orders.insert(uuidv7(), order);
+    } catch (error) {
+      // If even the lookup fails, the step's own error is the one worth reporting.
+      const previous = await this.orders.findByIdempotencyKey(order.userId, order.idempotencyKey).catch(() => undefined);
+      if (previous) return toOrderMessage(this.replay(previous, order));
+      throw error;
+    }
     // OrderCreated is committed with the order; its commit starts the publishing.
     if (created) return toOrderMessage(created);
-    // A concurrent call with the same key won the insert: answer with its order.
-    const winner = await this.orders.findByIdempotencyKey(order.userId, order.idempotencyKey);
-    if (!winner) throw new Error('idempotency conflict reported but no order found for the key');
-    return toOrderMessage(this.replay(winner, order));
+    // The key is taken: by the call this one retries, or a concurrent one that won the insert.
+    const existing = await this.orders.findByIdempotencyKey(order.userId, order.idempotencyKey);
+    if (!existing) throw new Error('idempotency conflict reported but no order found for the key');
+    return toOrderMessage(this.replay(existing, order));
   }
 
   async get(request: orderV1.GetOrderRequest): Promise<orderV1.Order> {
