@@ -15,8 +15,9 @@ const UNCOUNTED_SERVICES = new Set([HEALTH_SERVICE_NAME, 'grpc.reflection.v1.Ser
  */
 export class RpcDurations {
   private readonly histogram: Histogram;
-  // One attribute set per method and status, made once: the SDK reads them on every call.
-  private readonly attributes = new Map<string, Attributes>();
+  // One attribute set per method and status, made once (by path, then status
+  // code: no key string is built per call); the SDK reads them on every call.
+  private readonly attributes = new Map<string, Attributes[]>();
 
   constructor(side: 'server' | 'client') {
     this.histogram = meterOf('@acme/grpc-kit').createHistogram(`rpc.${side}.duration`, {
@@ -28,12 +29,12 @@ export class RpcDurations {
 
   /** Records one finished call of `path` (/package.Service/Method) that ended with status `code`. */
   record(path: string, code: number, ms: number): void {
-    const key = `${path} ${code}`;
-    let attributes = this.attributes.get(key);
+    let byCode = this.attributes.get(path);
+    if (!byCode) this.attributes.set(path, (byCode = []));
+    let attributes = byCode[code];
     if (!attributes) {
       const [, service = '', method = ''] = path.split('/');
-      attributes = { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method, 'rpc.grpc.status_code': code };
-      this.attributes.set(key, attributes);
+      attributes = byCode[code] = { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method, 'rpc.grpc.status_code': code };
     }
     this.histogram.record(ms, attributes);
   }
