@@ -10,7 +10,7 @@ export const gatewayEnv = z.object({
   /** 0 picks a free port (tests). */
   HTTP_PORT: portVar(8080, true),
   /** Prometheus metrics on their own port, never the public one (0: off). */
-  ...metricsEnv(9464),
+  ...metricsEnv(),
   /** The upstreams, as gRPC targets. dns:/// + round_robin spreads calls over every replica. */
   USER_SERVICE_URL: grpcTargetVar('dns:///127.0.0.1:50051'),
   ORDER_SERVICE_URL: grpcTargetVar('dns:///127.0.0.1:50052'),

@@ -9,7 +9,7 @@ import { metricsEnv } from '@acme/telemetry';
 export const orderServiceEnv = z.object({
   ...grpcServerEnv(50052),
   /** Prometheus metrics on their own port (0: off). */
-  ...metricsEnv(9466),
+  ...metricsEnv(),
   ...databaseEnv('acme_orders'),
   /**
    * AMQP_URL (optional: without it OrderCreated/OrderCancelled wait in the

@@ -9,7 +9,7 @@ import { metricsEnv } from '@acme/telemetry';
 export const userServiceEnv = z.object({
   ...grpcServerEnv(50051),
   /** Prometheus metrics on their own port (0: off). */
-  ...metricsEnv(9465),
+  ...metricsEnv(),
   ...databaseEnv('acme_users'),
   /** AMQP_URL (optional: without it UserDeleted events wait in the outbox), exchange, outbox relay tuning. */
   ...messagingEnv(),

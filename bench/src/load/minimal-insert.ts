@@ -27,6 +27,7 @@ const MINIMAL_INSERT = `
   )
   SELECT 1 AS one FROM new_order`;
 
+const ANCHOR_CONNECTIONS = 16;
 const TOTAL = ORDER_ITEMS.reduce((sum, item) => sum + BigInt(item.quantity ?? 0) * (item.unitPriceCents ?? 0n), 0n).toString();
 const SKUS = ORDER_ITEMS.map((item) => item.sku);
 const QUANTITIES = ORDER_ITEMS.map((item) => item.quantity);
@@ -39,7 +40,9 @@ const PAYLOAD = randomBytes(64);
  * the backends after each run, so they must outlive it. Close it at the end.
  */
 export function minimalInsertLoad(url: string, userIds: readonly string[], keyPrefix: string) {
-  const pool = new Pool({ connectionString: url, max: 64, application_name: 'bench-minimal-insert' });
+  // As many connections as a service's pool has at most (DATABASE_POOL_SIZE's range is set far higher, but the
+  // four bench databases share one server's max_connections): more loops than connections wait in the pool.
+  const pool = new Pool({ connectionString: url, max: ANCHOR_CONNECTIONS, application_name: 'bench-minimal-insert' });
   let sequence = 0;
   const insertOne = () => {
     const n = sequence++;

@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { metricsEnv, metricsOptionsFromEnv } from './metrics-env';
 
 describe('metricsEnv', () => {
-  const schema = z.object(metricsEnv(9465));
+  const schema = z.object(metricsEnv());
   const options = (env: Record<string, string>) => metricsOptionsFromEnv('user-service', schema.parse(env));
 
-  it("serves on the app's default port when METRICS_PORT is unset", () => {
-    expect(options({})).toEqual({ serviceName: 'user-service', host: '0.0.0.0', port: 9465 });
+  it('is off when METRICS_PORT is unset', () => {
+    expect(options({})).toBeUndefined();
+  });
+  it('serves on METRICS_PORT, on every interface unless METRICS_HOST says otherwise', () => {
+    expect(options({ METRICS_PORT: '9465' })).toEqual({ serviceName: 'user-service', host: '0.0.0.0', port: 9465 });
   });
   it('takes another port and host', () => {
     expect(options({ METRICS_PORT: '19000', METRICS_HOST: '127.0.0.1' })).toEqual({ serviceName: 'user-service', host: '127.0.0.1', port: 19000 });

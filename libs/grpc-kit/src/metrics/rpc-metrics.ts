@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Histogram } from '@opentelemetry/api';
-import { type ServerInterceptor, ServerInterceptingCall, ResponderBuilder } from '@grpc/grpc-js';
+import { type ServerInterceptor, ServerInterceptingCall } from '@grpc/grpc-js';
 import { DURATION_BUCKETS_MS, meterOf } from '@acme/telemetry';
 import { HEALTH_SERVICE_NAME } from '../server/health';
 
@@ -40,8 +40,14 @@ export class RpcDurations {
   }
 }
 
-/** Whether calls of `path` count as traffic (health and reflection do not). */
-export const countedCall = (path: string): boolean => !UNCOUNTED_SERVICES.has(path.split('/')[1] ?? '');
+const counted = new Map<string, boolean>();
+
+/** Whether calls of `path` count as traffic (health and reflection do not); decided once per path. */
+export function countedCall(path: string): boolean {
+  let yes = counted.get(path);
+  if (yes === undefined) counted.set(path, (yes = !UNCOUNTED_SERVICES.has(path.split('/')[1] ?? '')));
+  return yes;
+}
 
 /**
  * Records rpc.server.duration for every call the server finishes, with the
@@ -52,13 +58,12 @@ export function rpcServerMetricsInterceptor(durations = new RpcDurations('server
   return (method, call) => {
     if (!countedCall(method.path)) return new ServerInterceptingCall(call);
     const started = performance.now();
+    // A responder with only sendStatus (what ResponderBuilder would build, without its per-call objects).
     return new ServerInterceptingCall(call, {
-      sendStatus: new ResponderBuilder()
-        .withSendStatus((status, forward) => {
-          durations.record(method.path, status.code ?? 0, performance.now() - started);
-          forward(status);
-        })
-        .build().sendStatus,
+      sendStatus: (status, forward) => {
+        durations.record(method.path, status.code ?? 0, performance.now() - started);
+        forward(status);
+      },
     });
   };
 }
