@@ -15,6 +15,9 @@ const codecs = new WeakMap<DescMessage, GrpcCodec<DescMessage>>();
  * deserialize throws on bytes that are not a valid encoding (including
  * strings that are not UTF-8).
  */
+/** The bytes as a Buffer over the same memory, not a copy (what grpc-js and pg want for an encoded message). */
+export const bufferView = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 export function grpcCodec<Desc extends DescMessage>(schema: Desc): GrpcCodec<Desc> {
   let codec = codecs.get(schema);
   if (!codec) {
@@ -22,8 +25,7 @@ export function grpcCodec<Desc extends DescMessage>(schema: Desc): GrpcCodec<Des
     codec = {
       serialize: (value) => {
         const message = isMessage(value, generic) ? value : create(generic, value);
-        const bytes = toBinary(generic, message);
-        return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        return bufferView(toBinary(generic, message));
       },
       deserialize: (bytes) => fromBinary(generic, bytes),
     };

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { Logger } from '@nestjs/common';
 import type { ConfirmChannel } from 'amqplib';
+import { bufferView } from '@acme/contracts';
 import { runInTrace } from '@acme/telemetry';
 import type { AmqpConnection } from './amqp-connection';
 import { eventProperties, type OutgoingEvent } from './event-message';
@@ -78,7 +79,7 @@ export class ConfirmPublisher {
           channel.publish(
             this.options.exchange,
             event.routingKey,
-            Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength),
+            bufferView(event.payload),
             eventProperties(event, this.options.appId),
             (error) => settle[i](error ? { ok: false, error: `broker refused the message: ${describe(error)}` } : { ok: true }),
           ),

@@ -1,4 +1,4 @@
-import type { EventContract, EventMessage } from '@acme/contracts';
+import { bufferView, type EventContract, type EventMessage } from '@acme/contracts';
 import { activeTraceparent } from '@acme/telemetry';
 import { sqlIdentifier, type SqlExecutor } from '../sql';
 
@@ -29,8 +29,8 @@ export const DEFAULT_OUTBOX_TABLE = 'outbox';
 /** The columns a writer fills; the relay's columns (attempts, sent_time...) take their defaults. */
 const WRITTEN_COLUMNS = '(event_id, event_type, routing_key, payload, traceparent)';
 
-/** The payload as pg binds bytea: a Buffer over the same memory, not a copy. */
-const payloadBytes = (event: OutboxEvent): Buffer => Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength);
+/** The payload as pg binds bytea. */
+const payloadBytes = (event: OutboxEvent): Buffer => bufferView(event.payload);
 
 /**
  * Appends events to the outbox with `db`, which must be the transaction that
