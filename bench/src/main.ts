@@ -16,7 +16,7 @@ import { evaluateBudget } from './report/budget';
 import { machineFacts } from './report/machine';
 import { renderReport } from './report/render';
 import { BUDGET_SUBJECTS, VARIANTS } from './scenarios';
-import { type BenchSystem, type ProcessKey, startBenchSystem, SYSTEM_OF } from './system/bench-system';
+import { type BenchSystem, type ProcessKey, startBenchSystem, systemOf, type TelemetryStack, telemetryOf } from './system/bench-system';
 import { createBenchDatabases } from './system/databases';
 import { ensureLoadGenerators } from './system/tools';
 
@@ -92,7 +92,8 @@ async function main(): Promise<void> {
   const variants = VARIANTS.filter((v) => options.scenarios.includes(v.scenario));
   try {
     databases = await createBenchDatabases(options.users, log);
-    system = await startBenchSystem(databases, { logDir, profileDir }, log);
+    const telemetry = [...new Set(variants.map((v) => v.telemetry ?? 'off'))].filter((mode): mode is TelemetryStack => mode !== 'off');
+    system = await startBenchSystem(databases, { logDir, profileDir, telemetry }, log);
     const running = system;
     const facts = await preflight(running.ports, databases);
     log('preflight: every kind of call answers correctly');
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
       }
     }
     const keys = Object.keys(running.processes) as ProcessKey[];
-    const afterWarmup = new Map(keys.map((key) => [key, processMemory(running.processes[key].pid).rssKb / 1024]));
+    const afterWarmup = new Map(keys.map((key) => [key, processMemory((running.processes[key] as ServiceProcess).pid).rssKb / 1024]));
 
     if (options.scenarios.includes('GetUser') && !options.profile) {
       wire = await measureWire(running.ports, databases, facts, workDir);
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
         for (let round = 1; round <= options.rounds; round++) {
           for (const variant of variants.filter((v) => v.scenario === scenario)) {
             const plan = plans.get(variant.id) as VariantPlan;
-            const path = plan.processes.map((key) => running.processes[key]);
+            const path = plan.processes.map((key) => running.processes[key] as ServiceProcess);
             for (const server of path) server.assertRunning();
             const result = await measureRunOrExplain(path, () =>
               measureRun(
@@ -163,7 +164,8 @@ async function main(): Promise<void> {
       const warm = afterWarmup.get(key) ?? NaN;
       memory.push({
         service: key,
-        system: SYSTEM_OF[key],
+        system: systemOf(key),
+        telemetry: telemetryOf(key),
         afterWarmupMb: median([warm, ...atStarts]),
         peakMb: Math.max(warm, ...peaks),
       });
@@ -175,6 +177,9 @@ async function main(): Promise<void> {
     }
     writeChecks = writes.verdicts(ordersIn);
     for (const check of writeChecks) log(`writes check: ${check.line}`);
+    const sink = running.otlpSink;
+    const traceExports = sink ? { requests: sink.requests, bytes: sink.bytes } : undefined;
+    if (traceExports) log(`trace export: ${traceExports.requests} requests, ${traceExports.bytes} bytes`);
 
     await cleanup();
     const rows = aggregate(variants, runs);
@@ -189,6 +194,7 @@ async function main(): Promise<void> {
       memory,
       budget,
       writeChecks,
+      traceExports,
       elapsedS: (performance.now() - began) / 1000,
     });
     const profiles = profileDir ? renderProfileSummaries([profileDir]) : '';

@@ -3,8 +3,19 @@ import type { LatencySummary } from '@acme/testing';
 /** Which load generator produced a figure. */
 export type GeneratorName = 'h2load' | 'wrk' | 'node-http2' | 'pg';
 
-/** The two calls the benchmark measures. */
-export type ScenarioName = 'GetUser' | 'CreateOrder';
+/**
+ * What the benchmark measures: the two calls, and what telemetry costs on the
+ * order path (the same CreateOrder with metrics or tracing switched on).
+ */
+export const SCENARIO_NAMES = ['GetUser', 'CreateOrder', 'Telemetry'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/**
+ * How a product stack's telemetry is configured: nothing (the default), the
+ * Prometheus metrics endpoint only, or OTLP trace export with the SDK's
+ * parent-based sampler at a ratio (`sampled`) or at 100 % (`full`).
+ */
+export type TelemetryMode = 'off' | 'metrics' | 'sampled' | 'full';
 
 /**
  * Who answers: the product (NestJS services), the raw baseline, the product
@@ -22,6 +33,8 @@ export interface Variant {
   readonly generator: GeneratorName;
   /** The variant its ratios are computed against (measured in the same rounds). */
   readonly reference?: string;
+  /** The product stack it runs on (default 'off': the stack every other variant uses). */
+  readonly telemetry?: TelemetryMode;
 }
 
 /** The figures of one fixed-duration run of one variant at one concurrency. */
@@ -70,6 +83,8 @@ export interface ColdStartResult {
 export interface MemoryResult {
   readonly service: string;
   readonly system: SystemName;
+  /** The stack it belongs to (the telemetry stacks are measured, not budgeted). */
+  readonly telemetry: TelemetryMode;
   /** Median of its RSS right after the warm-up and at the start of each of its runs. */
   readonly afterWarmupMb: number;
   readonly peakMb: number;

@@ -1,11 +1,40 @@
-import type { Variant } from './model';
+import type { TelemetryMode, Variant } from './model';
+import { DEFAULT_SAMPLE_RATIO } from './system/telemetry-env';
 import type { BudgetSubjects } from './report/budget';
+
+/** What each telemetry mode is called in the tables. */
+const TELEMETRY_LABELS: Record<TelemetryMode, string> = {
+  off: 'telemetry off',
+  metrics: 'metrics only',
+  sampled: `traces, ratio ${DEFAULT_SAMPLE_RATIO}`,
+  full: 'traces, 100 %',
+};
+
+export const telemetryVariantId = (path: 'grpc' | 'gateway', mode: TelemetryMode) => `telemetry-createorder-${path}-${mode}`;
+
+/** CreateOrder direct and through the gateway, in every telemetry mode; each mode's ratios are to 'off' on the same path. */
+function telemetryVariants(): Variant[] {
+  const modes = Object.keys(TELEMETRY_LABELS) as TelemetryMode[];
+  return (['grpc', 'gateway'] as const).flatMap((path) =>
+    modes.map((mode) => ({
+      id: telemetryVariantId(path, mode),
+      scenario: 'Telemetry' as const,
+      system: path === 'grpc' ? ('product' as const) : ('gateway' as const),
+      label: `${path === 'grpc' ? 'gRPC CreateOrder' : 'HTTP POST /orders'}, ${TELEMETRY_LABELS[mode]}`,
+      generator: path === 'grpc' ? ('node-http2' as const) : ('wrk' as const),
+      telemetry: mode,
+      reference: mode === 'off' ? undefined : telemetryVariantId(path, 'off'),
+    })),
+  );
+}
 
 /**
  * Everything measured. Each scenario runs its variants one after the other
  * in every round (A/B/C, A/B/C, ...), so the machine's drift hits them alike:
  * - the product (NestJS services) against the raw grpc-js + pg baseline;
- * - the same call through the HTTP gateway against the product's direct gRPC.
+ * - the same call through the HTTP gateway against the product's direct gRPC;
+ * - (Telemetry) the order path with metrics or tracing on against the same
+ *   path with telemetry off, each mode on a product stack of its own.
  */
 export const VARIANTS: readonly Variant[] = [
   {
@@ -55,6 +84,7 @@ export const VARIANTS: readonly Variant[] = [
     label: 'SQL: the same rows in one prepared INSERT (pg, no service)',
     generator: 'pg',
   },
+  ...telemetryVariants(),
 ];
 
 export const BUDGET_SUBJECTS: BudgetSubjects = {

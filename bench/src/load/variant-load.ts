@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Variant } from '../model';
 import type { BenchDatabases } from '../system/databases';
-import type { ProcessKey } from '../system/bench-system';
+import { type BenchSystem, type ProcessKey, productKey } from '../system/bench-system';
 import { grpcFrame } from '@acme/testing';
 import { COUNTER_WIDTH, createOrderTemplates, GRPC_CALLS, ORDER_ITEMS_JSON } from './grpc-messages';
 import { runH2load, type LoadOutcome } from './h2load';
@@ -24,7 +24,7 @@ export interface VariantPlan {
 }
 
 export interface LoadContext {
-  readonly ports: Record<ProcessKey, number>;
+  readonly ports: BenchSystem['ports'];
   readonly databases: BenchDatabases;
   /** Scratch directory for bodies, logs and scripts. */
   readonly workDir: string;
@@ -67,6 +67,35 @@ export function variantPlan(variant: Variant, context: LoadContext): VariantPlan
       configFile: scratch('grpc-load.json'),
     });
   };
+  const portOf = (key: ProcessKey): number => {
+    const port = ports[key];
+    if (port === undefined) throw new Error(`${variant.id} needs ${key}, which the bench system did not start`);
+    return port;
+  };
+  // The order path of one product stack (the telemetry-off one unless the variant says otherwise).
+  const stack = variant.telemetry ?? 'off';
+  const tag = stack === 'off' ? '' : stack;
+  const orderPath = [productKey('order-service', stack), productKey('user-service', stack)];
+  const grpcCreateOrder = (): VariantPlan => ({
+    processes: orderPath,
+    databases: [databases.productOrders.name, databases.productUsers.name],
+    writesTo: databases.productOrders.name,
+    load: nodeCreateOrder(portOf(productKey('order-service', stack)), `p${tag}`),
+  });
+  const gatewayCreateOrder = (): VariantPlan => ({
+    processes: [productKey('api-gateway', stack), ...orderPath],
+    databases: [databases.productOrders.name, databases.productUsers.name],
+    writesTo: databases.productOrders.name,
+    load: (concurrency, durationS) =>
+      runWrk({
+        baseUrl: `http://127.0.0.1:${portOf(productKey('api-gateway', stack))}`,
+        request: { kind: 'create-order', userIds: databases.userIds, itemsJson: JSON.stringify(ORDER_ITEMS_JSON), keyPrefix: keyPrefix(`g${tag}`) },
+        concurrency,
+        durationS,
+        scriptFile: scratch('wrk.lua'),
+      }),
+  });
+  if (variant.scenario === 'Telemetry') return variant.system === 'gateway' ? gatewayCreateOrder() : grpcCreateOrder();
   const gateway = `http://127.0.0.1:${ports['api-gateway']}`;
 
   switch (variant.id) {
@@ -82,12 +111,7 @@ export function variantPlan(variant: Variant, context: LoadContext): VariantPlan
           runWrk({ baseUrl: gateway, request: { kind: 'get', path: `/users/${userId}` }, concurrency, durationS, scriptFile: scratch('wrk.lua') }),
       };
     case 'createorder-grpc-product':
-      return {
-        processes: ['order-service', 'user-service'],
-        databases: [databases.productOrders.name, databases.productUsers.name],
-        writesTo: databases.productOrders.name,
-        load: nodeCreateOrder(ports['order-service'], 'p'),
-      };
+      return grpcCreateOrder();
     case 'createorder-grpc-baseline':
       return {
         processes: ['baseline-order', 'baseline-user'],
@@ -96,19 +120,7 @@ export function variantPlan(variant: Variant, context: LoadContext): VariantPlan
         load: nodeCreateOrder(ports['baseline-order'], 'b'),
       };
     case 'createorder-http-gateway':
-      return {
-        processes: ['api-gateway', 'order-service', 'user-service'],
-        databases: [databases.productOrders.name, databases.productUsers.name],
-        writesTo: databases.productOrders.name,
-        load: (concurrency, durationS) =>
-          runWrk({
-            baseUrl: gateway,
-            request: { kind: 'create-order', userIds: databases.userIds, itemsJson: JSON.stringify(ORDER_ITEMS_JSON), keyPrefix: keyPrefix('g') },
-            concurrency,
-            durationS,
-            scriptFile: scratch('wrk.lua'),
-          }),
-      };
+      return gatewayCreateOrder();
     case 'createorder-sql-minimal': {
       // Into the baseline's orders database (same schema), counted there by the write check.
       const anchor = minimalInsertLoad(databases.baselineOrders.url, databases.userIds, keyPrefix('m'));

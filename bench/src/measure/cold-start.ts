@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describeReadiness, freePort, processMemory, ServiceProcess } from '@acme/testing';
 import type { ColdStartResult } from '../model';
-import { type BenchSystem, type ProcessKey, SYSTEM_OF } from '../system/bench-system';
+import { type BenchSystem, systemOf } from '../system/bench-system';
 
 /**
  * Starts fresh instances of a server, one at a time, beside the running
@@ -11,7 +11,7 @@ import { type BenchSystem, type ProcessKey, SYSTEM_OF } from '../system/bench-sy
  */
 export async function measureColdStarts(
   system: BenchSystem,
-  keys: readonly ProcessKey[],
+  keys: readonly Parameters<BenchSystem['instanceOptions']>[0][],
   starts: number,
   logDir: string,
   log: (line: string) => void,
@@ -30,7 +30,7 @@ export async function measureColdStarts(
       await process.stop();
     }
     log(`${key}: cold start ${startMs.map((ms) => Math.round(ms)).join(', ')} ms`);
-    results.push({ service: key, system: SYSTEM_OF[key], readyWhen, startMs, rssAtReadyMb });
+    results.push({ service: key, system: systemOf(key), readyWhen, startMs, rssAtReadyMb });
   }
   return results;
 }

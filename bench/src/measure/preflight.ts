@@ -1,7 +1,7 @@
 import { toJson } from '@bufbuild/protobuf';
 import { orderV1 } from '@acme/contracts';
 import type { BenchDatabases } from '../system/databases';
-import type { ProcessKey } from '../system/bench-system';
+import type { BenchSystem } from '../system/bench-system';
 import { createOrderTemplates, GRPC_CALLS, ORDER_ITEMS_JSON } from '../load/grpc-messages';
 import { getUserFrame, getUserTarget } from '../load/variant-load';
 import { rawGrpcCall } from './grpc-call';
@@ -20,7 +20,7 @@ const EXPECTED_TOTAL = 4248n; // 2 x 1999 + 1 x 250, the benchmark order
  * answer. h2load cannot see gRPC statuses, so this is what proves that the
  * GetUser bytes it repeats are answered with the user, not with an error.
  */
-export async function preflight(ports: Record<ProcessKey, number>, databases: BenchDatabases): Promise<PreflightFacts> {
+export async function preflight(ports: BenchSystem['ports'], databases: BenchDatabases): Promise<PreflightFacts> {
   const userId = getUserTarget(databases);
   const frame = getUserFrame(userId);
   let responseBytes = 0;

@@ -6,7 +6,7 @@ import { runH2load } from '../load/h2load';
 import { getUserFrame, getUserTarget } from '../load/variant-load';
 import { runWrk } from '../load/wrk';
 import type { BenchDatabases } from '../system/databases';
-import type { ProcessKey } from '../system/bench-system';
+import type { BenchSystem } from '../system/bench-system';
 import { TcpProxy } from '@acme/testing';
 import type { PreflightFacts } from './preflight';
 
@@ -19,7 +19,7 @@ const CALLS = 1_000;
  * state). Includes all framing and headers; TCP/IP headers are not counted.
  */
 export async function measureWire(
-  ports: Record<ProcessKey, number>,
+  ports: BenchSystem['ports'],
   databases: BenchDatabases,
   facts: PreflightFacts,
   workDir: string,

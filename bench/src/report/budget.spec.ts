@@ -57,9 +57,11 @@ describe('evaluateBudget', () => {
       { service: 'baseline-user', system: 'baseline', readyWhen: 'SERVING', startMs: [9_999], rssAtReadyMb: [60] },
     ];
     const memory: MemoryResult[] = [
-      { service: 'user-service', system: 'product', afterWarmupMb: 160, peakMb: 170 },
-      { service: 'api-gateway', system: 'gateway', afterWarmupMb: 161, peakMb: 161 },
-      { service: 'baseline-user', system: 'baseline', afterWarmupMb: 999, peakMb: 999 },
+      { service: 'user-service', system: 'product', telemetry: 'off', afterWarmupMb: 160, peakMb: 170 },
+      { service: 'api-gateway', system: 'gateway', telemetry: 'off', afterWarmupMb: 161, peakMb: 161 },
+      { service: 'baseline-user', system: 'baseline', telemetry: 'off', afterWarmupMb: 999, peakMb: 999 },
+      // A telemetry stack's processes are reported, not budgeted.
+      { service: 'user-service@full', system: 'product', telemetry: 'full', afterWarmupMb: 999, peakMb: 999 },
     ];
     const lines = evaluateBudget([], subjects, coldStarts, memory);
     expect(lines.map((l) => [l.name, l.pass])).toEqual([
@@ -69,6 +71,20 @@ describe('evaluateBudget', () => {
       ['api-gateway RSS after warm-up <= 160 MB', false],
     ]);
     expect(lines[1]?.detail).toBe('median 1501 ms, max 1600 ms over 3 starts');
+  });
+
+  it('judges each telemetry mode against the same path with telemetry off, by its own floor', () => {
+    const telemetryRow = (mode: 'off' | 'metrics' | 'sampled' | 'full', reqPerS: number): AggregateRow => ({
+      ...row(`t-${mode}`, 16, reqPerS, 10_000, mode === 'off' ? undefined : { reference: 't-off', reqPerS: reqPerS / 1000, p99: 1 }),
+      variant: { id: `t-${mode}`, scenario: 'Telemetry', system: 'product', label: `CreateOrder ${mode}`, generator: 'node-http2', telemetry: mode, reference: mode === 'off' ? undefined : 't-off' },
+    });
+    const lines = evaluateBudget([telemetryRow('off', 1000), telemetryRow('metrics', 970), telemetryRow('sampled', 949), telemetryRow('full', 850)], subjects, [], []);
+    expect(lines.map((l) => [l.name, l.pass])).toEqual([
+      ['CreateOrder metrics: req/s >= 0.97x telemetry off at c=16', true],
+      ['CreateOrder sampled: req/s >= 0.95x telemetry off at c=16', false],
+      ['CreateOrder full: req/s >= 0.85x telemetry off at c=16', true],
+    ]);
+    expect(lines[1]?.detail).toBe('0.94x (949 req/s vs 1000 req/s; CPU/req 1.00x)');
   });
 
   it('rounds a shown ratio against the product, so a near miss never reads as the limit', () => {

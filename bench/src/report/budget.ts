@@ -1,5 +1,5 @@
 import type { AggregateRow } from '../aggregate';
-import type { ColdStartResult, MemoryResult } from '../model';
+import type { ColdStartResult, MemoryResult, TelemetryMode } from '../model';
 import { median } from '@acme/testing';
 
 /** The performance budget of issue 5 (ratios are to the same-run reference). */
@@ -10,6 +10,8 @@ export const BUDGET = {
   gatewayCreateOrderReqPerS: 0.6,
   coldStartMs: 1_500,
   rssAfterWarmupMb: 160,
+  /** Telemetry's cost (issue 11): the order path's req/s with it on, as a share of the same path with it off. */
+  telemetryReqPerS: { metrics: 0.97, sampled: 0.95, full: 0.85 },
   /** Throughput budgets are about server-bound load: judged at these concurrencies. */
   serverBoundConcurrencies: [16, 64],
 } as const;
@@ -84,6 +86,15 @@ export function evaluateBudget(
         detail: `${atLeast(gateway.ratios.reqPerS)} (${rps(gateway.reqPerS)} vs ${rps(referenceRow(gateway)?.reqPerS ?? NaN)})`,
       });
     }
+    for (const telemetry of rows.filter((r) => r.concurrency === concurrency && r.ratios && r.variant.telemetry && r.variant.telemetry !== 'off')) {
+      const floor = BUDGET.telemetryReqPerS[telemetry.variant.telemetry as Exclude<TelemetryMode, 'off'>];
+      const ratios = telemetry.ratios as NonNullable<AggregateRow['ratios']>;
+      lines.push({
+        name: `${telemetry.variant.label}: req/s >= ${floor}x telemetry off at c=${concurrency}`,
+        pass: ratios.reqPerS >= floor,
+        detail: `${atLeast(ratios.reqPerS)} (${rps(telemetry.reqPerS)} vs ${rps(referenceRow(telemetry)?.reqPerS ?? NaN)}; CPU/req ${atMost(ratios.cpuUsPerReq)})`,
+      });
+    }
   }
 
   for (const start of coldStarts.filter((s) => s.system !== 'baseline' && s.startMs.length > 0)) {
@@ -94,7 +105,7 @@ export function evaluateBudget(
       detail: `median ${Math.round(typical)} ms, max ${Math.round(Math.max(...start.startMs))} ms over ${start.startMs.length} starts`,
     });
   }
-  for (const process of memory.filter((m) => m.system !== 'baseline')) {
+  for (const process of memory.filter((m) => m.system !== 'baseline' && m.telemetry === 'off')) {
     lines.push({
       name: `${process.service} RSS after warm-up <= ${BUDGET.rssAfterWarmupMb} MB`,
       pass: process.afterWarmupMb <= BUDGET.rssAfterWarmupMb,

@@ -17,6 +17,8 @@ export interface ReportInput {
   readonly budget: readonly BudgetLine[];
   /** Did every counted CreateOrder write an order (see WriteLedger)? */
   readonly writeChecks: readonly { ok: boolean; line: string }[];
+  /** What the tracing stacks exported over the whole run (Telemetry scenario). */
+  readonly traceExports?: { readonly requests: number; readonly bytes: number };
   readonly elapsedS: number;
 }
 
@@ -51,6 +53,15 @@ export function renderReport(input: ReportInput): string {
     sections.push(
       '',
       `Writes check: ${input.writeChecks.every((c) => c.ok) ? 'every counted CreateOrder wrote a new order' : 'MISMATCH, the CreateOrder figures are not all writes'} (${input.writeChecks.map((c) => c.line).join('; ')}).`,
+    );
+  }
+  if (input.rows.some((r) => r.variant.scenario === 'Telemetry')) {
+    const exported = input.traceExports;
+    sections.push(
+      '',
+      'Telemetry: each mode runs on a product stack of its own (same databases), configured only by the variables a deployment sets: `METRICS_PORT` (metrics only; scraped by nobody, so the cost is recording), or `OTEL_EXPORTER_OTLP_ENDPOINT` with `OTEL_TRACES_SAMPLER` parentbased_traceidratio / parentbased_always_on (traces, BatchSpanProcessor and OTLP/HTTP protobuf to a sink that discards them)' +
+        (exported ? `: ${exported.requests} export requests, ${(exported.bytes / 1e6).toFixed(1)} MB over the run.` : '.') +
+        ' "vs ref" is to the same path with telemetry off, in the same rounds.',
     );
   }
   sections.push('', '### Budget', '', budgetList(input.budget));

@@ -1,30 +1,42 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { freePort, givenDatabases, launchSystem, ServiceProcess, type ProcessOutput, type ServiceProcessOptions } from '@acme/testing';
-import type { SystemName } from '../model';
+import { freePort, givenDatabases, launchSystem, ServiceProcess, type ProcessEnv, type ProcessOutput, type RunningSystem, type ServiceProcessOptions } from '@acme/testing';
+import type { SystemName, TelemetryMode } from '../model';
 import { type BaselineKey, baselineServer, BASELINE_KEYS } from './baseline-servers';
 import type { BenchDatabases } from './databases';
+import { OtlpSink } from './otlp-sink';
+import { telemetryEnv } from './telemetry-env';
 
 /** The product's apps the benchmark runs, as their manifests name them. */
 const PRODUCT_KEYS = ['user-service', 'order-service', 'api-gateway'] as const;
 type ProductKey = (typeof PRODUCT_KEYS)[number];
+/** A product stack with telemetry on (the Telemetry scenario), beside the one every other variant uses. */
+export type TelemetryStack = Exclude<TelemetryMode, 'off'>;
+type StackKey = `${ProductKey}@${TelemetryStack}`;
 
+/** The servers every run has: the product with telemetry off, and the raw baseline. */
+type CoreKey = ProductKey | BaselineKey;
 /** Every server process the benchmark runs. */
-export type ProcessKey = ProductKey | BaselineKey;
+export type ProcessKey = CoreKey | StackKey;
 
-export const SYSTEM_OF: Record<ProcessKey, SystemName> = {
-  'user-service': 'product',
-  'order-service': 'product',
-  'api-gateway': 'gateway',
-  'baseline-user': 'baseline',
-  'baseline-order': 'baseline',
+/** The process key of an app in the stack of a telemetry mode. */
+export const productKey = (app: ProductKey, telemetry: TelemetryMode = 'off'): ProductKey | StackKey =>
+  telemetry === 'off' ? app : `${app}@${telemetry}`;
+
+export const systemOf = (key: ProcessKey): SystemName => {
+  const app = key.split('@')[0];
+  return app === 'api-gateway' ? 'gateway' : app === 'baseline-user' || app === 'baseline-order' ? 'baseline' : 'product';
 };
 
+export const telemetryOf = (key: ProcessKey): TelemetryMode => (key.split('@')[1] as TelemetryStack | undefined) ?? 'off';
+
 export interface BenchSystem {
-  readonly processes: Record<ProcessKey, ServiceProcess>;
-  readonly ports: Record<ProcessKey, number>;
+  readonly processes: Record<CoreKey, ServiceProcess> & Partial<Record<StackKey, ServiceProcess>>;
+  readonly ports: Record<CoreKey, number> & Partial<Record<StackKey, number>>;
+  /** What the telemetry stacks exported (undefined without a tracing stack). */
+  readonly otlpSink?: OtlpSink;
   /** How to start one more instance of a server on `port`, beside the running ones (its upstreams). */
-  instanceOptions(key: ProcessKey, port: number): Omit<ServiceProcessOptions, 'name'>;
+  instanceOptions(key: CoreKey, port: number): Omit<ServiceProcessOptions, 'name'>;
   stop(): Promise<void>;
 }
 
@@ -38,7 +50,7 @@ export interface BenchSystem {
  */
 export async function startBenchSystem(
   databases: BenchDatabases,
-  options: { logDir: string; profileDir?: string },
+  options: { logDir: string; profileDir?: string; telemetry?: readonly TelemetryStack[] },
   log: (line: string) => void,
 ): Promise<BenchSystem> {
   const output = (name: string): ProcessOutput => ({ file: join(options.logDir, `${name}.log`) });
@@ -55,38 +67,54 @@ export async function startBenchSystem(
       baseline[key] = await ServiceProcess.start({ ...spec, name: key, output: output(key), nodeArgs: nodeArgs(key) });
     }
   };
-  const [launched, started] = await Promise.allSettled([
-    launchSystem({
+  const stacks = options.telemetry ?? [];
+  const otlpSink = stacks.some((mode) => mode !== 'metrics') ? await OtlpSink.start() : undefined;
+  const sharedEnv: ProcessEnv = { NODE_ENV: 'production', LOG_LEVEL: 'info', LOG_FORMAT: 'json', PAGE_TOKEN_SECRET: randomBytes(32).toString('hex') };
+  const launchStack = async (telemetry: TelemetryMode): Promise<RunningSystem> => {
+    const appEnv: Record<string, ProcessEnv> = {};
+    for (const app of PRODUCT_KEYS) appEnv[app] = await telemetryEnv(telemetry, app, otlpSink);
+    return launchSystem({
       apps: PRODUCT_KEYS,
+      // Every stack serves the same users and writes to the same orders table, as replicas of one deployment would.
       databases: givenDatabases({ 'user-service': databases.productUsers.url, 'order-service': databases.productOrders.url }, { migrated: true }),
-      env: { NODE_ENV: 'production', LOG_LEVEL: 'info', LOG_FORMAT: 'json', PAGE_TOKEN_SECRET: randomBytes(32).toString('hex') },
-      output,
-      nodeArgs,
-    }),
-    startBaseline(),
-  ]);
-  if (launched.status === 'rejected' || started.status === 'rejected') {
-    if (launched.status === 'fulfilled') await launched.value.stop();
-    await stopBaseline();
-    throw launched.status === 'rejected' ? launched.reason : (started as PromiseRejectedResult).reason;
+      env: sharedEnv,
+      appEnv,
+      output: (name) => output(productKey(name as ProductKey, telemetry)),
+      nodeArgs: (name) => nodeArgs(productKey(name as ProductKey, telemetry)),
+    });
+  };
+  const launches = await Promise.allSettled([launchStack('off'), startBaseline(), ...stacks.map((mode) => launchStack(mode))]);
+  const [launched, , ...stackLaunches] = launches;
+  const running = [launched, ...stackLaunches].flatMap((l) => (l?.status === 'fulfilled' ? [l.value as RunningSystem] : []));
+  const stopAll = async () => {
+    await Promise.all([...running.map((system) => system.stop()), stopBaseline()]);
+    await otlpSink?.stop();
+  };
+  const failed = launches.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failed) {
+    await stopAll();
+    throw failed.reason;
   }
-  const product = launched.value;
-  const processes = {
-    ...Object.fromEntries(PRODUCT_KEYS.map((key) => [key, product.process(key)])),
-    ...baseline,
-  } as Record<ProcessKey, ServiceProcess>;
-  const ports = { ...Object.fromEntries(PRODUCT_KEYS.map((key) => [key, product.port(key)])), ...baselinePorts } as Record<ProcessKey, number>;
+  const product = (launched as PromiseFulfilledResult<RunningSystem>).value;
+  const processes: Partial<Record<ProcessKey, ServiceProcess>> = { ...baseline };
+  const ports: Partial<Record<ProcessKey, number>> = { ...baselinePorts };
+  [product, ...running.slice(1)].forEach((system, i) => {
+    const telemetry = i === 0 ? 'off' : (stacks[i - 1] as TelemetryStack);
+    for (const app of PRODUCT_KEYS) {
+      processes[productKey(app, telemetry)] = system.process(app);
+      ports[productKey(app, telemetry)] = system.port(app);
+    }
+  });
   for (const [key, process] of Object.entries(processes)) {
     log(`${key} ready on 127.0.0.1:${ports[key as ProcessKey]} after ${Math.round(process.readyAfterMs)} ms (pid ${process.pid})`);
   }
   return {
-    processes,
-    ports,
+    processes: processes as BenchSystem['processes'],
+    ports: ports as BenchSystem['ports'],
+    otlpSink,
     instanceOptions: (key, port) =>
       key === 'baseline-user' || key === 'baseline-order' ? baselineServer(key, { ...baselinePorts, [key]: port }, databases) : product.instanceOptions(key, port),
     // Each side stops callers before upstreams, so nothing fails for want of an upstream while stopping.
-    stop: async () => {
-      await Promise.all([product.stop(), stopBaseline()]);
-    },
+    stop: stopAll,
   };
 }
