@@ -150,7 +150,7 @@ async function main(): Promise<void> {
             if (plan.writesTo) writes.add(plan.writesTo, result.requests, variant.generator === 'wrk' ? concurrency : 0);
             loadAverages.push(result.loadAverage);
             log(
-              `${scenario} c=${concurrency} round ${round}/${options.rounds} ${variant.system}: ${Math.round(result.reqPerS)} req/s, ` +
+              `${scenario} c=${concurrency} round ${round}/${options.rounds} ${variant.system}${variant.telemetry ? ` (telemetry ${variant.telemetry})` : ''}: ${Math.round(result.reqPerS)} req/s, ` +
                 `p99 ${(result.latencyUs.p99 / 1000).toFixed(2)} ms, ${Math.round(result.cpuUsPerReq)} µs CPU/req` +
                 (result.errors > 0 ? `, ${result.errors} ERRORS` : ''),
             );
