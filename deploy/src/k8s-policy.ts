@@ -129,7 +129,17 @@ export function headlessGrpcPolicy(objects: readonly K8sObject[]): string[] {
     .map((w) => `${w.ref}: serves gRPC but no headless Service (clusterIP: None) selects it`);
 }
 
-/** One autoscaling/v2 HPA and one policy/v1 PodDisruptionBudget per Deployment. */
+/**
+ * A Deployment that is one pod by design (its state is in that pod: Jaeger's
+ * traces, Prometheus' series): replicas 1, replaced rather than rolled
+ * (strategy Recreate, so two never run at once), and never autoscaled.
+ */
+const isSingleton = (w: Workload): boolean => (w.object['spec'] as { strategy?: { type?: string } }).strategy?.type === 'Recreate';
+
+/**
+ * One autoscaling/v2 HPA and one policy/v1 PodDisruptionBudget per Deployment;
+ * a singleton (strategy Recreate) has replicas 1 and no HPA instead.
+ */
 export function autoscalingPolicy(objects: readonly K8sObject[]): string[] {
   const problems: string[] = [];
   const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler') as (IHorizontalPodAutoscaler & K8sObject)[];
@@ -143,7 +153,11 @@ export function autoscalingPolicy(objects: readonly K8sObject[]): string[] {
     const mine = hpas.filter(
       (h) => h.spec?.scaleTargetRef.kind === 'Deployment' && h.spec.scaleTargetRef.name === w.name && h.metadata.namespace === w.object.metadata.namespace,
     );
-    if (mine.length !== 1) problems.push(`${w.ref}: ${mine.length} HorizontalPodAutoscalers target it, expected 1`);
+    if (isSingleton(w)) {
+      const replicas = (w.object['spec'] as { replicas?: number }).replicas;
+      if (replicas !== 1) problems.push(`${w.ref}: strategy Recreate (one pod by design) but replicas ${replicas ?? '(unset)'}, expected 1`);
+      if (mine.length > 0) problems.push(`${w.ref}: strategy Recreate (one pod by design) but a HorizontalPodAutoscaler targets it`);
+    } else if (mine.length !== 1) problems.push(`${w.ref}: ${mine.length} HorizontalPodAutoscalers target it, expected 1`);
     for (const h of mine) {
       const min = h.spec?.minReplicas ?? 1;
       if (min < 1 || min > (h.spec?.maxReplicas ?? 0)) problems.push(`HorizontalPodAutoscaler/${h.metadata.name}: minReplicas ${min} outside 1..maxReplicas`);

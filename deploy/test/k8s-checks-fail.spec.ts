@@ -152,6 +152,29 @@ describe('the policy checks fail on', () => {
     ]);
   });
 
+  it('a one-pod-by-design Deployment (strategy Recreate) scaled out or autoscaled', () => {
+    const scaled = broken(dev, 'Deployment', 'prometheus', (d) => (d.spec.replicas = 2));
+    expect(autoscalingPolicy(scaled)).toEqual(['Deployment/prometheus: strategy Recreate (one pod by design) but replicas 2, expected 1']);
+    const hpa = structuredClone(dev.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'otel-collector')!) as any;
+    hpa.metadata.name = 'jaeger';
+    hpa.spec.scaleTargetRef.name = 'jaeger';
+    expect(autoscalingPolicy([...dev, hpa])).toEqual(['Deployment/jaeger: strategy Recreate (one pod by design) but a HorizontalPodAutoscaler targets it']);
+  });
+
+  it('a metrics port opened beyond Prometheus, or OTLP egress beyond the collector', () => {
+    const open = broken(dev, 'NetworkPolicy', 'apps-observability', (p) => {
+      delete p.spec.ingress[0].from;
+      delete p.spec.egress[0].to;
+    });
+    const connections = permittedConnections(open);
+    expect(connections.filter((c) => c.endsWith(':9464/TCP') && !c.startsWith('prometheus ->'))).toEqual([
+      'outside -> api-gateway:9464/TCP',
+      'outside -> order-service:9464/TCP',
+      'outside -> user-service:9464/TCP',
+    ]);
+    expect(connections).toContain('api-gateway -> external:4318/TCP');
+  });
+
   it('a workload without node spread, or with a duplicated constraint', () => {
     const none = broken(dev, 'Deployment', 'user-service', (d) => delete d.spec.template.spec.topologySpreadConstraints);
     expect(topologyPolicy(none)).toEqual(['Deployment/user-service: no topology spread over kubernetes.io/hostname']);

@@ -20,6 +20,19 @@ import { workloads } from '../src/workloads';
 // event broker). Only the services that publish or consume events reach the
 // broker: AMQP on 5672 in the dev cluster, AMQPS on 5671 outside it in prod.
 const DNS = (from: string) => [`${from} -> dns:53/TCP`, `${from} -> dns:53/UDP`];
+// The dev overlay's observability component (k8s/components/observability):
+// Prometheus scrapes each app's metrics port, each app exports OTLP/HTTP to
+// the collector, the collector to Jaeger, Grafana queries Prometheus and Jaeger.
+const APP_NAMES = ['api-gateway', 'user-service', 'order-service'];
+const METRICS_PORT = 9464;
+const OBSERVABILITY = [
+  ...APP_NAMES.map((app) => `prometheus -> ${app}:${METRICS_PORT}/TCP`),
+  ...APP_NAMES.map((app) => `${app} -> otel-collector:4318/TCP`),
+  'otel-collector -> jaeger:4317/TCP',
+  'grafana -> prometheus:9090/TCP',
+  'grafana -> jaeger:16686/TCP',
+  ...['otel-collector', 'jaeger', 'prometheus', 'grafana'].flatMap(DNS),
+];
 const EXPECTED_CONNECTIONS: Record<Overlay, string[]> = {
   dev: [
     'outside -> api-gateway:8080/TCP',
@@ -31,6 +44,7 @@ const EXPECTED_CONNECTIONS: Record<Overlay, string[]> = {
     'user-service -> rabbitmq:5672/TCP',
     'order-service -> rabbitmq:5672/TCP',
     ...['api-gateway', 'user-service', 'order-service', 'user-db', 'order-db', 'rabbitmq'].flatMap(DNS),
+    ...OBSERVABILITY,
   ].sort(),
   prod: [
     'outside -> api-gateway:8080/TCP',
@@ -156,6 +170,22 @@ describe('k8s/overlays/dev', () => {
       .flatMap((o) => Object.values((o['data'] ?? {}) as Record<string, string>).map((v) => Buffer.from(v, 'base64').toString()));
     expect(secretValues.filter((v) => v.includes('dev-only')).length).toBeGreaterThan(0);
     expect(deploymentEnvironments(objects)).toEqual({ 'api-gateway': 'development', 'order-service': 'development', 'user-service': 'development' });
+  });
+
+  it('opens each app\'s metrics port to Prometheus alone, and lets the apps send OTLP to the collector alone', () => {
+    const objects = renderOverlay('dev');
+    const connections = permittedConnections(objects);
+    const toMetrics = connections.filter((c) => c.endsWith(`:${METRICS_PORT}/TCP`));
+    expect(toMetrics).toEqual(APP_NAMES.map((app) => `prometheus -> ${app}:${METRICS_PORT}/TCP`).sort());
+    expect(connections.filter((c) => c.includes('-> otel-collector:'))).toEqual(APP_NAMES.map((app) => `${app} -> otel-collector:4318/TCP`).sort());
+    // Every app declares the port the policy and Prometheus' targets name, and is told to serve on it.
+    const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [o.metadata.name, o['data'] as Record<string, string>]));
+    for (const w of workloads(objects).filter((x) => APP_NAMES.includes(x.name))) {
+      const container = w.pod.containers[0]!;
+      expect(container.ports?.find((p) => p.name === 'metrics')?.containerPort).toBe(METRICS_PORT);
+      const config = configMaps.get(container.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name ?? '');
+      expect([w.name, config?.['METRICS_PORT'], config?.['OTEL_EXPORTER_OTLP_ENDPOINT']]).toEqual([w.name, String(METRICS_PORT), 'http://otel-collector:4318']);
+    }
   });
 
   it('runs a Postgres StatefulSet per service and one RabbitMQ, each with its own volume', () => {
