@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { composePolicy, composeSchemaErrors, dockerComposeConfig, parseCompose, type ComposeFile } from '../src/compose-checks';
+import { collectorEndpoint, composeObservabilityPolicy } from '../src/compose-observability';
 import { composeResourcePolicy } from '../src/compose-resources';
 import { renderOverlay } from '../src/kustomize';
 import { repoPath } from '../src/repo';
@@ -9,6 +10,8 @@ import { repoPath } from '../src/repo';
 const COMPOSE_FILE = repoPath('docker-compose.yml');
 const text = readFileSync(COMPOSE_FILE, 'utf8');
 const compose = (): ComposeFile => parseCompose(text);
+// What README tells a user to set with the observability profile.
+const withTraces = () => ({ TRACES_OTLP_ENDPOINT: collectorEndpoint(compose()) ?? 'no collector' });
 
 describe('docker-compose.yml', () => {
   it('validates against the current compose-spec schema', () => {
@@ -21,6 +24,11 @@ describe('docker-compose.yml', () => {
 
   it('keeps the rules: health, start order, loopback-only ports, one database per service, the broker on its own network', () => {
     expect(composePolicy(compose())).toEqual([]);
+  });
+
+  it('serves every service\'s metrics to Prometheus only, and exports traces to the collector only when asked', () => {
+    expect(withTraces()).toEqual({ TRACES_OTLP_ENDPOINT: 'http://otel-collector:4318' });
+    expect(composeObservabilityPolicy(compose(), withTraces())).toEqual([]);
   });
 
   it('limits every container to the memory and CPU its Kubernetes counterpart gets', () => {
@@ -163,6 +171,53 @@ describe('the compose checks fail on', () => {
     ]);
     const slow = broken((x) => (x.services['user-service']!.environment!['AMQP_CONFIRM_TIMEOUT_MS'] = 'soon'));
     expect(composePolicy(slow)).toEqual([expect.stringMatching(/^service user-service: unusable shutdown settings: AMQP_CONFIRM_TIMEOUT_MS: /)]);
+  });
+
+  it('a metrics port published, not scraped, or shared with a service that has no business there', () => {
+    const c = broken((x) => {
+      x.services['api-gateway']!.ports!.push('127.0.0.1:9464:9464');
+      x.services['order-service']!.environment!['METRICS_PORT'] = '9465';
+      delete x.services['user-service']!.environment!['METRICS_PORT'];
+      x.services['rabbitmq']!.networks = ['messaging', 'metrics'];
+    });
+    expect(composeObservabilityPolicy(c, withTraces()).sort()).toEqual([
+      'service api-gateway: publishes its metrics port 9464',
+      'service order-service: Prometheus (./deploy/observability/prometheus/prometheus.compose.yml) does not scrape order-service:9465',
+      'service rabbitmq shares network metrics with prometheus but serves no metrics',
+      'service user-service shares network metrics with prometheus but serves no metrics',
+      'service user-service: serves no metrics (METRICS_PORT unset)',
+    ]);
+  });
+
+  it('traces exported without the profile, past the collector, or the collector reachable by others', () => {
+    const c = broken((x) => {
+      x.services['api-gateway']!.environment!['OTEL_EXPORTER_OTLP_ENDPOINT'] = 'http://otel-collector:4318';
+      x.services['user-service']!.environment!['OTEL_EXPORTER_OTLP_ENDPOINT'] = '${TRACES_OTLP_ENDPOINT:-}/v1';
+      x.services['order-service']!.networks = ['order-data', 'services', 'messaging', 'metrics'];
+      x.services['user-db']!.networks = ['user-data', 'telemetry'];
+      x.services['otel-collector']!.ports = ['127.0.0.1:4318:4318'];
+    });
+    expect(composeObservabilityPolicy(c, withTraces()).sort()).toEqual([
+      'service api-gateway: exports traces to http://otel-collector:4318 even without the profile (an exporter with nowhere to send logs errors)',
+      'service order-service: shares no network with otel-collector',
+      'service otel-collector: publishes ports; only the services reach it',
+      'service user-db shares network telemetry with otel-collector but exports no traces',
+      'service user-service: exports traces to /v1 even without the profile (an exporter with nowhere to send logs errors)',
+      'service user-service: with {"TRACES_OTLP_ENDPOINT":"http://otel-collector:4318"} it exports traces to http://otel-collector:4318/v1, not the collector http://otel-collector:4318',
+    ]);
+  });
+
+  it('an observability container less confined than the apps, or an app moved into the profile', () => {
+    const c = broken((x) => {
+      x.services['grafana']!.read_only = false;
+      delete x.services['jaeger']!.cap_drop;
+      x.services['api-gateway']!['profiles'] = ['observability'];
+    });
+    expect(composeObservabilityPolicy(c, withTraces()).sort()).toEqual([
+      'service api-gateway: built from this repository but in profile observability; plain `up` must start the whole system',
+      'service grafana: observability containers run read_only, with cap_drop [ALL] and no-new-privileges',
+      'service jaeger: observability containers run read_only, with cap_drop [ALL] and no-new-privileges',
+    ]);
   });
 
   it('a bind mount whose source is not in the repository', () => {
