@@ -8,7 +8,11 @@
 # a database container to show the data survived, follows the event path
 # (DELETE /users/:id until the user's order reads CANCELLED), restarts the
 # broker and follows it again, and always tears everything down with
-# `down -v`. Prints image sizes, build time, time to healthy and how long each
+# `down -v`. From the observability profile it runs Prometheus (no stand-in
+# image exists here for the collector, Jaeger or Grafana; `nx run
+# deploy:test` checks their configuration) and proves through its HTTP API
+# that every service's target is up and the RED and event series arrive.
+# Prints image sizes, build time, time to healthy and how long each
 # deletion took to cancel the order.
 #
 #   npm run test:compose      (or: npx nx run deploy:compose-smoke)
@@ -77,21 +81,24 @@ GATEWAY_PORT=$(free_port)
 USER_SERVICE_DEBUG_PORT=$(free_port)
 ORDER_SERVICE_DEBUG_PORT=$(free_port)
 TRACE_RECEIVER_PORT=$(free_port)
-export GATEWAY_PORT USER_SERVICE_DEBUG_PORT ORDER_SERVICE_DEBUG_PORT TRACE_RECEIVER_PORT
+PROMETHEUS_PORT=$(free_port)
+export GATEWAY_PORT USER_SERVICE_DEBUG_PORT ORDER_SERVICE_DEBUG_PORT TRACE_RECEIVER_PORT PROMETHEUS_PORT
 # The stack as docker-compose.yml defines it, plus a stand-in OTLP receiver the services export traces to.
 export COMPOSE_FILE=docker-compose.yml:deploy/compose-smoke.traces.yml
 
 containers() { "$DOCKER" ps -aq --filter "label=com.docker.compose.project=$PROJECT"; }
+# The profile's containers are part of the stack for ps, logs and down.
+observed() { compose --profile observability "$@"; }
 
 teardown() {
   local rc=$?
   if [ "$rc" != 0 ]; then
     log "state at failure"
-    compose ps || true
-    compose logs --no-color --tail 40 || true
+    observed ps || true
+    observed logs --no-color --tail 40 || true
   fi
   log "tearing down (down -v)"
-  compose down -v --remove-orphans || true
+  observed down -v --remove-orphans || true
   if [ -n "$(containers)" ]; then echo "containers of $PROJECT are still there" >&2; rc=1; fi
   # The summary comes last, after the teardown, so CI reads it as the closing line.
   printf '\n%s passed, %s failed\n' "$passed" "$([ "$rc" = 0 ] && echo 0 || echo 1)"
@@ -185,6 +192,50 @@ user_with_order() {
   order_id=$(field body.id <<<"$res")
   [ "$(field status <<<"$res")" = 201 ] && [ "$(field body.status <<<"$res")" = CREATED ] || fail "POST /orders answered $res"
 }
+# prom_targets_up JOB...: waits (bounded) until Prometheus' /api/v1/targets
+# lists exactly the JOBs, every target of each up; prints "job=instance ...".
+prom_targets_up() {
+  node -e '
+    const [base, timeoutS, ...jobs] = process.argv.slice(1);
+    (async () => {
+      const deadline = performance.now() + Number(timeoutS) * 1000;
+      let last = "";
+      while (performance.now() < deadline) {
+        const targets = (await (await fetch(`${base}/api/v1/targets?state=active`)).json()).data.activeTargets;
+        last = targets.map((t) => `${t.labels.job}=${t.labels.instance}:${t.health}${t.lastError ? ` (${t.lastError})` : ""}`).join(" ");
+        const found = [...new Set(targets.map((t) => t.labels.job))].sort();
+        if (found.join() === jobs.slice().sort().join() && targets.every((t) => t.health === "up")) {
+          process.stdout.write(targets.map((t) => `${t.labels.job}=${t.labels.instance}`).sort().join(" "));
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      throw new Error(`Prometheus targets not all up after ${timeoutS}s: ${last || "none"}`);
+    })().catch((e) => { console.error(e.message); process.exit(1); });
+  ' "http://127.0.0.1:$PROMETHEUS_PORT" "$EVENT_TIMEOUT_S" "$@"
+}
+# prom_series EXPR...: waits (bounded: scrapes come every 5 s) until every
+# instant query EXPR returns at least one series; names the ones that did not.
+prom_series() {
+  node -e '
+    const [base, timeoutS, ...exprs] = process.argv.slice(1);
+    (async () => {
+      const deadline = performance.now() + Number(timeoutS) * 1000;
+      let missing = exprs;
+      while (performance.now() < deadline) {
+        const found = await Promise.all(missing.map(async (expr) => {
+          const r = await (await fetch(`${base}/api/v1/query?query=${encodeURIComponent(expr)}`)).json();
+          if (r.status !== "success") throw new Error(`${expr}: ${r.error}`);
+          return r.data.result.length > 0;
+        }));
+        missing = missing.filter((_, i) => !found[i]);
+        if (missing.length === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      throw new Error(`after ${timeoutS}s Prometheus has no series for: ${missing.join(" | ")}`);
+    })().catch((e) => { console.error(e.message); process.exit(1); });
+  ' "http://127.0.0.1:$PROMETHEUS_PORT" "$EVENT_TIMEOUT_S" "$@"
+}
 # broker_ctl ARGS: rabbitmqctl, the broker's own CLI inside its container.
 broker_ctl() { compose exec -T rabbitmq rabbitmqctl -q "$@"; }
 
@@ -215,12 +266,14 @@ grep -qE $'^acme\\.events\torder-service\\.user-events\tuser\\.v1\\.deleted$' <<
   || fail "order-service.user-events is not bound to user.v1.deleted on acme.events"
 ok "before any service ran: order-service.user-events (quorum, delivery limit 20, dead letters to order-service.user-events.dlq) bound to user.v1.deleted on acme.events"
 
-log "starting the rest of the stack and waiting for every container"
+log "starting the rest of the stack, and Prometheus from the observability profile, and waiting for every container"
 t=$(now)
 compose up -d
+# Named, so the profile's other services (collector, Jaeger, Grafana: no image here) stay down.
+observed up -d --no-deps prometheus
 wait_healthy
 healthy_s=$(since "$t")
-compose ps
+observed ps
 ok "every container healthy (migrations exited 0) ${healthy_s}s after 'up'"
 
 # --- smoke flow ----------------------------------------------------------------------------
@@ -264,6 +317,25 @@ until services=$(node -e '
   sleep 0.5
 done
 ok "trace $order_trace has spans from api-gateway, order-service and user-service"
+
+log "metrics: Prometheus (observability profile, 127.0.0.1:$PROMETHEUS_PORT) scrapes every service"
+t=$(now)
+targets=$(prom_targets_up api-gateway user-service order-service) || fail "Prometheus does not scrape every service"
+ok "every target up: $targets"
+# The RED series of the calls above, by the labels the dashboard and the SLO rules group by.
+prom_series \
+  'http_server_request_duration_count{job="api-gateway",http_request_method="POST",http_route="/orders",http_response_status_code="201"}' \
+  'http_server_request_duration_count{job="api-gateway",http_request_method="POST",http_route="/orders",http_response_status_code="422"}' \
+  'http_server_request_duration_count{job="api-gateway",http_request_method="GET",http_route="/orders/:id",http_response_status_code="200"}' \
+  'http_server_request_duration_bucket{job="api-gateway",le="0.3"}' \
+  'rpc_server_duration_count{job="order-service",rpc_method="CreateOrder",rpc_grpc_status_code="0"}' \
+  'rpc_server_duration_count{job="order-service",rpc_method="CreateOrder",rpc_grpc_status_code="9"}' \
+  'rpc_server_duration_count{job="user-service",rpc_method="GetUser",rpc_grpc_status_code="0"}' \
+  'rpc_client_duration_count{job="order-service",rpc_method="GetUser"}' \
+  'rpc_client_duration_count{job="api-gateway",rpc_method="CreateOrder"}' \
+  'slo:availability_objective:ratio{http_route="/orders"}' \
+  || fail "Prometheus is missing RED series of the smoke flow"
+ok "RED series of POST /orders (201, 422), GET /orders/:id, CreateOrder and GetUser (server and client side) and the SLO rules' objectives are in Prometheus ($(since "$t")s)"
 
 # --- restarts ------------------------------------------------------------------------------
 log "restarting order-service"
@@ -313,6 +385,14 @@ until depths=$(broker_ctl list_queues -p acme name messages) && grep -qE $'^orde
   sleep 1
 done
 ok "order-service moved the undecodable message to order-service.user-events.dlq and keeps consuming"
+prom_series \
+  'messaging_client_sent_messages_total{job="user-service"}' \
+  'messaging_client_consumed_messages_total{job="order-service",outcome="processed"}' \
+  'messaging_client_consumed_messages_total{job="order-service",outcome="dead_lettered"}' \
+  'messaging_dlq_messages{job="order-service",messaging_destination_name="order-service.user-events.dlq"} == 1' \
+  'outbox_oldest_pending_age{job="user-service"}' \
+  || fail "Prometheus is missing the event series"
+ok "Prometheus has the relay's publishes, the consumer's processed and dead-lettered deliveries, the dead-letter queue's depth (1) and the outbox's age"
 
 log "events: restarting rabbitmq; events flow again once the services reconnected"
 compose restart rabbitmq
