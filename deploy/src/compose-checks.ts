@@ -73,13 +73,18 @@ function formatError(e: ErrorObject): string {
 }
 
 /**
- * `docker-compose -f <file> config -q`: the file as the 1.29 implementation
- * parses and interpolates it. Throws when the binary is missing.
+ * `docker-compose -f <file> [--profile P] config -q`: the file as the 1.29
+ * implementation parses and interpolates it. Throws when the binary is missing.
  */
-export function dockerComposeConfig(file: string): { ok: boolean; output: string } {
+export function dockerComposeConfig(file: string, options: { profiles?: string[]; env?: Record<string, string> } = {}): { ok: boolean; output: string } {
   const binary = process.env['DOCKER_COMPOSE'] ?? 'docker-compose';
+  const profiles = (options.profiles ?? []).flatMap((p) => ['--profile', p]);
   try {
-    execFileSync(binary, ['-f', file, 'config', '-q'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COMPOSE_PROJECT_NAME: 'acme-config-check' } });
+    execFileSync(binary, ['-f', file, ...profiles, 'config', '-q'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env, COMPOSE_PROJECT_NAME: 'acme-config-check' },
+    });
     return { ok: true, output: '' };
   } catch (error) {
     const e = error as NodeJS.ErrnoException & { stderr?: string; stdout?: string };

@@ -1,0 +1,148 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestVhost, type TestVhost } from '@acme/messaging/testing';
+import { freePort, launchSystem, type RunningSystem } from '@acme/testing';
+import { parse } from 'yaml';
+
+// What the Grafana dashboard and the Prometheus rules query must exist: a
+// misspelled metric or label gives an empty panel and an alert that never
+// fires, and nothing else would say so (the dashboard cannot run here). Real
+// gateway, order-service and user-service serving metrics, driven through
+// each path the dashboard shows (orders made and refused, reads, a deleted
+// user's event through the outbox to the consumer), then scraped.
+
+const APPS = ['user-service', 'order-service', 'api-gateway'] as const;
+type App = (typeof APPS)[number];
+const OBSERVABILITY = join(__dirname, '../../../deploy/observability');
+const RULES_DIR = join(OBSERVABILITY, 'prometheus/rules');
+const DASHBOARDS_DIR = join(OBSERVABILITY, 'grafana/dashboards');
+// Added by Prometheus (job, instance) or by the histogram format (le), never by the services.
+const SCRAPE_LABELS = new Set(['job', 'instance', 'le']);
+
+interface Sample {
+  readonly name: string;
+  readonly labels: ReadonlySet<string>;
+}
+
+function parseScrape(text: string): Sample[] {
+  return text.split('\n').flatMap((line) => {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? \S+$/.exec(line);
+    if (!match?.[1]) return [];
+    return [{ name: match[1], labels: new Set([...(match[2] ?? '').matchAll(/(\w+)="/g)].map((m) => m[1]!)) }];
+  });
+}
+
+interface Query {
+  readonly source: string;
+  readonly expr: string;
+}
+
+/** Every PromQL expression the rules and the dashboards hold, with where it comes from. */
+function queries(): { queries: Query[]; recorded: Set<string> } {
+  const recorded = new Set<string>();
+  const found: Query[] = [];
+  for (const file of readdirSync(RULES_DIR).filter((f) => f.endsWith('.yml'))) {
+    const doc = parse(readFileSync(join(RULES_DIR, file), 'utf8')) as { groups: { rules: { record?: string; alert?: string; expr: string }[] }[] };
+    for (const rule of doc.groups.flatMap((g) => g.rules)) {
+      if (rule.record) recorded.add(rule.record);
+      found.push({ source: `${file} ${rule.record ?? rule.alert}`, expr: rule.expr });
+    }
+  }
+  type Panel = { title?: string; targets?: { expr?: string }[]; panels?: Panel[] };
+  for (const file of readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json'))) {
+    const dashboard = JSON.parse(readFileSync(join(DASHBOARDS_DIR, file), 'utf8')) as { panels?: Panel[] };
+    for (const panel of (dashboard.panels ?? []).flatMap((p) => [p, ...(p.panels ?? [])])) {
+      for (const target of panel.targets ?? []) if (target.expr) found.push({ source: `${file} "${panel.title}"`, expr: target.expr });
+    }
+  }
+  return { queries: found, recorded };
+}
+
+/** The metric names an expression reads and the label names it groups or filters by. */
+function namesIn(expr: string): { metrics: string[]; labels: string[] } {
+  const labels = [
+    ...[...expr.matchAll(/\b(?:by|on|without|ignoring)\s*\(([^)]*)\)/g)].flatMap((m) => m[1]!.split(',')),
+    ...[...expr.matchAll(/\{([^}]*)\}/g)].flatMap((m) => [...m[1]!.matchAll(/(\w+)\s*(?:=~|!~|!=|=)\s*"([^"]*)"/g)].map((l) => l[1]!)),
+  ].map((l) => l.trim());
+  // A label the expression itself tests for presence (l="" / l!="") is optional: error_type is there only on failures.
+  const optional = new Set([...expr.matchAll(/(\w+)\s*!?=\s*""/g)].map((m) => m[1]!));
+  const required = labels.filter((l) => l !== '' && !SCRAPE_LABELS.has(l) && !optional.has(l));
+  const bare = expr
+    .replace(/"[^"]*"/g, '""')
+    .replace(/\{[^}]*\}|\[[^\]]*\]/g, '')
+    .replace(/\b(by|on|without|ignoring|group_left|group_right)\s*\([^)]*\)/g, '');
+  const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset']);
+  const metrics = [...bare.matchAll(/([a-zA-Z_:][\w:]*)(\s*\()?/g)].filter(([, n, call]) => n && !call && !KEYWORDS.has(n)).map(([, n]) => n!);
+  return { metrics, labels: required };
+}
+
+describe('every metric and label the dashboard and the rules query (real processes, Prometheus scrape)', () => {
+  let vhost: TestVhost;
+  let system: RunningSystem;
+  let gateway: string;
+  const metricsPort = {} as Record<App, number>;
+
+  const scrape = async (app: App): Promise<Sample[]> => {
+    const response = await fetch(`http://127.0.0.1:${metricsPort[app]}/metrics`);
+    expect(response.status).toBe(200);
+    return parseScrape(await response.text());
+  };
+  const post = (path: string, body: unknown) =>
+    fetch(`${gateway}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  beforeAll(async () => {
+    vhost = await createTestVhost('e2e_observability_names');
+    for (const app of APPS) metricsPort[app] = await freePort();
+    system = await launchSystem({
+      apps: [...APPS],
+      brokerUrl: vhost.url,
+      env: { LOG_LEVEL: 'info' },
+      appEnv: Object.fromEntries(APPS.map((app) => [app, { METRICS_PORT: String(metricsPort[app]), METRICS_HOST: '127.0.0.1' }])),
+    });
+    gateway = `http://${system.address('api-gateway')}`;
+    await system.process('order-service').waitForOutput('consuming order-service.user-events');
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await vhost?.delete();
+  });
+
+  it('finds each in a scrape of the services after orders, reads, refusals and an event', async () => {
+    const user = (await (await post('/users', { email: 'observed@example.com', name: 'Observed' })).json()) as { id: string };
+    const item = { sku: 'O-1', quantity: 1, unitPriceCents: '100' };
+    const order = await post('/orders', { userId: user.id, items: [item] });
+    expect(order.status).toBe(201);
+    expect((await post('/orders', { userId: '01890a5d-ac96-774b-bcce-b302099a8057', items: [item] })).status).toBe(422);
+    expect((await fetch(`${gateway}/orders/${((await order.json()) as { id: string }).id}`)).status).toBe(200);
+    expect((await fetch(`${gateway}/users/${user.id}`, { method: 'DELETE' })).status).toBe(204);
+    // The event's way through the outbox, the relay and the consumer is asynchronous: poll the counter, bounded.
+    const consumed = async () => (await scrape('order-service')).some((s) => s.name === 'messaging_client_consumed_messages_total');
+    for (const deadline = Date.now() + 15_000; !(await consumed()) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
+
+    const samples = (await Promise.all(APPS.map((app) => scrape(app)))).flat();
+    const labelsOf = new Map<string, Set<string>>();
+    for (const s of samples) {
+      const known = labelsOf.get(s.name) ?? new Set<string>();
+      for (const label of s.labels) known.add(label);
+      labelsOf.set(s.name, known);
+    }
+    const { queries: all, recorded } = queries();
+    // (Both sources were read: the check below is not vacuous.)
+    expect(all.some((q) => q.source.endsWith('.json"') || q.source.includes('.json '))).toBe(true);
+    expect(all.some((q) => q.source.startsWith('slo-orders.yml'))).toBe(true);
+
+    const missing: string[] = [];
+    for (const { source, expr } of all) {
+      const { metrics, labels } = namesIn(expr);
+      const scraped = metrics.filter((m) => !recorded.has(m));
+      for (const metric of scraped) if (!labelsOf.has(metric)) missing.push(`${source}: metric ${metric}`);
+      // A label must be on a series the expression reads (recorded series carry the labels their rules keep).
+      if (scraped.length === 0) continue;
+      for (const label of labels) {
+        const onSome = metrics.some((m) => labelsOf.get(m)?.has(label) || recorded.has(m));
+        if (!onSome) missing.push(`${source}: label ${label} on ${scraped.join(', ')}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
