@@ -2,7 +2,7 @@ import { type Server as GrpcServer, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { DescService } from '@bufbuild/protobuf';
 import { type INestMicroservice, Logger as NestLogger, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
+import type { GrpcOptions } from '@nestjs/microservices';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { grpcServiceDefinition, packageOf } from '@acme/contracts';
 import { normaliseDeadline, requestIdFromMetadata, runWithCallContext, type CallContext } from '../context/call-context';
@@ -10,6 +10,7 @@ import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
 import type { ErrorClassifier } from '../errors/to-grpc-error';
 import { GrpcHealth, HEALTH_SERVICE_NAME } from './health';
 import { addReflection } from './reflection';
+import { GrpcTransport } from './grpc-transport';
 import { gracefulShutdown } from '../lifecycle/graceful-shutdown';
 import { accessLogInterceptor } from './access-log';
 import { serverChannelOptions, type ServerChannelTuning } from './server-channel-options';
@@ -112,7 +113,7 @@ export async function bootstrapGrpcService(
       });
     },
   };
-  const transport = new ServerGrpc(grpcOptions);
+  const transport = new GrpcTransport(grpcOptions);
 
   const app = await NestFactory.createMicroservice(module, { strategy: transport, bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -189,7 +190,7 @@ async function stopServer(server: GrpcServer, graceMs: number, logger: NestLogge
 
 type ProcessedCall = Partial<ServerUnaryCall<unknown, unknown>> & {
   // grpc-js keeps the underlying call (which knows the deadline) on the surface call object,
-  // and Nest hands the hook a shallow copy of that surface call.
+  // and GrpcTransport hands the hook that surface call.
   call?: { getDeadline?: () => Date | number };
   path?: string;
 };
