@@ -98,8 +98,17 @@ export function dockerComposeConfig(file: string, options: { profiles?: string[]
 /** Host ports that the machines' own services hold; never published by the stack. */
 export const RESERVED_HOST_PORTS = [5432, 5672, 6379, 4222, 3306, 1883];
 
-/** ${VAR:-default} / ${VAR-default} / ${VAR} with defaults only, so the check does not depend on the caller's environment. */
-const withDefaults = (s: string): string => s.replace(/\$\{\w+(?::?-([^}]*))?\}/g, (_, d: string | undefined) => d ?? '');
+/** A compose string with ${VAR:-default} / ${VAR-default} / ${VAR} resolved from `env`, else the default. */
+export function interpolate(text: string, env: Record<string, string> = {}): string {
+  return text.replace(/\$\{(\w+)(?:(:?-)([^}]*))?\}/g, (_, name: string, op: string | undefined, fallback: string | undefined) => {
+    const value = env[name];
+    if (op === ':-') return value ? value : (fallback ?? '');
+    return value ?? fallback ?? '';
+  });
+}
+
+/** With defaults only, so the check does not depend on the caller's environment. */
+const withDefaults = (s: string): string => interpolate(s);
 
 const isOneShot = (s: ComposeService): boolean => s.restart === 'no';
 
@@ -109,7 +118,7 @@ function dependsOn(s: ComposeService): Record<string, { condition?: string }> {
   return s.depends_on;
 }
 
-const networksOf = (s: ComposeService): string[] =>
+export const networksOf = (s: ComposeService): string[] =>
   !s.networks ? ['default'] : Array.isArray(s.networks) ? s.networks : Object.keys(s.networks);
 
 export function composePolicy(compose: ComposeFile): string[] {

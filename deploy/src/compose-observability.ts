@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { ComposeFile, ComposeService } from './compose-checks';
+import { interpolate, networksOf, type ComposeFile, type ComposeService } from './compose-checks';
 import { repoPath } from './repo';
 
 // Checks of docker-compose.yml's observability: every service serves metrics
@@ -14,18 +14,6 @@ import { repoPath } from './repo';
 export const OBSERVABILITY_PROFILE = 'observability';
 const COLLECTOR_IMAGE = /^otel\/opentelemetry-collector(-contrib)?:/;
 const PROMETHEUS_IMAGE = /^prom\/prometheus:/;
-
-/** A compose string with ${VAR:-default} / ${VAR-default} / ${VAR} resolved from `env`, else the default. */
-export function interpolate(text: string, env: Record<string, string> = {}): string {
-  return text.replace(/\$\{(\w+)(?:(:?-)([^}]*))?\}/g, (_, name: string, op: string | undefined, fallback: string | undefined) => {
-    const value = env[name];
-    if (op === ':-') return value ? value : (fallback ?? '');
-    return value ?? fallback ?? '';
-  });
-}
-
-const networksOf = (s: ComposeService): string[] =>
-  !s.networks ? ['default'] : Array.isArray(s.networks) ? s.networks : Object.keys(s.networks);
 
 const inProfile = (s: ComposeService): boolean => (s['profiles'] as string[] | undefined)?.includes(OBSERVABILITY_PROFILE) ?? false;
 

@@ -96,7 +96,8 @@ describe('every metric and label the dashboard and the rules query (real process
     system = await launchSystem({
       apps: [...APPS],
       brokerUrl: vhost.url,
-      env: { LOG_LEVEL: 'info' },
+      // As docker-compose.yml runs them without the observability profile: metrics on, the OTLP endpoint empty.
+      env: { LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: '' },
       appEnv: Object.fromEntries(APPS.map((app) => [app, { METRICS_PORT: String(metricsPort[app]), METRICS_HOST: '127.0.0.1' }])),
     });
     gateway = `http://${system.address('api-gateway')}`;
@@ -144,5 +145,16 @@ describe('every metric and label the dashboard and the rules query (real process
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it('runs no trace exporter and logs no error with the endpoint empty, as compose sets it without the profile', () => {
+    for (const app of APPS) {
+      const logs = system.process(app).logs;
+      expect([app, logs.length > 0]).toEqual([app, true]);
+      // The services' JSON lines say "level":"info"; the SDK's own diagnostics are plain text.
+      expect(logs).toContain('"level":"info"');
+      const complaints = logs.split('\n').filter((line) => /"level":"(warn|error|fatal)"/.test(line) || /OTLP|exporter/i.test(line));
+      expect([app, complaints]).toEqual([app, []]);
+    }
   });
 });
