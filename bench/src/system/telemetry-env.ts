@@ -3,8 +3,9 @@ import type { TelemetryMode } from '../model';
 import type { OtlpSink } from './otlp-sink';
 
 /**
- * The ratio of the `sampled` stack: what a deployment samples by default
- * (most traces dropped at the root, every child follows its parent's decision).
+ * The ratio of the `sampled` stack: what the Kubernetes observability
+ * component sets (k8s/components/observability; change both together): most
+ * traces dropped at the root, every child follows its parent's decision.
  */
 export const DEFAULT_SAMPLE_RATIO = 0.1;
 
