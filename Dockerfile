@@ -30,6 +30,11 @@ COPY --from=manifests /src/libs/ libs/
 # (in the official image) ignores npm 11's allowScripts, so this keeps both
 # versions doing the same thing.
 RUN npm ci --ignore-scripts --no-audit --no-fund
+# The bill of materials of what the runtime stage ships from npm: CycloneDX
+# JSON of the production dependencies (exactly what prod-deps installs), the
+# same for every app and so built before APP is known; /app/sbom.cdx.json in
+# every image.
+RUN npx cyclonedx-npm --omit dev --output-format JSON --output-reproducible --output-file /sbom.cdx.json
 COPY tsconfig.base.json ./
 COPY libs/ libs/
 ARG APP
@@ -67,8 +72,17 @@ COPY package.json ./
 COPY --from=prod-deps /app/node_modules/ node_modules/
 COPY --from=manifests /src/libs/ libs/
 COPY --from=build /out/ ./
+COPY --from=build /sbom.cdx.json ./sbom.cdx.json
 # Entry points: dist/main.js (the service) and dist/migrate.js (migrations).
 WORKDIR /app/apps/${APP}
+# OCI annotations only the build knows (docker-compose.yml's x-image-labels
+# passes them); last, so a new revision or build time rebuilds no other layer.
+ARG VERSION=dev
+ARG REVISION=unknown
+ARG CREATED=unknown
+LABEL org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}"
 # Numeric, so Kubernetes can verify runAsNonRoot; uid 1000 is "node" in the base image.
 USER 1000:1000
 CMD ["node", "dist/main.js"]

@@ -243,10 +243,26 @@ broker_ctl() { compose exec -T rabbitmq rabbitmqctl -q "$@"; }
 log "building the images"
 build_args=()
 [ "${SMOKE_NO_CACHE:-}" = 1 ] && build_args+=(--no-cache)
+# The images' OCI annotations (docker-compose.yml's x-image-labels).
+IMAGE_VERSION=$(node -p 'require("./package.json").version')
+IMAGE_REVISION=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+IMAGE_CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+export IMAGE_VERSION IMAGE_REVISION IMAGE_CREATED
 t=$(now)
 compose build "${build_args[@]}"
 build_s=$(since "$t")
 ok "images built in ${build_s}s"
+
+log "supply chain: each image's bill of materials and annotations"
+for app in user-service order-service api-gateway; do
+  image="${IMAGE_PREFIX:-acme}/$app:$IMAGE_TAG"
+  for label in version:"$IMAGE_VERSION" revision:"$IMAGE_REVISION" created:"$IMAGE_CREATED"; do
+    value=$("$DOCKER" image inspect -f "{{index .Config.Labels \"org.opencontainers.image.${label%%:*}\"}}" "$image")
+    [ "$value" = "${label#*:}" ] || fail "$image: org.opencontainers.image.${label%%:*} is '$value', expected '${label#*:}'"
+  done
+  sbom=$("$DOCKER" run --rm -i --entrypoint node "$image" - < deploy/smoke/sbom-check.js) || fail "$image: its SBOM does not match what it holds"
+  ok "$image: CycloneDX SBOM at /app/sbom.cdx.json ($sbom), OCI version/revision/created labels"
+done
 
 # --- up ---------------------------------------------------------------------------------
 # The broker alone first: what its definitions declared is then all there is,
