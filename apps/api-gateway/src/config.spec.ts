@@ -31,3 +31,20 @@ describe('gateway config: HTTP timeouts', () => {
     expect(problemsOf({ HTTP_REQUEST_TIMEOUT_MS: '0' })).toEqual([expect.stringMatching(/^HTTP_REQUEST_TIMEOUT_MS: expected milliseconds/)]);
   });
 });
+
+describe('gateway config: CORS_ALLOWED_ORIGINS', () => {
+  it('allows no origin by default, and exactly the listed ones otherwise', () => {
+    expect(loadGatewayConfig({}).CORS_ALLOWED_ORIGINS).toEqual([]);
+    expect(loadGatewayConfig({ CORS_ALLOWED_ORIGINS: ' https://app.example.com, http://localhost:3000 ' }).CORS_ALLOWED_ORIGINS).toEqual([
+      'https://app.example.com',
+      'http://localhost:3000',
+    ]);
+  });
+
+  it.each(['*', 'https://app.example.com/', 'https://app.example.com/path', 'app.example.com', 'ftp://files.example.com', 'https://app.example.com,null'])(
+    'refuses %s, saying what an origin looks like',
+    (value) => {
+      expect(problemsOf({ CORS_ALLOWED_ORIGINS: value })).toEqual([expect.stringMatching(/^CORS_ALLOWED_ORIGINS.*scheme:\/\/host\[:port\]/)]);
+    },
+  );
+});

@@ -4,6 +4,16 @@ import { processEnv } from '@acme/grpc-kit';
 import { metricsEnv } from '@acme/telemetry';
 import type { HttpTimeouts } from './http/server-timeouts';
 
+/** `https://app.example.com` or `http://localhost:3000`: what a browser sends as Origin. */
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
 /** Every environment variable api-gateway reads, with its default for local development. */
 export const gatewayEnv = z.object({
   HTTP_HOST: z.string().trim().min(1).optional().transform((v) => v ?? '0.0.0.0'),
@@ -19,6 +29,16 @@ export const gatewayEnv = z.object({
   ORDER_SERVICE_DEADLINE_MS: millisVar(3_000, 10, 60_000),
   /** Deadline of each health check /readyz makes. */
   READINESS_TIMEOUT_MS: millisVar(1_000, 10, 30_000),
+  /**
+   * Web origins whose scripts may call the API (CORS), comma-separated, each
+   * exactly as a browser sends it (https://app.example.com, no path). Empty:
+   * none; same-origin and non-browser clients are not affected either way.
+   */
+  CORS_ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''))
+    .pipe(z.array(z.string().refine(isOrigin, { message: 'each origin must be scheme://host[:port] (http or https, no path, no "*")' }))),
   ...processEnv(),
   /**
    * Slow clients get 408 and the connection is closed when, counted from a

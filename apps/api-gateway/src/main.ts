@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     timeouts: httpTimeouts(config),
+    corsAllowedOrigins: config.CORS_ALLOWED_ORIGINS,
     api: API_DESCRIPTION,
     metrics: metricsOptionsFromEnv('api-gateway', config),
   });

@@ -13,6 +13,7 @@ import { ProblemFilter } from './problem.filter';
 import { parseQuerystring } from './querystring';
 import { echoRequestId, installRequestContext, requestIdOf } from './request-context';
 import { installHttpMetrics } from './http-metrics';
+import { installSecurityHeaders } from './security-headers';
 import { type HttpTimeouts, serverTimeoutOptions } from './server-timeouts';
 import { schemaErrorToValidationError } from './validation-error';
 import { installWellFormedInput, refusalOfFrameworkError } from './well-formed-input';
@@ -30,6 +31,8 @@ export interface HttpGatewayOptions {
   readonly shutdownGraceMs: number;
   /** How long a client may take to send a request, and stay connected without traffic. */
   readonly timeouts: HttpTimeouts;
+  /** Origins allowed to call the API from a browser (CORS); none by default. */
+  readonly corsAllowedOrigins?: readonly string[];
   readonly api: ApiDescription;
   /** Exit the process after a signal-triggered shutdown (off when tests run the gateway in-process). */
   readonly exitOnShutdown?: boolean;
@@ -52,7 +55,7 @@ export interface RunningHttpGateway {
  * refused, not silently fixed); text that is not well-formed Unicode refused
  * in every part of every request; timeouts for slow clients; the request id
  * on every response, log line and upstream call; one problem+json filter for
- * every error; the OpenAPI document and Swagger UI; RED metrics per route on
+ * every error; security headers and CORS (security-headers.ts); the OpenAPI document and Swagger UI; RED metrics per route on
  * a metrics port of their own; graceful shutdown on SIGTERM/SIGINT.
  */
 export async function bootstrapHttpGateway(module: DynamicModule, options: HttpGatewayOptions): Promise<RunningHttpGateway> {
@@ -85,6 +88,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
   const fastify = app.getHttpAdapter().getInstance();
   // text/plain bodies are answered 415; JSON bodies are checked to be UTF-8 before Fastify's own parser.
   fastify.removeContentTypeParser('text/plain');
+  await installSecurityHeaders(app, { corsAllowedOrigins: options.corsAllowedOrigins ?? [] });
   installWellFormedInput(fastify);
   installRequestContext(fastify, rootLogger);
   if (metrics) installHttpMetrics(fastify);

@@ -12,6 +12,7 @@ export async function startGateway(env: Record<string, string>): Promise<Running
     drainDelayMs: 0,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     timeouts: httpTimeouts(config),
+    corsAllowedOrigins: config.CORS_ALLOWED_ORIGINS,
     api: API_DESCRIPTION,
     exitOnShutdown: false,
   });
