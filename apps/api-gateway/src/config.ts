@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { grpcTargetVar, loadConfig, millisVar, portVar } from '@acme/config';
+import { booleanVar, grpcTargetVar, loadConfig, millisVar, portVar } from '@acme/config';
 import { processEnv } from '@acme/grpc-kit';
 import { metricsEnv } from '@acme/telemetry';
 import type { HttpTimeouts } from './http/server-timeouts';
@@ -29,6 +29,8 @@ export const gatewayEnv = z.object({
   ORDER_SERVICE_DEADLINE_MS: millisVar(3_000, 10, 60_000),
   /** Deadline of each health check /readyz makes. */
   READINESS_TIMEOUT_MS: millisVar(1_000, 10, 30_000),
+  /** The OpenAPI document (/openapi.json) and Swagger UI (/docs). On for development; the prod overlay turns them off. */
+  API_DOCS: booleanVar(true),
   /**
    * Web origins whose scripts may call the API (CORS), comma-separated, each
    * exactly as a browser sends it (https://app.example.com, no path). Empty:
@@ -92,4 +94,13 @@ export const httpTimeouts = (config: GatewayConfig): HttpTimeouts => ({
   headersMs: config.HTTP_HEADERS_TIMEOUT_MS,
   requestMs: config.HTTP_REQUEST_TIMEOUT_MS,
   idleMs: config.HTTP_IDLE_TIMEOUT_MS,
+});
+
+/** The bootstrapHttpGateway options that come from the environment (main.ts and the in-process test gateway). */
+export const httpEdgeOptions = (config: GatewayConfig) => ({
+  host: config.HTTP_HOST,
+  port: config.HTTP_PORT,
+  timeouts: httpTimeouts(config),
+  corsAllowedOrigins: config.CORS_ALLOWED_ORIGINS,
+  apiDocs: config.API_DOCS,
 });

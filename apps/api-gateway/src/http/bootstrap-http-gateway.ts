@@ -34,6 +34,8 @@ export interface HttpGatewayOptions {
   /** Origins allowed to call the API from a browser (CORS); none by default. */
   readonly corsAllowedOrigins?: readonly string[];
   readonly api: ApiDescription;
+  /** Serve /openapi.json and /docs (default true). */
+  readonly apiDocs?: boolean;
   /** Exit the process after a signal-triggered shutdown (off when tests run the gateway in-process). */
   readonly exitOnShutdown?: boolean;
   /** The Prometheus endpoint, on a port of its own (see startMetrics); undefined: metrics off. */
@@ -100,12 +102,12 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
     if (draining) void reply.header('connection', 'close');
     done(null, payload);
   });
-  serveApiDocs(app, buildOpenApiDocument(app, options.api));
+  if (options.apiDocs !== false) serveApiDocs(app, buildOpenApiDocument(app, options.api));
 
   await app.listen(options.port, options.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const url = `http://${displayHost(options.host)}:${port}`;
-  logger.log(`api-gateway listening on ${url} (API docs: ${url}/docs)`);
+  logger.log(`api-gateway listening on ${url}${options.apiDocs !== false ? ` (API docs: ${url}/docs)` : ''}`);
   if (metrics) await logMetricsEndpoint(metrics, new NestLogger('Metrics'));
 
   const shutdown = gracefulShutdown({

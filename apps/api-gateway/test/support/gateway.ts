@@ -1,18 +1,15 @@
 import { API_DESCRIPTION } from '../../src/api-description';
 import { AppModule } from '../../src/app.module';
-import { httpTimeouts, loadGatewayConfig } from '../../src/config';
+import { httpEdgeOptions, loadGatewayConfig } from '../../src/config';
 import { bootstrapHttpGateway, type RunningHttpGateway } from '../../src/http/bootstrap-http-gateway';
 
 /** The gateway in this test process, on a free port, talking real gRPC to the given services. */
 export async function startGateway(env: Record<string, string>): Promise<RunningHttpGateway> {
   const config = loadGatewayConfig({ HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'silent', ...env });
   return bootstrapHttpGateway(AppModule.forRoot(config), {
-    host: config.HTTP_HOST,
-    port: config.HTTP_PORT,
+    ...httpEdgeOptions(config),
     drainDelayMs: 0,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-    timeouts: httpTimeouts(config),
-    corsAllowedOrigins: config.CORS_ALLOWED_ORIGINS,
     api: API_DESCRIPTION,
     exitOnShutdown: false,
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intVar, millisVar, portVar } from '@acme/config';
+import { booleanVar, intVar, millisVar, portVar } from '@acme/config';
 import { processEnv } from '../lifecycle/process-env';
 import type { GrpcServiceOptions } from './bootstrap-grpc-service';
 
@@ -17,6 +17,12 @@ export const grpcServerEnv = (defaultPort: number) => ({
    * connection (c=64), so they are not slowed; 10,000 idle streams cost ~60 MiB.
    */
   GRPC_MAX_CONCURRENT_STREAMS: intVar(100, 1, 10_000),
+  /**
+   * gRPC server reflection (what `buf curl` and `grpcurl` list and describe
+   * the API with). On for development; the prod overlay turns it off, so a
+   * caller that reaches the port learns nothing it was not given.
+   */
+  GRPC_REFLECTION: booleanVar(true),
 });
 
 type Shape = ReturnType<typeof grpcServerEnv>;
@@ -30,6 +36,7 @@ export function grpcServiceOptionsFromEnv(
   return {
     ...service,
     url: `${env.GRPC_HOST}:${env.GRPC_PORT}`,
+    reflection: env.GRPC_REFLECTION,
     drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     channel: {
