@@ -7,9 +7,7 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { grpcServiceDefinition, packageOf } from '@acme/contracts';
 import { normaliseDeadline, requestIdFromMetadata, runWithCallContext, type CallContext } from '../context/call-context';
 import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
-import { type ErrorClassifier, toGrpcError } from '../errors/to-grpc-error';
-import { statusName } from '../errors/grpc-status';
-import { type LiveStreams, SHUTDOWN_STREAM_STATUS } from './stream-calls';
+import type { ErrorClassifier } from '../errors/to-grpc-error';
 import { GrpcHealth, HEALTH_SERVICE_NAME } from './health';
 import { addReflection } from './reflection';
 import { GrpcTransport } from './grpc-transport';
@@ -58,8 +56,6 @@ export interface GrpcServiceOptions {
 
 export interface RunningGrpcService {
   readonly app: INestMicroservice;
-  /** The server-streaming calls in flight. */
-  readonly liveStreams: LiveStreams;
   /** Graceful shutdown: NOT_SERVING, drain delay, stop accepting, finish in-flight calls (bounded), close the app. */
   shutdown(reason?: string): Promise<void>;
 }
@@ -119,12 +115,7 @@ export async function bootstrapGrpcService(
       });
     },
   };
-  const streamErrors = new NestLogger('GrpcStreams');
-  const transport = new GrpcTransport(grpcOptions, (error, method) => {
-    const { response, unexpected } = toGrpcError(error, options.errorClassifiers);
-    if (unexpected) streamErrors.error({ err: error, method, code: statusName(response.code) }, `unhandled error in ${method}, answered ${statusName(response.code)}`);
-    return response;
-  });
+  const transport = new GrpcTransport(grpcOptions);
 
   const app = await NestFactory.createMicroservice(module, { strategy: transport, bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -159,10 +150,6 @@ export async function bootstrapGrpcService(
     markNotReady: () => healthService.markShuttingDown(),
     drainDelayMs: options.drainDelayMs,
     stop: async () => {
-      // Streams never finish on their own: end them now with UNAVAILABLE, so their clients reconnect elsewhere within the grace period.
-      const streams = transport.liveStreams.size;
-      transport.liveStreams.endAll(SHUTDOWN_STREAM_STATUS);
-      if (streams > 0) logger.log(`ended ${streams} live stream(s) with UNAVAILABLE`);
       if (parts.grpcServer) await stopServer(parts.grpcServer, options.shutdownGraceMs, logger);
       await app.close();
       await metrics?.shutdown();
@@ -170,7 +157,7 @@ export async function bootstrapGrpcService(
     exitOnSignal: options.exitOnShutdown !== false,
   });
 
-  return { app, shutdown, liveStreams: transport.liveStreams };
+  return { app, shutdown };
 }
 
 /** Where the metrics are scraped, or loudly why they are not (the process serves calls either way). */
