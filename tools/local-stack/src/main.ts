@@ -2,11 +2,17 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { exitOnStartupError } from '@acme/config';
 import { databaseAt, givenDatabases, launchSystem, registeredApp, registeredApps, type DatabaseProvider, type RunningSystem } from '@acme/testing';
+import { parseLocalStackOptions } from './cli-options';
 import { loadLocalStackConfig } from './config';
+import { watchAndReload } from './dev-loop';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-database';
+import { Supervisor } from './supervisor';
 
 // `npm start`: every registered app on this machine, no Docker and no
-// installed database needed. Ctrl-C stops the services (gracefully), then Postgres.
+// installed database needed. A service that exits is restarted with backoff
+// (supervisor.ts); `--replicas` runs more of a gRPC app; `--watch` (`npm run
+// dev`) rebuilds and restarts what a change affects. Ctrl-C stops the services
+// (gracefully), then Postgres.
 
 const log = (line: string) => console.log(`[local-stack] ${line}`);
 
@@ -18,7 +24,7 @@ const log = (line: string) => console.log(`[local-stack] ${line}`);
  * then Postgres stops.
  */
 function superviseDetached(): void {
-  const stack = spawn(process.execPath, [__filename], {
+  const stack = spawn(process.execPath, [__filename, ...process.argv.slice(2)], {
     env: { ...process.env, LOCAL_STACK_DETACHED: '1' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     detached: true,
@@ -33,7 +39,10 @@ async function main(): Promise<void> {
   process.chdir(resolve(__dirname, '../../..'));
   const apps = registeredApps().map(registeredApp);
   const config = loadLocalStackConfig(apps);
+  const options = parseLocalStackOptions(process.argv.slice(2), process.env, apps.map(({ name, launch }) => ({ name, protocol: launch.protocol })));
   let system: RunningSystem | undefined;
+  let supervisor: Supervisor | undefined;
+  let stopWatching: (() => Promise<void>) | undefined;
   let postgres: EmbeddedDatabase | undefined;
   let stopping = false;
 
@@ -41,6 +50,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${reason}: stopping services`);
+    await stopWatching?.();
+    await supervisor?.stop();
     await system?.stop();
     if (postgres) {
       log('stopping Postgres');
@@ -69,6 +80,8 @@ async function main(): Promise<void> {
     system = await launchSystem({
       databases,
       ports: config.ports,
+      // Each replica of an app on a port of its own; callers get them all (ipv4:a,b) and round_robin over them.
+      replicas: Object.fromEntries(Object.entries(options.replicas).map(([app, count]) => [app, { count }])),
       // The machine's environment reaches the services (e.g. SHUTDOWN_GRACE_MS), as a shell's would.
       baseEnv: process.env,
       env: { LOG_FORMAT: config.logFormat, LOG_LEVEL: config.logLevel },
@@ -76,14 +89,10 @@ async function main(): Promise<void> {
       detached: true,
       startTimeoutMs: 60_000,
     });
-    for (const app of system.apps) {
-      for (const child of system.processes(app)) {
-        void child.exited.then((code) => {
-          if (!stopping) void shutdown(`${child.name} exited unexpectedly with code ${code}`, 1);
-        });
-      }
-    }
+    supervisor = new Supervisor(system, log);
+    supervisor.watchAll();
     printEndpoints(system);
+    if (options.watch) stopWatching = await watchAndReload(system, supervisor, log);
   } catch (error) {
     log(`failed to start: ${error instanceof Error ? error.message : String(error)}`);
     await shutdown('startup failed', 1);
@@ -92,16 +101,21 @@ async function main(): Promise<void> {
 
 function printEndpoints(system: RunningSystem) {
   const lines = ['', 'The system is up:'];
-  for (const app of system.apps) {
+  const rows = system.apps.flatMap((app) => system.processes(app).map((process, replica) => ({ app, process, replica })));
+  const width = Math.max(14, ...rows.map(({ process }) => process.name.length + 1));
+  for (const { app, process, replica } of rows) {
     const { launch, description } = registeredApp(app);
-    const where = launch.protocol === 'http' ? `http://${system.address(app)}` : system.address(app);
-    lines.push(`  ${app.padEnd(14)} ${launch.protocol.padEnd(5)} ${where}  (${description})`);
+    const where = launch.protocol === 'http' ? `http://${system.address(app, replica)}` : system.address(app, replica);
+    lines.push(`  ${process.name.padEnd(width)} ${launch.protocol.padEnd(5)} ${where}  (${description}; pid ${process.pid})`);
+  }
+  for (const app of system.apps) {
+    if (system.processes(app).length > 1) lines.push(`  ${app}'s callers reach every replica: ${system.target(app)} (round_robin)`);
   }
   for (const app of system.apps) {
     const name = registeredApp(app).launch.database?.name;
     if (name) lines.push(`  ${'postgres'.padEnd(14)} ${system.database(app).url.replace(/:[^:@/]+@/, ':***@')}  (${name})`);
   }
-  lines.push('', 'Try it: the README\'s "Talk to it" sessions (these ports).', '', 'Ctrl-C stops everything.');
+  lines.push('', 'Try it: the README\'s "Talk to it" sessions (these ports).', 'A service that exits is restarted (try kill -9 <pid>).', '', 'Ctrl-C stops everything.');
   log(lines.join('\n'));
   log('ready');
 }

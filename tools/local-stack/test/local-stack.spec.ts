@@ -23,6 +23,16 @@ function processesMentioning(needle: string): string[] {
     .filter((cmd) => cmd.includes(needle));
 }
 
+/** Calls `probe` until `done` holds of its answer or `timeoutMs` passes; resolves with the last answer. */
+async function pollUntil<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100)); // between attempts, not in place of waiting for an event
+  }
+}
+
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -37,6 +47,24 @@ describe('local stack (npm start)', () => {
   let dataRoot: string;
   let stack: ChildProcess;
   let output = '';
+  const lineListeners = new Set<(line: string) => void>();
+
+  /** Resolves with the first line of the stack's own output (from now on) that matches. */
+  const nextLine = (pattern: RegExp, timeoutMs: number) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+      const listener = (line: string) => {
+        const match = pattern.exec(line);
+        if (match) finish(undefined, match);
+      };
+      const finish = (error?: Error, match?: RegExpExecArray) => {
+        clearTimeout(timer);
+        lineListeners.delete(listener);
+        if (error) reject(error);
+        else resolve(match!);
+      };
+      lineListeners.add(listener);
+    });
   const ports = { postgres: 0, user: 0, order: 0, gateway: 0 };
 
   beforeAll(async () => {
@@ -62,6 +90,7 @@ describe('local stack (npm start)', () => {
     const ready = new Promise<void>((resolve, reject) => {
       lines.on('line', (line) => {
         output += `${line}\n`;
+        for (const listener of lineListeners) listener(line);
         if (line === '[local-stack] ready') resolve();
       });
       stack.once('exit', (code) => reject(new Error(`local stack exited with ${code} before it was ready:\n${output}`)));
@@ -109,6 +138,37 @@ describe('local stack (npm start)', () => {
     expect(stdout).toContain('"status": "ORDER_STATUS_CREATED"');
     expect(stdout).toMatch(/"orders": \[/);
     expect(stdout).toContain('"status": "SERVING"');
+  });
+
+  it('restarts a killed service while the others keep running: the gateway answers 503 meanwhile, then recovers by itself', async () => {
+    const gateway = `http://127.0.0.1:${ports.gateway}`;
+    const created = await fetch(`${gateway}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'crash@example.com', name: 'Crash Test' }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const getUser = () => fetch(`${gateway}/users/${id}`);
+    const pid = Number(new RegExp(`user-service\\s+grpc\\s+127\\.0\\.0\\.1:${ports.user}\\s.*pid (\\d+)\\)`).exec(output)?.[1]);
+    const gatewayPid = Number(/api-gateway\s+http\s.*pid (\d+)\)/.exec(output)?.[1]);
+
+    const exited = nextLine(/user-service exited \(killed by SIGKILL\), restart 1 in (\d+) ms/, 10_000);
+    const back = nextLine(/user-service is up again \(pid (\d+)/, 60_000);
+    process.kill(pid, 'SIGKILL'); // a node failure: no graceful shutdown
+    await exited;
+    // Down until its restart is ready (at least the backoff): callers get 503, not a hang or a 500.
+    const whileDown = await getUser();
+    expect(whileDown.status).toBe(503);
+    expect(await whileDown.json()).toMatchObject({ status: 503 });
+
+    const [, newPid] = await back;
+    expect(Number(newPid)).not.toBe(pid);
+    // The gateway was never restarted: its channel reconnects by itself. Bounded polling, as a client would retry.
+    const recovered = await pollUntil(async () => (await getUser()).status, (status) => status === 200, 20_000);
+    expect(recovered).toBe(200);
+    expect(output).not.toMatch(/api-gateway exited/);
+    expect(() => process.kill(gatewayPid, 0)).not.toThrow();
   });
 
   it('stops everything on Ctrl-C, services first, leaving no Postgres behind', async () => {
