@@ -16,19 +16,24 @@ const graph: ProjectGraphView = {
       ['workspace', '.'],
     ].map(([name, root]) => [name, { data: { root: root! } }]),
   ),
-  dependencies: {
-    'user-service': [{ target: 'grpc-kit' }, { target: 'contracts' }, { target: 'persistence' }],
-    'order-service': [{ target: 'grpc-kit' }, { target: 'contracts' }, { target: 'persistence' }],
-    'api-gateway': [{ target: 'grpc-kit' }, { target: 'contracts' }],
-    'system-e2e': [{ target: 'user-service' }],
-    'grpc-kit': [{ target: 'contracts' }, { target: 'config' }],
-    persistence: [{ target: 'config' }],
-  },
+  dependencies: Object.fromEntries(
+    Object.entries({
+      'user-service': ['grpc-kit', 'contracts', 'persistence'],
+      'order-service': ['grpc-kit', 'contracts', 'persistence'],
+      'api-gateway': ['grpc-kit', 'contracts', 'implicit:user-service', 'implicit:order-service'],
+      'system-e2e': ['implicit:user-service'],
+      'grpc-kit': ['contracts', 'config'],
+      persistence: ['config'],
+    }).map(([source, targets]) => [
+      source,
+      targets.map((t) => (t.startsWith('implicit:') ? { target: t.slice('implicit:'.length), type: 'implicit' } : { target: t, type: 'static' })),
+    ]),
+  ),
 };
 const launched = ['user-service', 'order-service', 'api-gateway'];
 
 describe('npm run dev: changed files -> services to rebuild and restart', () => {
-  it("restarts only the app whose own source changed", () => {
+  it('restarts only the app whose own source changed, not the apps that merely build after it (implicit dependencies)', () => {
     expect(planChanges(['apps/order-service/src/orders/order.service.ts'], graph, launched)).toEqual({
       regenerateContracts: false,
       services: ['order-service'],

@@ -3,8 +3,8 @@ import { posix } from 'node:path';
 /** What `npm run dev` needs of Nx's project graph (`createProjectGraphAsync` gives more). */
 export interface ProjectGraphView {
   readonly nodes: Readonly<Record<string, { readonly data: { readonly root: string } }>>;
-  /** By project: the projects it depends on. */
-  readonly dependencies: Readonly<Record<string, readonly { readonly target: string }[]>>;
+  /** By project: the projects it depends on, and how Nx learnt it (an import, or `implicitDependencies`). */
+  readonly dependencies: Readonly<Record<string, readonly { readonly target: string; readonly type: string }[]>>;
 }
 
 export interface DevPlan {
@@ -26,6 +26,9 @@ const NOT_BUILT = [/\.spec\.ts$/, /(^|\/)test\//, /(^|\/)jest\.config\.[jt]s$/, 
  * Which services a batch of changed files (workspace-relative paths) affects:
  * each file's project and everything that depends on it, directly or not,
  * among the launched apps. Nx's graph knows the edges; nothing is listed here.
+ * Only code edges count: an implicit dependency (api-gateway's on the
+ * services, so its tests find them built) says "build that first", not "runs
+ * its code", and apps never import each other.
  */
 export function planChanges(files: readonly string[], graph: ProjectGraphView, launched: readonly string[]): DevPlan {
   const roots = Object.entries(graph.nodes)
@@ -49,7 +52,7 @@ export function planChanges(files: readonly string[], graph: ProjectGraphView, l
 
   const dependents = new Map<string, string[]>();
   for (const [source, edges] of Object.entries(graph.dependencies)) {
-    for (const { target } of edges) dependents.set(target, [...(dependents.get(target) ?? []), source]);
+    for (const { target, type } of edges) if (type !== 'implicit') dependents.set(target, [...(dependents.get(target) ?? []), source]);
   }
   const affected = new Set<string>();
   const visit = (project: string) => {

@@ -102,7 +102,7 @@ async function main(): Promise<void> {
 function printEndpoints(system: RunningSystem) {
   const lines = ['', 'The system is up:'];
   const rows = system.apps.flatMap((app) => system.processes(app).map((process, replica) => ({ app, process, replica })));
-  const width = Math.max(14, ...rows.map(({ process }) => process.name.length + 1));
+  const width = Math.max(14, ...rows.map(({ process }) => process.name.length + 1)); // a column wide enough for every name
   for (const { app, process, replica } of rows) {
     const { launch, description } = registeredApp(app);
     const where = launch.protocol === 'http' ? `http://${system.address(app, replica)}` : system.address(app, replica);
@@ -113,7 +113,7 @@ function printEndpoints(system: RunningSystem) {
   }
   for (const app of system.apps) {
     const name = registeredApp(app).launch.database?.name;
-    if (name) lines.push(`  ${'postgres'.padEnd(14)} ${system.database(app).url.replace(/:[^:@/]+@/, ':***@')}  (${name})`);
+    if (name) lines.push(`  ${'postgres'.padEnd(width)} ${system.database(app).url.replace(/:[^:@/]+@/, ':***@')}  (${name})`);
   }
   lines.push('', 'Try it: the README\'s "Talk to it" sessions (these ports).', 'A service that exits is restarted (try kill -9 <pid>).', '', 'Ctrl-C stops everything.');
   log(lines.join('\n'));
