@@ -8,6 +8,8 @@ import type { RegisteredApp } from '@acme/testing';
  * Each app's port and database URL variables come from its manifest
  * (`metadata.launch.local` in its project.json).
  */
+export const DEFAULT_HOST = '127.0.0.1';
+
 export function localStackEnv(apps: readonly RegisteredApp[]) {
   const perApp = apps.flatMap(({ launch }) => [
     [launch.local.portVar, portVar(launch.local.port)] as const,
@@ -15,6 +17,8 @@ export function localStackEnv(apps: readonly RegisteredApp[]) {
   ]);
   return z.object({
     LOCAL_POSTGRES_PORT: portVar(54329),
+    // Where the services listen. In a container (docker-compose.dev.yml) 0.0.0.0, so published ports reach them.
+    LOCAL_STACK_HOST: z.ipv4().optional().transform((v) => v ?? DEFAULT_HOST),
     LOCAL_POSTGRES_DIR: z.string().min(1).optional().transform((v) => v ?? '.data/postgres'),
     LOG_FORMAT: z.enum(['json', 'pretty']).optional().transform((v) => v ?? 'pretty'),
     LOG_LEVEL: z.string().optional().transform((v) => v ?? 'info'),
@@ -25,6 +29,8 @@ export function localStackEnv(apps: readonly RegisteredApp[]) {
 export interface LocalStackConfig {
   readonly postgresPort: number;
   readonly postgresDir: string;
+  /** Where every service listens. */
+  readonly host: string;
   readonly logFormat: string;
   readonly logLevel: string;
   /** Port of each app. */
@@ -43,6 +49,7 @@ export function loadLocalStackConfig(apps: readonly RegisteredApp[], env = proce
   return {
     postgresPort: config['LOCAL_POSTGRES_PORT'] as number,
     postgresDir: config['LOCAL_POSTGRES_DIR'] as string,
+    host: config['LOCAL_STACK_HOST'] as string,
     logFormat: config['LOG_FORMAT'] as string,
     logLevel: config['LOG_LEVEL'] as string,
     ports: Object.fromEntries(apps.map(({ name, launch }) => [name, config[launch.local.portVar] as number])),

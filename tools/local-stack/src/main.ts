@@ -6,6 +6,7 @@ import { parseLocalStackOptions } from './cli-options';
 import { loadLocalStackConfig } from './config';
 import { watchAndReload } from './dev-loop';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './embedded-database';
+import { placeReplicas } from './replica-placement';
 import { Supervisor } from './supervisor';
 
 // `npm start`: every registered app on this machine, no Docker and no
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   const apps = registeredApps().map(registeredApp);
   const config = loadLocalStackConfig(apps);
   const options = parseLocalStackOptions(process.argv.slice(2), process.env, apps.map(({ name, launch }) => ({ name, protocol: launch.protocol })));
+  const replicas = placeReplicas(apps.map(({ name }) => name), options.replicas, config.host);
   let system: RunningSystem | undefined;
   let supervisor: Supervisor | undefined;
   let stopWatching: (() => Promise<void>) | undefined;
@@ -80,8 +82,7 @@ async function main(): Promise<void> {
     system = await launchSystem({
       databases,
       ports: config.ports,
-      // Each replica of an app on a port of its own; callers get them all (ipv4:a,b) and round_robin over them.
-      replicas: Object.fromEntries(Object.entries(options.replicas).map(([app, count]) => [app, { count }])),
+      replicas,
       // The machine's environment reaches the services (e.g. SHUTDOWN_GRACE_MS), as a shell's would.
       baseEnv: process.env,
       env: { LOG_FORMAT: config.logFormat, LOG_LEVEL: config.logLevel },

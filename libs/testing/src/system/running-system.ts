@@ -218,7 +218,7 @@ export class RunningSystem {
 
   /** The app's name for a single replica, else with what tells the replicas apart. */
   private nameOf(app: string, replica: Replica): string {
-    if (this.options.replicas?.[app]?.hosts) return `${app}@${replica.host}`;
+    if (this.options.replicas?.[app]?.hosts && this.replicasOf(app).length > 1) return `${app}@${replica.host}`;
     return this.replicasOf(app).indexOf(replica) === 0 ? app : `${app}:${replica.port}`;
   }
 
