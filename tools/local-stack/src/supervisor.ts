@@ -9,7 +9,8 @@ import { describeExit, RESTART_BACKOFF, type RestartBackoff, RestartSchedule } f
  */
 export class Supervisor {
   private stopped = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Restarts waiting out their backoff, by replica. */
+  private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly starting = new Set<Promise<unknown>>();
   /** Processes being replaced on purpose (`npm run dev`): their exit is no crash. */
   private readonly replacing = new Set<ServiceProcess>();
@@ -32,8 +33,11 @@ export class Supervisor {
   async replace(app: string): Promise<void> {
     for (let replica = 0; replica < this.system.processes(app).length; replica++) {
       if (this.stopped) return;
+      // A crashed replica waiting for its backoff is started now instead, once.
+      clearTimeout(this.timers.get(keyOf(app, replica)));
+      this.timers.delete(keyOf(app, replica));
       const old = this.system.process(app, replica);
-      this.replacing.add(old);
+      if (old.running) this.replacing.add(old);
       await this.track(this.startReplica(app, replica));
     }
   }
@@ -41,7 +45,7 @@ export class Supervisor {
   /** No more restarts; waits for starts under way, so stopping the system stops them too. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled([...this.starting]);
   }
@@ -51,7 +55,7 @@ export class Supervisor {
       if (this.stopped || this.replacing.delete(process)) return;
       const { restart, delayMs } = this.scheduleOf(process.name).next(performance.now() - startedAt);
       this.log(`${process.name} exited (${describeExit(code, process.child.signalCode)}), restart ${restart} in ${delayMs} ms`);
-      this.later(delayMs, () => void this.track(this.startReplica(app, replica)));
+      this.later(app, replica, delayMs);
     });
   }
 
@@ -68,7 +72,7 @@ export class Supervisor {
       const { restart, delayMs } = this.scheduleOf(name).next(0);
       const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
       this.log(`${name} failed to start (${reason}), restart ${restart} in ${delayMs} ms`);
-      this.later(delayMs, () => void this.track(this.startReplica(app, replica)));
+      this.later(app, replica, delayMs);
     }
   }
 
@@ -78,13 +82,14 @@ export class Supervisor {
     return schedule;
   }
 
-  private later(delayMs: number, run: () => void): void {
+  private later(app: string, replica: number, delayMs: number): void {
     if (this.stopped) return;
+    const key = keyOf(app, replica);
     const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      run();
+      this.timers.delete(key);
+      void this.track(this.startReplica(app, replica));
     }, delayMs);
-    this.timers.add(timer);
+    this.timers.set(key, timer);
   }
 
   private async track(start: Promise<void>): Promise<void> {
@@ -96,3 +101,5 @@ export class Supervisor {
     }
   }
 }
+
+const keyOf = (app: string, replica: number) => `${app}#${replica}`;
