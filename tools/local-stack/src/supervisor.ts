@@ -1,5 +1,23 @@
-import type { RunningSystem, ServiceProcess } from '@acme/testing';
 import { describeExit, RESTART_BACKOFF, type RestartBackoff, RestartSchedule } from './restart-backoff';
+
+/** What the supervisor uses of a ServiceProcess (@acme/testing). */
+export interface SupervisedProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly exited: Promise<number | null>;
+  readonly running: boolean;
+  readonly readyAfterMs: number;
+  readonly child: { readonly signalCode: NodeJS.Signals | null };
+}
+
+/** What the supervisor uses of a RunningSystem (launchSystem's). */
+export interface SupervisedSystem {
+  readonly apps: readonly string[];
+  processes(app: string): SupervisedProcess[];
+  process(app: string, replica: number): SupervisedProcess;
+  /** Starts the replica again on its address; resolves once it is ready. */
+  restart(app: string, replica: number): Promise<SupervisedProcess>;
+}
 
 /**
  * Keeps every replica of a running system up: one that exits (crash, OOM,
@@ -11,13 +29,14 @@ export class Supervisor {
   private stopped = false;
   /** Restarts waiting out their backoff, by replica. */
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly starting = new Set<Promise<unknown>>();
+  /** Starts under way, by replica. */
+  private readonly starting = new Map<string, Promise<void>>();
   /** Processes being replaced on purpose (`npm run dev`): their exit is no crash. */
-  private readonly replacing = new Set<ServiceProcess>();
+  private readonly replacing = new Set<SupervisedProcess>();
   private readonly schedules = new Map<string, RestartSchedule>();
 
   constructor(
-    private readonly system: RunningSystem,
+    private readonly system: SupervisedSystem,
     private readonly log: (line: string) => void,
     private readonly backoff: RestartBackoff = RESTART_BACKOFF,
   ) {}
@@ -33,12 +52,16 @@ export class Supervisor {
   async replace(app: string): Promise<void> {
     for (let replica = 0; replica < this.system.processes(app).length; replica++) {
       if (this.stopped) return;
-      // A crashed replica waiting for its backoff is started now instead, once.
-      clearTimeout(this.timers.get(keyOf(app, replica)));
-      this.timers.delete(keyOf(app, replica));
+      // A crashed replica waiting for its backoff is started now instead, once;
+      // one being started is let finish first, then replaced.
+      const key = keyOf(app, replica);
+      clearTimeout(this.timers.get(key));
+      this.timers.delete(key);
+      await this.starting.get(key);
+      if (this.stopped) return;
       const old = this.system.process(app, replica);
       if (old.running) this.replacing.add(old);
-      await this.track(this.startReplica(app, replica));
+      await this.track(key, this.startReplica(app, replica));
     }
   }
 
@@ -47,10 +70,10 @@ export class Supervisor {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    await Promise.allSettled([...this.starting]);
+    await Promise.allSettled([...this.starting.values()]);
   }
 
-  private watch(app: string, replica: number, process: ServiceProcess, startedAt: number): void {
+  private watch(app: string, replica: number, process: SupervisedProcess, startedAt: number): void {
     void process.exited.then((code) => {
       if (this.stopped || this.replacing.delete(process)) return;
       const { restart, delayMs } = this.scheduleOf(process.name).next(performance.now() - startedAt);
@@ -70,7 +93,8 @@ export class Supervisor {
     } catch (error) {
       if (this.stopped) return;
       const { restart, delayMs } = this.scheduleOf(name).next(0);
-      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      // Its output is on the console already: the first line of the reason, without the pointer to it.
+      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.replace(/; the end of .*$/, '');
       this.log(`${name} failed to start (${reason}), restart ${restart} in ${delayMs} ms`);
       this.later(app, replica, delayMs);
     }
@@ -87,17 +111,17 @@ export class Supervisor {
     const key = keyOf(app, replica);
     const timer = setTimeout(() => {
       this.timers.delete(key);
-      void this.track(this.startReplica(app, replica));
+      void this.track(key, this.startReplica(app, replica));
     }, delayMs);
     this.timers.set(key, timer);
   }
 
-  private async track(start: Promise<void>): Promise<void> {
-    this.starting.add(start);
+  private async track(key: string, start: Promise<void>): Promise<void> {
+    this.starting.set(key, start);
     try {
       await start;
     } finally {
-      this.starting.delete(start);
+      if (this.starting.get(key) === start) this.starting.delete(key);
     }
   }
 }
