@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { grpcTargetVar, loadConfig, millisVar, secretVar } from '@acme/config';
+import { grpcTargetVar, intVar, loadConfig, millisVar, secretVar } from '@acme/config';
 import { grpcServerEnv } from '@acme/grpc-kit';
 import { consumerEnv, messagingEnv } from '@acme/messaging';
 import { databaseEnv } from '@acme/persistence';
@@ -24,6 +24,11 @@ export const orderServiceEnv = z.object({
   USER_SERVICE_URL: grpcTargetVar('dns:///127.0.0.1:50051'),
   /** Deadline for each call to user-service (capped by what is left of our own caller's deadline). */
   USER_SERVICE_DEADLINE_MS: millisVar(1_000, 10, 60_000),
+  /**
+   * WatchOrders: updates one stream may have waiting for a slow client before
+   * it is ended with RESOURCE_EXHAUSTED (bounds each stream's memory).
+   */
+  WATCH_MAX_PENDING_UPDATES: intVar(1_000, 1, 100_000),
 });
 
 export type OrderServiceConfig = z.output<typeof orderServiceEnv>;

@@ -21,11 +21,12 @@ describe('order-service migrations (real Postgres)', () => {
       'NotifyOutboxWrites1796083200001',
       'LockUserOrders1796400000000',
       'TraceOutboxRows1796500000000',
+      'CreateOrderChanges1796600000000',
     ]);
     const tables = await database.query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['deleted_users', 'inbox', 'order_items', 'orders', 'outbox', 'schema_migrations']);
+    expect(tables.map((t) => t.table_name)).toEqual(['deleted_users', 'inbox', 'order_changes', 'order_changes_horizon', 'order_items', 'orders', 'outbox', 'schema_migrations']);
     const inboxKey = await database.query<{ def: string }>(
       `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'inbox'::regclass AND contype = 'p'`,
     );
@@ -71,7 +72,7 @@ describe('order-service migrations (real Postgres)', () => {
   it('revert cleanly', async () => {
     await revertAllMigrations(createOrderDataSource(config()));
     const tables = await database.query(
-      `SELECT 1 FROM information_schema.tables WHERE table_name IN ('orders', 'order_items', 'outbox', 'inbox', 'deleted_users')`,
+      `SELECT 1 FROM information_schema.tables WHERE table_name IN ('orders', 'order_items', 'outbox', 'inbox', 'deleted_users', 'order_changes', 'order_changes_horizon')`,
     );
     expect(tables).toHaveLength(0);
   });

@@ -10,6 +10,7 @@ export * from './grpc-service-definition';
 export * from './registry';
 export * from './service-contracts';
 export * from './service-shapes';
+export * from './stream-shapes';
 export * from './field-rules';
 export { PROTO_COMMENTS } from './gen/comments';
 export * from './http-rules';

@@ -27,3 +27,4 @@ export * from './request-validation';
 export * from './http/json-schema';
 export * from './http/edge-json';
 export * from './metrics/rpc-metrics';
+export * from './server/stream-calls';

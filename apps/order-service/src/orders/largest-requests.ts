@@ -42,6 +42,7 @@ export const LARGEST_ORDER_REQUESTS = {
     pageToken: new PageTokenCodec('any secret').encode(`orders:${ANY_UUID}`, ANY_UUID),
   },
   cancelOrder: { id: ANY_UUID },
+  watchOrders: { userId: ANY_UUID, resumeToken: '9'.repeat(maxLengthOf(orderV1.WatchOrdersRequestSchema.field.resumeToken)) },
 } satisfies LargestRequests<typeof SERVICES.order>;
 
 /** order-service's grpc.max_receive_message_length. */

@@ -1,13 +1,17 @@
 import { Controller } from '@nestjs/common';
-import { orderV1, type UnaryHandlers } from '@acme/contracts';
+import { orderV1, type ServiceHandlers, type StreamCall } from '@acme/contracts';
 import { GrpcServiceController } from '@acme/grpc-kit';
 import { OrdersService } from './orders.service';
+import { OrderWatchService } from '../watch/order-watch.service';
 
 /** acme.order.v1.OrderService over gRPC: each RPC hands its request to OrdersService. */
 @Controller()
 @GrpcServiceController(orderV1.OrderService)
-export class OrdersController implements UnaryHandlers<typeof orderV1.OrderService> {
-  constructor(private readonly orders: OrdersService) {}
+export class OrdersController implements ServiceHandlers<typeof orderV1.OrderService> {
+  constructor(
+    private readonly orders: OrdersService,
+    private readonly watcher: OrderWatchService,
+  ) {}
 
   createOrder(request: orderV1.CreateOrderRequest): Promise<orderV1.Order> {
     return this.orders.create(request);
@@ -23,5 +27,9 @@ export class OrdersController implements UnaryHandlers<typeof orderV1.OrderServi
 
   cancelOrder(request: orderV1.CancelOrderRequest): Promise<orderV1.Order> {
     return this.orders.cancel(request);
+  }
+
+  watchOrders(request: orderV1.WatchOrdersRequest, call: StreamCall): AsyncIterable<orderV1.OrderUpdate> {
+    return this.watcher.watch(request, call.signal);
   }
 }

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { PageTokenCodec } from '@acme/persistence';
 import { ORDER_SERVICE_CONFIG, type OrderServiceConfig } from '../config';
 import { UsersModule } from '../users/users.module';
+import { WatchModule } from '../watch/watch.module';
 import { OrdersController } from './orders.controller';
 import { OrdersRepository } from './orders.repository';
 import { ORDER_PAGE_TOKENS, OrdersService } from './orders.service';
 
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, WatchModule],
   controllers: [OrdersController],
   providers: [
     OrdersRepository,

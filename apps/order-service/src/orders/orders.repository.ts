@@ -27,7 +27,7 @@ export interface StoredLine {
 
 // Orders with their items in one statement. Money leaves Postgres as text:
 // json numbers would lose precision above 2^53 once parsed in JavaScript.
-const SELECT_ORDERS = `
+export const SELECT_ORDERS = `
   SELECT o.id, o.user_id AS "userId", o.idempotency_key AS "idempotencyKey", o.request_hash AS "requestHash",
          o.status, o.total_cents::text AS "totalCents", o.create_time AS "createTime", o.update_time AS "updateTime",
          (SELECT coalesce(json_agg(json_build_object('sku', i.sku, 'quantity', i.quantity,

@@ -28,9 +28,9 @@ export interface CallOptions {
   readonly deadlineMs?: number;
 }
 
-/** Service S's client: each unary RPC by its generated name, as `(request, options?) => Promise<response>`. */
+/** Service S's client: each unary RPC by its generated name, as `(request, options?) => Promise<response>` (streaming RPCs are not on it). */
 export type Upstream<S extends DescService> = {
-  [K in keyof MethodsOf<S>]: (request: RequestInitOf<S, K>, options?: CallOptions) => Promise<ResponseOf<S, K>>;
+  [K in keyof MethodsOf<S> as MethodsOf<S>[K]['methodKind'] extends 'unary' ? K : never]: (request: RequestInitOf<S, K>, options?: CallOptions) => Promise<ResponseOf<S, K>>;
 } & { close(): void };
 
 /**

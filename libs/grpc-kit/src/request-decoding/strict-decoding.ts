@@ -65,12 +65,15 @@ export const withStrictDecoding = <S extends ServiceDefinition>(service: S): S =
   withRequestDeserializers(service, (method) => strictDeserializer(method.path, method.requestDeserialize));
 
 /**
- * Answers INVALID_ARGUMENT for a RejectedRequest, so no handler ever sees
- * one. Must be the outermost interceptor (last in the list): a status it
+ * Answers INVALID_ARGUMENT for a RejectedRequest, so no unary or
+ * server-streaming handler ever sees one. A client stream's RejectedRequest is
+ * passed on: one bad item does not end the stream, its handler reports it
+ * by index (StreamedRequest). Must be the outermost interceptor (last in the list): a status it
  * sends passes through the interceptors below it, e.g. the access log.
  * (About 0.1 us a call.)
  */
-export const rejectMalformedRequests: ServerInterceptor = (_method, call) => {
+export const rejectMalformedRequests: ServerInterceptor = (method, call) => {
+  if (method.requestStream) return new ServerInterceptingCall(call);
   const intercepted: ServerInterceptingCall = new ServerInterceptingCall(call, {
     start: (next) =>
       next({

@@ -7,7 +7,9 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { grpcServiceDefinition, packageOf } from '@acme/contracts';
 import { normaliseDeadline, requestIdFromMetadata, runWithCallContext, type CallContext } from '../context/call-context';
 import { GrpcExceptionFilter } from '../errors/grpc-exception.filter';
-import type { ErrorClassifier } from '../errors/to-grpc-error';
+import { type ErrorClassifier, toGrpcError } from '../errors/to-grpc-error';
+import { statusName } from '../errors/grpc-status';
+import { type LiveStreams, SHUTDOWN_STREAM_STATUS } from './stream-calls';
 import { GrpcHealth, HEALTH_SERVICE_NAME } from './health';
 import { addReflection } from './reflection';
 import { GrpcTransport } from './grpc-transport';
@@ -56,6 +58,8 @@ export interface GrpcServiceOptions {
 
 export interface RunningGrpcService {
   readonly app: INestMicroservice;
+  /** The server-streaming calls in flight. */
+  readonly liveStreams: LiveStreams;
   /** Graceful shutdown: NOT_SERVING, drain delay, stop accepting, finish in-flight calls (bounded), close the app. */
   shutdown(reason?: string): Promise<void>;
 }
@@ -115,7 +119,12 @@ export async function bootstrapGrpcService(
       });
     },
   };
-  const transport = new GrpcTransport(grpcOptions);
+  const streamErrors = new NestLogger('GrpcStreams');
+  const transport = new GrpcTransport(grpcOptions, (error, method) => {
+    const { response, unexpected } = toGrpcError(error, options.errorClassifiers);
+    if (unexpected) streamErrors.error({ err: error, method, code: statusName(response.code) }, `unhandled error in ${method}, answered ${statusName(response.code)}`);
+    return response;
+  });
 
   const app = await NestFactory.createMicroservice(module, { strategy: transport, bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -150,6 +159,10 @@ export async function bootstrapGrpcService(
     markNotReady: () => healthService.markShuttingDown(),
     drainDelayMs: options.drainDelayMs,
     stop: async () => {
+      // Streams never finish on their own: end them now with UNAVAILABLE, so their clients reconnect elsewhere within the grace period.
+      const streams = transport.liveStreams.size;
+      transport.liveStreams.endAll(SHUTDOWN_STREAM_STATUS);
+      if (streams > 0) logger.log(`ended ${streams} live stream(s) with UNAVAILABLE`);
       if (parts.grpcServer) await stopServer(parts.grpcServer, options.shutdownGraceMs, logger);
       await app.close();
       await metrics?.shutdown();
@@ -157,7 +170,7 @@ export async function bootstrapGrpcService(
     exitOnSignal: options.exitOnShutdown !== false,
   });
 
-  return { app, shutdown };
+  return { app, shutdown, liveStreams: transport.liveStreams };
 }
 
 /** Where the metrics are scraped, or loudly why they are not (the process serves calls either way). */

@@ -1,6 +1,12 @@
-import { type BaseRpcContext, ServerGrpc } from '@nestjs/microservices';
-import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
-import { isObservable, type Observable } from 'rxjs';
+import { type BaseRpcContext, type GrpcOptions, ServerGrpc } from '@nestjs/microservices';
+import type { sendUnaryData, ServerReadableStream, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import { isObservable, lastValueFrom, type Observable } from 'rxjs';
+import { attachStreamCall, LiveStreams, streamedRequests, writeStream, type StreamErrorStatus } from './stream-calls';
+
+/** Nest's Observable writer (private in its typings). */
+interface NestStreamWriter {
+  writeObservableToGrpc(source: Observable<unknown>, call: ServerWritableStream<unknown, unknown>): Promise<void>;
+}
 
 type UnaryMethodHandler = (request: unknown, metadata: unknown, call: unknown) => Promise<unknown>;
 
@@ -19,6 +25,67 @@ type UnaryMethodHandler = (request: unknown, metadata: unknown, call: unknown) =
  * hooks behave as before; the hook sees the call object itself.
  */
 export class GrpcTransport extends ServerGrpc {
+  /** The server-streaming calls in flight (graceful shutdown ends them first). */
+  readonly liveStreams = new LiveStreams();
+
+  /**
+   * `streamErrorStatus` maps what a server-streaming handler throws while it
+   * streams (after Nest's exception layer has returned its iterator, so out of
+   * that layer's reach) exactly as the exception filter maps handler errors.
+   */
+  constructor(
+    options: GrpcOptions['options'],
+    private readonly streamErrorStatus: StreamErrorStatus,
+  ) {
+    super(options);
+  }
+
+  /**
+   * Server streaming: the handler returns an AsyncIterable (ServerStreamingHandler),
+   * written with backpressure by writeStream; an Observable (what Nest's exception
+   * layer returns for a handler that threw before streaming, or what a Nest
+   * interceptor makes of the result) is written by Nest's own writer.
+   */
+  override createStreamServiceMethod(methodHandler: UnaryMethodHandler): (call: ServerWritableStream<unknown, unknown>) => void {
+    return (call) =>
+      this.onProcessingStartHook(this.transportId, call as unknown as BaseRpcContext, async () => {
+        const controller = attachStreamCall(call);
+        try {
+          const result = await methodHandler(call.request, call.metadata, call);
+          if (isObservable(result)) await (this as unknown as NestStreamWriter).writeObservableToGrpc(result, call);
+          else await writeStream(call, result as AsyncIterable<unknown>, controller, this.streamErrorStatus, this.liveStreams);
+        } finally {
+          controller.abort();
+          this.onProcessingEndHook?.(this.transportId, call.request as BaseRpcContext);
+        }
+      });
+  }
+
+  /**
+   * Client streaming: the handler gets the numbered requests as an
+   * AsyncIterable it pulls (ClientStreamingHandler) and answers once; its
+   * errors come back through Nest's exception layer as an Observable that errors.
+   */
+  override createRequestStreamMethod(methodHandler: UnaryMethodHandler, isResponseStream: boolean): ReturnType<ServerGrpc['createRequestStreamMethod']> {
+    if (isResponseStream) throw new Error('bidirectional streams are not supported by GrpcTransport yet');
+    return async (rawCall, callback) => {
+      const call = rawCall as unknown as ServerReadableStream<unknown, unknown>;
+      this.onProcessingStartHook(this.transportId, call as unknown as BaseRpcContext, async () => {
+        const controller = attachStreamCall(call);
+        try {
+          const result = await methodHandler(streamedRequests(call), call.metadata, call);
+          if (isObservable(result)) callback(null, await lastValueFrom(result as Observable<unknown>));
+          else callback(null, result);
+        } catch (error) {
+          callback(error as Error, null);
+        } finally {
+          controller.abort();
+          this.onProcessingEndHook?.(this.transportId, call as unknown as BaseRpcContext);
+        }
+      });
+    };
+  }
+
   override createUnaryServiceMethod(methodHandler: UnaryMethodHandler): (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void {
     return (call, callback) =>
       this.onProcessingStartHook(this.transportId, call as unknown as BaseRpcContext, async () => {

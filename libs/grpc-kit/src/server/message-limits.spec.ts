@@ -7,11 +7,12 @@ describe('message limits from the largest valid requests', () => {
     getOrder: { id: ANY_UUID },
     listOrders: { userId: ANY_UUID, pageSize: 100, pageToken: 'token' },
     cancelOrder: { id: ANY_UUID },
+    watchOrders: { userId: ANY_UUID, resumeToken: '1' },
   };
 
   it('measures each request with the codec the server decodes with', () => {
     // user_id 2+36, idempotency_key 2+40 (10 four-byte characters), items 2+(3 + 2 + 10)
-    expect(largestRequestSizes(SERVICES.order, largest)).toEqual({ createOrder: 97, getOrder: 38, listOrders: 47, cancelOrder: 38 });
+    expect(largestRequestSizes(SERVICES.order, largest)).toEqual({ createOrder: 97, getOrder: 38, listOrders: 47, cancelOrder: 38, watchOrders: 41 });
   });
 
   it('sets the limit at twice the largest, in whole KiB', () => {

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file acme/order/v1/order.proto.
  */
 export const file_acme_order_v1_order: GenFile = /*@__PURE__*/
-  fileDesc("ChlhY21lL29yZGVyL3YxL29yZGVyLnByb3RvEg1hY21lLm9yZGVyLnYxIp0BCglPcmRlckl0ZW0SRAoDc2t1GAEgASgJQjfgQQK6SAPIAQG6SARyAhhAukgVchMyEV5bQS1aYS16MC05Ll8tXSokukgMcgqSAgdCT09LLTQyEiEKCHF1YW50aXR5GAIgASgFQg/gQQK6SAkaBxiQTigBQAISJwoQdW5pdF9wcmljZV9jZW50cxgDIAEoA0IN4EECukgHIgUoAEjPDyLwAQoFT3JkZXISCgoCaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRInCgVpdGVtcxgDIAMoCzIYLmFjbWUub3JkZXIudjEuT3JkZXJJdGVtEhMKC3RvdGFsX2NlbnRzGAQgASgDEioKBnN0YXR1cxgFIAEoDjIaLmFjbWUub3JkZXIudjEuT3JkZXJTdGF0dXMSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKiAQoSQ3JlYXRlT3JkZXJSZXF1ZXN0EiIKB3VzZXJfaWQYASABKAlCEeBBArpIA8gBAbpIBXIDsAEBEjYKBWl0ZW1zGAIgAygLMhguYWNtZS5vcmRlci52MS5PcmRlckl0ZW1CDeBBArpIB5IBBAgBEGQSMAoPaWRlbXBvdGVuY3lfa2V5GAMgASgJQhe6SAPIAQG6SAVyAxj/AbpIBnIEugEBACItCg9HZXRPcmRlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBInAKEUxpc3RPcmRlcnNSZXF1ZXN0Eh8KB3VzZXJfaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYZCgAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAIIlMKEkxpc3RPcmRlcnNSZXNwb25zZRIkCgZvcmRlcnMYASADKAsyFC5hY21lLm9yZGVyLnYxLk9yZGVyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIwChJDYW5jZWxPcmRlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBKmEKC09yZGVyU3RhdHVzEhwKGE9SREVSX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFE9SREVSX1NUQVRVU19DUkVBVEVEEAESGgoWT1JERVJfU1RBVFVTX0NBTkNFTExFRBACMqQDCgxPcmRlclNlcnZpY2USXQoLQ3JlYXRlT3JkZXISIS5hY21lLm9yZGVyLnYxLkNyZWF0ZU9yZGVyUmVxdWVzdBoULmFjbWUub3JkZXIudjEuT3JkZXIiFZACAoLT5JMCDCIHL29yZGVyczoBKhJZCghHZXRPcmRlchIeLmFjbWUub3JkZXIudjEuR2V0T3JkZXJSZXF1ZXN0GhQuYWNtZS5vcmRlci52MS5PcmRlciIXkAIBgtPkkwIOEgwvb3JkZXJzL3tpZH0SdQoKTGlzdE9yZGVycxIgLmFjbWUub3JkZXIudjEuTGlzdE9yZGVyc1JlcXVlc3QaIS5hY21lLm9yZGVyLnYxLkxpc3RPcmRlcnNSZXNwb25zZSIikAIBgtPkkwIZEhcvdXNlcnMve3VzZXJfaWR9L29yZGVycxJjCgtDYW5jZWxPcmRlchIhLmFjbWUub3JkZXIudjEuQ2FuY2VsT3JkZXJSZXF1ZXN0GhQuYWNtZS5vcmRlci52MS5PcmRlciIbgtPkkwIVIhMvb3JkZXJzL3tpZH0vY2FuY2VsYgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_timestamp]);
+  fileDesc("ChlhY21lL29yZGVyL3YxL29yZGVyLnByb3RvEg1hY21lLm9yZGVyLnYxIp0BCglPcmRlckl0ZW0SRAoDc2t1GAEgASgJQjfgQQK6SAPIAQG6SARyAhhAukgVchMyEV5bQS1aYS16MC05Ll8tXSokukgMcgqSAgdCT09LLTQyEiEKCHF1YW50aXR5GAIgASgFQg/gQQK6SAkaBxiQTigBQAISJwoQdW5pdF9wcmljZV9jZW50cxgDIAEoA0IN4EECukgHIgUoAEjPDyLwAQoFT3JkZXISCgoCaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRInCgVpdGVtcxgDIAMoCzIYLmFjbWUub3JkZXIudjEuT3JkZXJJdGVtEhMKC3RvdGFsX2NlbnRzGAQgASgDEioKBnN0YXR1cxgFIAEoDjIaLmFjbWUub3JkZXIudjEuT3JkZXJTdGF0dXMSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKiAQoSQ3JlYXRlT3JkZXJSZXF1ZXN0EiIKB3VzZXJfaWQYASABKAlCEeBBArpIA8gBAbpIBXIDsAEBEjYKBWl0ZW1zGAIgAygLMhguYWNtZS5vcmRlci52MS5PcmRlckl0ZW1CDeBBArpIB5IBBAgBEGQSMAoPaWRlbXBvdGVuY3lfa2V5GAMgASgJQhe6SAPIAQG6SAVyAxj/AbpIBnIEugEBACItCg9HZXRPcmRlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBInAKEUxpc3RPcmRlcnNSZXF1ZXN0Eh8KB3VzZXJfaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBEhwKCXBhZ2Vfc2l6ZRgCIAEoBUIJukgGGgQYZCgAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAIIlMKEkxpc3RPcmRlcnNSZXNwb25zZRIkCgZvcmRlcnMYASADKAsyFC5hY21lLm9yZGVyLnYxLk9yZGVyEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIwChJDYW5jZWxPcmRlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIlQKEldhdGNoT3JkZXJzUmVxdWVzdBIfCgd1c2VyX2lkGAEgASgJQg66SAPIAQG6SAVyA7ABARIdCgxyZXN1bWVfdG9rZW4YAiABKAlCB7pIBHICGEAi5QEKC09yZGVyVXBkYXRlEi0KBGtpbmQYASABKA4yHy5hY21lLm9yZGVyLnYxLk9yZGVyVXBkYXRlLktpbmQSIwoFb3JkZXIYAiABKAsyFC5hY21lLm9yZGVyLnYxLk9yZGVyEhQKDHJlc3VtZV90b2tlbhgDIAEoCSJsCgRLaW5kEhQKEEtJTkRfVU5TUEVDSUZJRUQQABIRCg1LSU5EX1NOQVBTSE9UEAESFQoRS0lORF9TTkFQU0hPVF9FTkQQAhIQCgxLSU5EX0NSRUFURUQQAxISCg5LSU5EX0NBTkNFTExFRBAEKmEKC09yZGVyU3RhdHVzEhwKGE9SREVSX1NUQVRVU19VTlNQRUNJRklFRBAAEhgKFE9SREVSX1NUQVRVU19DUkVBVEVEEAESGgoWT1JERVJfU1RBVFVTX0NBTkNFTExFRBACMvkDCgxPcmRlclNlcnZpY2USXQoLQ3JlYXRlT3JkZXISIS5hY21lLm9yZGVyLnYxLkNyZWF0ZU9yZGVyUmVxdWVzdBoULmFjbWUub3JkZXIudjEuT3JkZXIiFZACAoLT5JMCDCIHL29yZGVyczoBKhJZCghHZXRPcmRlchIeLmFjbWUub3JkZXIudjEuR2V0T3JkZXJSZXF1ZXN0GhQuYWNtZS5vcmRlci52MS5PcmRlciIXkAIBgtPkkwIOEgwvb3JkZXJzL3tpZH0SdQoKTGlzdE9yZGVycxIgLmFjbWUub3JkZXIudjEuTGlzdE9yZGVyc1JlcXVlc3QaIS5hY21lLm9yZGVyLnYxLkxpc3RPcmRlcnNSZXNwb25zZSIikAIBgtPkkwIZEhcvdXNlcnMve3VzZXJfaWR9L29yZGVycxJjCgtDYW5jZWxPcmRlchIhLmFjbWUub3JkZXIudjEuQ2FuY2VsT3JkZXJSZXF1ZXN0GhQuYWNtZS5vcmRlci52MS5PcmRlciIbgtPkkwIVIhMvb3JkZXJzL3tpZH0vY2FuY2VsElMKC1dhdGNoT3JkZXJzEiEuYWNtZS5vcmRlci52MS5XYXRjaE9yZGVyc1JlcXVlc3QaGi5hY21lLm9yZGVyLnYxLk9yZGVyVXBkYXRlIgOQAgEwAWIGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message acme.order.v1.OrderItem
@@ -231,6 +231,108 @@ export const CancelOrderRequestSchema: GenMessage<CancelOrderRequest> = /*@__PUR
   messageDesc(file_acme_order_v1_order, 6);
 
 /**
+ * @generated from message acme.order.v1.WatchOrdersRequest
+ */
+export type WatchOrdersRequest = Message<"acme.order.v1.WatchOrdersRequest"> & {
+  /**
+   * Whose orders to watch. An unknown user simply has no orders (as in ListOrders).
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * The `resume_token` of the last update received; empty to start from a snapshot.
+   *
+   * @generated from field: string resume_token = 2;
+   */
+  resumeToken: string;
+};
+
+/**
+ * Describes the message acme.order.v1.WatchOrdersRequest.
+ * Use `create(WatchOrdersRequestSchema)` to create a new message.
+ */
+export const WatchOrdersRequestSchema: GenMessage<WatchOrdersRequest> = /*@__PURE__*/
+  messageDesc(file_acme_order_v1_order, 7);
+
+/**
+ * @generated from message acme.order.v1.OrderUpdate
+ */
+export type OrderUpdate = Message<"acme.order.v1.OrderUpdate"> & {
+  /**
+   * @generated from field: acme.order.v1.OrderUpdate.Kind kind = 1;
+   */
+  kind: OrderUpdate_Kind;
+
+  /**
+   * The order as of this update.
+   *
+   * @generated from field: acme.order.v1.Order order = 2;
+   */
+  order?: Order | undefined;
+
+  /**
+   * Resume from here: pass it as WatchOrdersRequest.resume_token to get only
+   * what came after this update. Set on SNAPSHOT_END and on every change.
+   *
+   * @generated from field: string resume_token = 3;
+   */
+  resumeToken: string;
+};
+
+/**
+ * Describes the message acme.order.v1.OrderUpdate.
+ * Use `create(OrderUpdateSchema)` to create a new message.
+ */
+export const OrderUpdateSchema: GenMessage<OrderUpdate> = /*@__PURE__*/
+  messageDesc(file_acme_order_v1_order, 8);
+
+/**
+ * @generated from enum acme.order.v1.OrderUpdate.Kind
+ */
+export enum OrderUpdate_Kind {
+  /**
+   * @generated from enum value: KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * One of the user's open orders when the stream started.
+   *
+   * @generated from enum value: KIND_SNAPSHOT = 1;
+   */
+  SNAPSHOT = 1,
+
+  /**
+   * The snapshot is complete; changes follow (`order` is empty).
+   *
+   * @generated from enum value: KIND_SNAPSHOT_END = 2;
+   */
+  SNAPSHOT_END = 2,
+
+  /**
+   * The order was created.
+   *
+   * @generated from enum value: KIND_CREATED = 3;
+   */
+  CREATED = 3,
+
+  /**
+   * The order was cancelled.
+   *
+   * @generated from enum value: KIND_CANCELLED = 4;
+   */
+  CANCELLED = 4,
+}
+
+/**
+ * Describes the enum acme.order.v1.OrderUpdate.Kind.
+ */
+export const OrderUpdate_KindSchema: GenEnum<OrderUpdate_Kind> = /*@__PURE__*/
+  enumDesc(file_acme_order_v1_order, 8, 0);
+
+/**
  * @generated from enum acme.order.v1.OrderStatus
  */
 export enum OrderStatus {
@@ -352,6 +454,33 @@ export const OrderService: GenService<{
     methodKind: "unary";
     input: typeof CancelOrderRequestSchema;
     output: typeof OrderSchema;
+  },
+  /**
+   * WatchOrders streams one user's orders as they change: first (without
+   * `resume_token`) a snapshot of the user's open orders, one OrderUpdate of
+   * kind SNAPSHOT each, then SNAPSHOT_END, then one update per change to any
+   * of the user's orders (created, cancelled by a client or because the user
+   * was deleted), from whichever replica made it, in the order they were
+   * committed. Every update after the snapshot carries a `resume_token`: a
+   * client that reconnects (to any replica) with the last one it received gets
+   * every later change exactly once, in order, and no snapshot. The stream
+   * never ends by itself; it is kept alive by HTTP/2 pings.
+   *
+   * INVALID_ARGUMENT: a field breaks its rule, or `resume_token` was not
+   *   issued by this service.
+   * OUT_OF_RANGE: `resume_token` is older than the changes kept for replay:
+   *   resubscribe without it (from a snapshot).
+   * RESOURCE_EXHAUSTED: the client read slower than the changes came and the
+   *   server's per-stream buffer filled: resubscribe with the last token.
+   * UNAVAILABLE: the server is shutting down (or lost its database): reconnect,
+   *   to another replica, with the last token.
+   *
+   * @generated from rpc acme.order.v1.OrderService.WatchOrders
+   */
+  watchOrders: {
+    methodKind: "server_streaming";
+    input: typeof WatchOrdersRequestSchema;
+    output: typeof OrderUpdateSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_acme_order_v1_order, 0);

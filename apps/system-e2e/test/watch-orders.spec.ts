@@ -1,0 +1,148 @@
+import { status } from '@grpc/grpc-js';
+import { orderV1, SERVICES } from '@acme/contracts';
+import type { Upstream } from '@acme/grpc-kit';
+import { freePort, freshTestDatabases, launchSystem, type RunningSystem, testClient } from '@acme/testing';
+import { OrderWatcher } from './support/order-watcher';
+
+const USER = 'user-service';
+const ORDER = 'order-service';
+const Kind = orderV1.OrderUpdate_Kind;
+
+// Two order-service replicas on one database; WatchOrders fans changes out
+// through order_changes and LISTEN/NOTIFY, so each replica's watchers see
+// what the other replica changed.
+describe('WatchOrders across replicas (real processes)', () => {
+  let system: RunningSystem;
+  let users: Upstream<typeof SERVICES.user>;
+  const orders: Upstream<typeof SERVICES.order>[] = [];
+  const metricsPorts: number[] = [];
+  const watchers: OrderWatcher[] = [];
+
+  const open = (replica: number, request: { userId: string; resumeToken?: string }) => {
+    const watcher = OrderWatcher.open(system.address(ORDER, replica), request);
+    watchers.push(watcher);
+    return watcher;
+  };
+  const newUser = async (name: string) => (await users.createUser({ email: `${name}@example.com`, name, idempotencyKey: '' })).id;
+  const order = (replica: number, userId: string, key: string) =>
+    orders[replica]!.createOrder({ userId, idempotencyKey: key, items: [{ sku: 'W', quantity: 1, unitPriceCents: 100n }] });
+  /** order_watch.subscriptions as replica `replica` reports it. */
+  const subscriptions = async (replica: number): Promise<number> => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPorts[replica]}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('order_watch_subscriptions'));
+    if (!line) throw new Error(`no order_watch_subscriptions in replica ${replica}'s metrics`);
+    return Number(line.split(' ').at(-1));
+  };
+
+  beforeAll(async () => {
+    metricsPorts.push(await freePort(), await freePort());
+    system = await launchSystem({
+      apps: [USER, ORDER],
+      databases: freshTestDatabases('watch'),
+      env: { LOG_LEVEL: 'warn' },
+      appEnv: { [ORDER]: { METRICS_PORT: String(metricsPorts[0]), METRICS_HOST: '127.0.0.1', SHUTDOWN_DRAIN_DELAY_MS: '100' } },
+    });
+    await system.addReplica(ORDER, { METRICS_PORT: String(metricsPorts[1]) });
+    users = testClient(system.address(USER), SERVICES.user);
+    for (let replica = 0; replica < 2; replica++) orders.push(testClient(system.address(ORDER, replica), SERVICES.order));
+  });
+  afterEach(() => {
+    for (const watcher of watchers.splice(0)) watcher.close();
+  });
+  afterAll(async () => {
+    users?.close();
+    for (const client of orders) client.close();
+    await system?.stop();
+  });
+
+  it('starts with a snapshot of open orders, then streams the changes made on the other replica', async () => {
+    const userId = await newUser('snap');
+    const open1 = await order(0, userId, 'open-1');
+    const cancelled = await order(0, userId, 'cancelled');
+    await orders[0]!.cancelOrder({ id: cancelled.id });
+
+    const onA = open(0, { userId });
+    const onB = open(1, { userId });
+    for (const watcher of [onA, onB]) await watcher.until((u) => u.some((x) => x.kind === Kind.SNAPSHOT_END), 'the snapshot ended');
+    expect(onA.updates.map((u) => [u.kind, u.order?.id])).toEqual([
+      [Kind.SNAPSHOT, open1.id],
+      [Kind.SNAPSHOT_END, undefined],
+    ]);
+
+    const created = await order(1, userId, 'live');
+    await orders[0]!.cancelOrder({ id: created.id });
+    for (const watcher of [onA, onB]) {
+      await watcher.until(() => watcher.changes.length === 2, 'both changes arrived');
+      expect(watcher.changes.map((u) => [u.kind, u.order?.id, u.order?.status])).toEqual([
+        [Kind.CREATED, created.id, orderV1.OrderStatus.CREATED],
+        [Kind.CANCELLED, created.id, orderV1.OrderStatus.CANCELLED],
+      ]);
+    }
+    // Tokens only grow, and both replicas issue the same ones.
+    expect(onB.changes.map((u) => u.resumeToken)).toEqual(onA.changes.map((u) => u.resumeToken));
+    expect(BigInt(onA.changes[1]!.resumeToken)).toBeGreaterThan(BigInt(onA.changes[0]!.resumeToken));
+  });
+
+  it('answers bad requests with the statuses ListOrders uses, and a foreign token INVALID_ARGUMENT', async () => {
+    const bad = open(0, { userId: 'not-a-uuid' });
+    expect(await bad.finished).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^user_id: /) });
+    const foreign = open(0, { userId: '01890a5d-ac96-774b-bcce-b302099a8058', resumeToken: 'abc' });
+    expect(await foreign.finished).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^resume_token: was not issued/) });
+    // An unknown user has no orders, as in ListOrders: an empty snapshot.
+    const unknown = open(0, { userId: '01890a5d-ac96-774b-bcce-b302099a8058' });
+    await unknown.until((u) => u.length === 1, 'the snapshot ended');
+    expect(unknown.updates[0]?.kind).toBe(Kind.SNAPSHOT_END);
+  });
+
+  it('frees the subscription when the client cancels', async () => {
+    const userId = await newUser('cancel');
+    const before = await subscriptions(0);
+    const watcher = open(0, { userId });
+    await watcher.until((u) => u.length === 1, 'the snapshot ended');
+    expect(await subscriptions(0)).toBe(before + 1);
+    watcher.cancel();
+    expect(await watcher.finished).toMatchObject({ code: status.CANCELLED });
+    // The server learns of the cancellation asynchronously: wait for its count to come back (an awaitable condition, polled).
+    for (let attempt = 0; (await subscriptions(0)) !== before; attempt++) {
+      if (attempt > 200) throw new Error(`order_watch.subscriptions stayed at ${await subscriptions(0)}, expected ${before}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await subscriptions(0)).toBe(before);
+  });
+
+  it('a watcher whose replica is SIGTERMed resumes on the other with every change exactly once, in order', async () => {
+    const userId = await newUser('failover');
+    let watcher = open(1, { userId });
+    await watcher.until((u) => u.some((x) => x.kind === Kind.SNAPSHOT_END), 'the snapshot ended');
+    const received: orderV1.OrderUpdate[] = [];
+
+    let running = true;
+    const made: string[] = [];
+    const writer = (async () => {
+      for (let i = 0; running; i++) made.push((await order(0, userId, `f-${i}`)).id);
+    })();
+    await watcher.until(() => watcher.changes.length >= 20, 'changes flowed');
+
+    const stopped = system.process(ORDER, 1).stop('SIGTERM');
+    const ended = await watcher.finished;
+    expect(ended).toMatchObject({ code: status.UNAVAILABLE, details: expect.stringMatching(/reconnect/) });
+    expect(await stopped).toBe(0);
+    received.push(...watcher.changes);
+
+    watcher = open(0, { userId, resumeToken: watcher.lastToken });
+    await watcher.until(() => watcher.changes.length >= 20, 'changes flowed after the resume');
+    running = false;
+    await writer;
+    await watcher.until(() => received.length + watcher.changes.length >= made.length, 'every change arrived');
+    received.push(...watcher.changes);
+
+    const ids = received.map((u) => u.order!.id);
+    const duplicates = ids.length - new Set(ids).size;
+    const missed = made.filter((id) => !ids.includes(id)).length;
+    console.log(`failover: made ${made.length}, received ${received.length}, duplicates ${duplicates}, missed ${missed}`);
+    expect(ids).toEqual(made);
+    expect(received.every((u) => u.kind === Kind.CREATED)).toBe(true);
+    const tokens = received.map((u) => BigInt(u.resumeToken));
+    expect(tokens.every((token, i) => i === 0 || token > tokens[i - 1]!)).toBe(true);
+  });
+});

@@ -1,0 +1,124 @@
+import { once } from 'node:events';
+import { status, type ServerReadableStream, type ServerWritableStream, type StatusObject } from '@grpc/grpc-js';
+import type { StreamCall, StreamedRequest } from '@acme/contracts';
+import { RejectedRequest } from '../request-decoding';
+
+/** Turns what a stream's handler threw into the status the client gets (the exception filter's mapping). */
+export type StreamErrorStatus = (error: unknown, path: string) => Pick<StatusObject, 'code' | 'details'>;
+
+/** The server-streaming calls in flight, so a shutdown can end them with UNAVAILABLE before it waits for calls to finish. */
+export class LiveStreams {
+  private readonly ends = new Set<(reason: Pick<StatusObject, 'code' | 'details'>) => void>();
+
+  get size(): number {
+    return this.ends.size;
+  }
+
+  /** Ends every live stream with `reason` (its handler's iterator is returned). */
+  endAll(reason: Pick<StatusObject, 'code' | 'details'>): void {
+    for (const end of [...this.ends]) end(reason);
+  }
+
+  /** @internal */
+  track(end: (reason: Pick<StatusObject, 'code' | 'details'>) => void): () => void {
+    this.ends.add(end);
+    return () => this.ends.delete(end);
+  }
+}
+
+/** What a shutdown tells the clients of live streams: reconnect elsewhere (UNAVAILABLE is what their retry logic treats as such). */
+export const SHUTDOWN_STREAM_STATUS = {
+  code: status.UNAVAILABLE,
+  details: 'this server is shutting down: reconnect (to another replica) and resume from your last resume token',
+} as const;
+
+/**
+ * Writes what `messages` yields to `call`, pulling the next message only when
+ * the call's buffer has room (it fills when the client reads slower than the
+ * handler produces), and ends the call: OK when the iterator is done, the
+ * mapped status when it throws, `reason` when `live` ends it. A cancelled
+ * call (client gone, deadline passed) returns the iterator, so the handler's
+ * finally blocks free what it holds.
+ */
+export async function writeStream(
+  call: ServerWritableStream<unknown, unknown>,
+  messages: AsyncIterable<unknown>,
+  controller: AbortController,
+  errorStatus: StreamErrorStatus,
+  live: LiveStreams,
+): Promise<void> {
+  const iterator = messages[Symbol.asyncIterator]();
+  let ended: Pick<StatusObject, 'code' | 'details'> | undefined;
+  const stop = (reason: Pick<StatusObject, 'code' | 'details'> | undefined) => {
+    ended ??= reason ?? { code: status.CANCELLED, details: 'cancelled' };
+    controller.abort();
+  };
+  const onCancelled = () => stop(undefined);
+  call.on('cancelled', onCancelled);
+  const untrack = live.track(stop);
+  const aborted = new Promise<'aborted'>((resolve) => controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+  try {
+    // One next() is always in flight, also while the call waits for the client
+    // to make room: a handler that fails meanwhile (its own buffer overflowed)
+    // ends the call then, not once the client reads again.
+    let pending = iterator.next();
+    for (;;) {
+      const next = await Promise.race([pending, aborted]);
+      if (next === 'aborted' || ended) break;
+      if (next.done) break;
+      const writable = call.write(next.value);
+      pending = iterator.next();
+      if (!writable) {
+        const failed = pending.then(() => new Promise<never>(() => undefined));
+        const drained = await Promise.race([once(call, 'drain').then(() => 'drained' as const), aborted, failed]);
+        if (drained === 'aborted') break;
+      }
+    }
+    if (ended) {
+      if (!call.cancelled) call.emit('error', { ...ended, metadata: undefined });
+    } else {
+      call.end();
+    }
+  } catch (error) {
+    if (!call.cancelled) call.emit('error', errorStatus(error, call.getPath()));
+  } finally {
+    untrack();
+    call.off('cancelled', onCancelled);
+    controller.abort();
+    // Frees the handler's resources (its finally blocks) without waiting for a pending next().
+    void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  }
+}
+
+/**
+ * The messages of a client stream as the handler pulls them, numbered;
+ * a message the strict decoder or the field rules refused is a
+ * `rejected` item with the same reason a unary call would be answered.
+ * Reading is driven by the handler: grpc-js asks HTTP/2 for more only when
+ * the iterator is pulled and its small buffer has room.
+ */
+export async function* streamedRequests(call: ServerReadableStream<unknown, unknown>): AsyncGenerator<StreamedRequest<never>> {
+  let index = 0;
+  for await (const message of call) {
+    const current = index++;
+    yield message instanceof RejectedRequest ? { index: current, rejected: message.reason } : { index: current, request: message as never };
+  }
+}
+
+/** Gives `call` its StreamCall (aborted when the client cancels, its deadline passes, or `controller` aborts). */
+export function attachStreamCall(call: { on(event: 'cancelled', listener: () => void): unknown }, controller = new AbortController()): AbortController {
+  call.on('cancelled', () => controller.abort());
+  const streamCall: StreamCall = { signal: controller.signal };
+  Object.defineProperty(call, STREAM_CALL, { value: streamCall });
+  return controller;
+}
+
+/** Where the transport leaves a call's StreamCall for the controller method (see GrpcServiceController). */
+export const STREAM_CALL = Symbol('acme.streamCall');
+
+/** The StreamCall the transport attached to a grpc-js call. */
+export const attachedStreamCall = (call: unknown): StreamCall => {
+  const found = (call as { [STREAM_CALL]?: StreamCall } | undefined)?.[STREAM_CALL];
+  if (!found) throw new Error('no StreamCall on this call: streaming handlers need GrpcTransport');
+  return found;
+};
