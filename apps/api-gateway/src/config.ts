@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanVar, grpcTargetVar, loadConfig, millisVar, portVar } from '@acme/config';
+import { booleanVar, grpcTargetVar, intVar, loadConfig, millisVar, portVar } from '@acme/config';
 import { processEnv } from '@acme/grpc-kit';
 import { metricsEnv } from '@acme/telemetry';
 import type { HttpTimeouts } from './http/server-timeouts';
@@ -29,6 +29,19 @@ export const gatewayEnv = z.object({
   ORDER_SERVICE_DEADLINE_MS: millisVar(3_000, 10, 60_000),
   /** Deadline of each health check /readyz makes. */
   READINESS_TIMEOUT_MS: millisVar(1_000, 10, 30_000),
+  /** Requests one client may make per RATE_LIMIT_WINDOW_MS (0: no limit); 429 past it. */
+  RATE_LIMIT_MAX: intVar(600, 0, 1_000_000),
+  RATE_LIMIT_WINDOW_MS: millisVar(60_000, 1_000, 3_600_000),
+  /** Redis shared by every gateway replica for the counts (redis://host:6379); unset: each replica counts alone. */
+  RATE_LIMIT_REDIS_URL: z.string().trim().url().optional(),
+  /** Load shedding: above this event-loop delay new requests get 503 at once (0: off). */
+  MAX_EVENT_LOOP_DELAY_MS: millisVar(1_000, 0, 60_000),
+  /**
+   * How many proxies in front of the gateway to believe in X-Forwarded-For
+   * (0: none, the peer address is the client's). Behind one ingress, 1; the
+   * rate limit keys on the address this yields.
+   */
+  TRUSTED_PROXY_HOPS: intVar(0, 0, 10),
   /** The OpenAPI document (/openapi.json) and Swagger UI (/docs). On for development; the prod overlay turns them off. */
   API_DOCS: booleanVar(true),
   /**
@@ -103,4 +116,11 @@ export const httpEdgeOptions = (config: GatewayConfig) => ({
   timeouts: httpTimeouts(config),
   corsAllowedOrigins: config.CORS_ALLOWED_ORIGINS,
   apiDocs: config.API_DOCS,
+  trustedProxyHops: config.TRUSTED_PROXY_HOPS,
+  abuseLimits: {
+    rateLimitMax: config.RATE_LIMIT_MAX,
+    rateLimitWindowMs: config.RATE_LIMIT_WINDOW_MS,
+    rateLimitRedisUrl: config.RATE_LIMIT_REDIS_URL,
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+  },
 });

@@ -69,7 +69,14 @@ export async function startBenchSystem(
   };
   const stacks = options.telemetry ?? [];
   const otlpSink = stacks.some((mode) => mode !== 'metrics') ? await OtlpSink.start() : undefined;
-  const sharedEnv: ProcessEnv = { NODE_ENV: 'production', LOG_LEVEL: 'info', LOG_FORMAT: 'json', PAGE_TOKEN_SECRET: randomBytes(32).toString('hex') };
+  const sharedEnv: ProcessEnv = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+    PAGE_TOKEN_SECRET: randomBytes(32).toString('hex'),
+    // The load generator is one client at thousands of requests a second: the gateway's per-client limit would refuse it.
+    RATE_LIMIT_MAX: '0',
+  };
   const launchStack = async (telemetry: TelemetryMode): Promise<RunningSystem> => {
     const appEnv: Record<string, ProcessEnv> = {};
     for (const app of PRODUCT_KEYS) appEnv[app] = await telemetryEnv(telemetry, app, otlpSink);

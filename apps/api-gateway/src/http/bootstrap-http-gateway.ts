@@ -14,6 +14,7 @@ import { parseQuerystring } from './querystring';
 import { echoRequestId, installRequestContext, requestIdOf } from './request-context';
 import { installHttpMetrics } from './http-metrics';
 import { installSecurityHeaders } from './security-headers';
+import { type AbuseLimits, installAbuseLimits } from './abuse-limits';
 import { type HttpTimeouts, serverTimeoutOptions } from './server-timeouts';
 import { schemaErrorToValidationError } from './validation-error';
 import { installWellFormedInput, refusalOfFrameworkError } from './well-formed-input';
@@ -36,6 +37,10 @@ export interface HttpGatewayOptions {
   readonly api: ApiDescription;
   /** Serve /openapi.json and /docs (default true). */
   readonly apiDocs?: boolean;
+  /** Proxies in front whose X-Forwarded-For is believed (default 0). */
+  readonly trustedProxyHops?: number;
+  /** Rate limit and load shedding (abuse-limits.ts); undefined: neither. */
+  readonly abuseLimits?: AbuseLimits;
   /** Exit the process after a signal-triggered shutdown (off when tests run the gateway in-process). */
   readonly exitOnShutdown?: boolean;
   /** The Prometheus endpoint, on a port of its own (see startMetrics); undefined: metrics off. */
@@ -81,6 +86,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, keywords: ['example'], formats: { [INT64_FORMAT_NAME]: INT64_FORMAT } } },
     schemaErrorFormatter: schemaErrorToValidationError,
     return503OnClosing: true,
+    ...(options.trustedProxyHops ? { trustProxy: options.trustedProxyHops } : {}),
   });
   // Nest's body parsers would add application/x-www-form-urlencoded; this API speaks JSON only.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, bodyParser: false });
@@ -91,6 +97,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
   // text/plain bodies are answered 415; JSON bodies are checked to be UTF-8 before Fastify's own parser.
   fastify.removeContentTypeParser('text/plain');
   await installSecurityHeaders(app, { corsAllowedOrigins: options.corsAllowedOrigins ?? [] });
+  const abuse = options.abuseLimits ? await installAbuseLimits(app, options.abuseLimits, rootLogger) : undefined;
   installWellFormedInput(fastify);
   installRequestContext(fastify, rootLogger);
   if (metrics) installHttpMetrics(fastify);
@@ -130,6 +137,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
       } finally {
         clearTimeout(cutOff);
       }
+      await abuse?.close();
       await metrics?.shutdown();
     },
     exitOnSignal: options.exitOnShutdown !== false,

@@ -11,6 +11,7 @@ import {
   truncate,
 } from '@acme/grpc-kit';
 import { UpstreamFailure } from '../upstreams/upstream-failure';
+import { GatewayOverloaded } from './abuse-limits';
 import { requestLogStore } from './request-context';
 import { EdgeValidationError } from './validation-error';
 
@@ -41,6 +42,9 @@ export class ProblemFilter implements ExceptionFilter {
     let retryAfterSeconds: number | undefined;
     if (exception instanceof EdgeValidationError) {
       problem = problemDetails(400, exception.message, { ...extensions, invalidParams: [{ name: exception.field, reason: exception.reason }] });
+    } else if (exception instanceof GatewayOverloaded) {
+      problem = problemDetails(503, exception.message, extensions);
+      retryAfterSeconds = exception.retryAfterSeconds;
     } else if (exception instanceof UpstreamFailure) {
       const failure = httpFailureForGrpcError(exception.cause, exception.upstream);
       problem = problemDetails(failure.status, failure.detail, extensions);

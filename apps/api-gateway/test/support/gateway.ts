@@ -5,7 +5,8 @@ import { bootstrapHttpGateway, type RunningHttpGateway } from '../../src/http/bo
 
 /** The gateway in this test process, on a free port, talking real gRPC to the given services. */
 export async function startGateway(env: Record<string, string>): Promise<RunningHttpGateway> {
-  const config = loadGatewayConfig({ HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'silent', ...env });
+  // One test process is one client: no rate limit unless a test asks for one (abuse-limits.spec.ts).
+  const config = loadGatewayConfig({ HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', ...env });
   return bootstrapHttpGateway(AppModule.forRoot(config), {
     ...httpEdgeOptions(config),
     drainDelayMs: 0,
