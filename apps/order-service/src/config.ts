@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { grpcTargetVar, intVar, loadConfig, millisVar, secretVar } from '@acme/config';
+import { grpcTargetVar, intVar, loadConfig, millisVar, previousSecretsVar, secretVar } from '@acme/config';
 import { grpcServerEnv } from '@acme/grpc-kit';
 import { consumerEnv, messagingEnv } from '@acme/messaging';
 import { databaseEnv } from '@acme/persistence';
@@ -20,6 +20,8 @@ export const orderServiceEnv = z.object({
   ...consumerEnv(),
   /** Signs page tokens; required (32+ characters) in production. */
   PAGE_TOKEN_SECRET: secretVar('dev-only-page-token-secret-order-service'),
+  /** Page-token secrets before the last rotation (comma-separated): tokens they signed still work. */
+  PAGE_TOKEN_PREVIOUS_SECRETS: previousSecretsVar(),
   /** user-service, as a gRPC target. dns:/// + round_robin spreads calls over every replica. */
   USER_SERVICE_URL: grpcTargetVar('dns:///127.0.0.1:50051'),
   /** Deadline for each call to user-service (capped by what is left of our own caller's deadline). */

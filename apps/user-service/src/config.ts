@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, secretVar } from '@acme/config';
+import { loadConfig, previousSecretsVar, secretVar } from '@acme/config';
 import { grpcServerEnv } from '@acme/grpc-kit';
 import { messagingEnv } from '@acme/messaging';
 import { databaseEnv } from '@acme/persistence';
@@ -15,6 +15,8 @@ export const userServiceEnv = z.object({
   ...messagingEnv(),
   /** Signs page tokens; required (32+ characters) in production. */
   PAGE_TOKEN_SECRET: secretVar('dev-only-page-token-secret-user-service'),
+  /** Page-token secrets before the last rotation (comma-separated): tokens they signed still work. */
+  PAGE_TOKEN_PREVIOUS_SECRETS: previousSecretsVar(),
 });
 
 export type UserServiceConfig = z.output<typeof userServiceEnv>;

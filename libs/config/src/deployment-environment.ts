@@ -28,6 +28,8 @@ export function deploymentEnvironment(env: Record<string, string | undefined>): 
 
 /** Schemas made by secretVar: required in production, and their values never appear in messages. */
 export const SECRET_SCHEMAS = new WeakSet<z.ZodType>();
+/** Schemas whose values never appear in messages but that production may leave unset (previousSecretsVar). */
+export const REDACTED_SCHEMAS = new WeakSet<z.ZodType>();
 
 /**
  * What a production configuration must not have: a secret left unset (its

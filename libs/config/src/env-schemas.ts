@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SECRET_SCHEMAS } from './deployment-environment';
+import { REDACTED_SCHEMAS, SECRET_SCHEMAS } from './deployment-environment';
 
 // Reusable validators for environment variables. Each one accepts the raw
 // string and yields a typed value, with a message that says what is expected.
@@ -82,5 +82,20 @@ export const secretVar = (developmentFallback: string) => {
     .optional()
     .transform((v) => v ?? developmentFallback);
   SECRET_SCHEMAS.add(schema);
+  return schema;
+};
+
+/**
+ * The secrets a rotated secretVar had before (comma-separated, newest first,
+ * each at least 32 characters): still accepted for what they signed, never
+ * used to sign. Optional; never shown in messages.
+ */
+export const previousSecretsVar = () => {
+  const schema = z
+    .string()
+    .optional()
+    .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''))
+    .pipe(z.array(z.string().min(32, { message: 'each previous secret needs at least 32 characters' })));
+  REDACTED_SCHEMAS.add(schema);
   return schema;
 };

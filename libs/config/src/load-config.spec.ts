@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, loadConfig } from './load-config';
-import { booleanVar, grpcTargetVar, millisVar, portVar, postgresUrlVar, secretVar } from './env-schemas';
+import { booleanVar, grpcTargetVar, millisVar, portVar, postgresUrlVar, previousSecretsVar, secretVar } from './env-schemas';
 
 const schema = z.object({
   GRPC_PORT: portVar(50051),
@@ -94,6 +94,21 @@ describe('loadConfig', () => {
       expect(problemsOf({ DEPLOYMENT_ENVIRONMENT: 'prod' })).toEqual([
         'DEPLOYMENT_ENVIRONMENT: expected development or production (got "prod")',
       ]);
+    });
+
+    it('takes previous secrets as an optional list, refusing a short one without showing any', () => {
+      const rotation = z.object({ SECRET: secretVar('dev-only-secret-dev-only-secret-0000'), PREVIOUS: previousSecretsVar() });
+      expect(loadConfig(rotation, {}).PREVIOUS).toEqual([]);
+      expect(loadConfig(rotation, { PREVIOUS: ` ${real}, ${real}-older ` }).PREVIOUS).toEqual([real, `${real}-older`]);
+      // Not required in production.
+      expect(loadConfig(rotation, { NODE_ENV: 'production', SECRET: real }).PREVIOUS).toEqual([]);
+      let problems: readonly string[] = [];
+      try {
+        loadConfig(rotation, { PREVIOUS: `${real},short-secret` });
+      } catch (error) {
+        problems = (error as ConfigError).problems;
+      }
+      expect(problems).toEqual([`PREVIOUS.1: each previous secret needs at least 32 characters (${real.length + 13} characters, not shown)`]);
     });
 
     it('shows a malformed URL without its password', () => {

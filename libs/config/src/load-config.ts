@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { productionProblems, SECRET_SCHEMAS } from './deployment-environment';
+import { productionProblems, REDACTED_SCHEMAS, SECRET_SCHEMAS } from './deployment-environment';
 
 /** Thrown when the environment does not satisfy a service's config schema. */
 export class ConfigError extends Error {
@@ -25,8 +25,10 @@ export function loadConfig<S extends z.ZodObject>(
     problems.push(
       ...result.error.issues.map((issue) => {
         const variable = issue.path.join('.') || '(environment)';
-        const field = shape[variable];
-        return `${variable}: ${issue.message} (${shown(env[variable], field !== undefined && SECRET_SCHEMAS.has(field))})`;
+        // A list variable's issue points into it (NAME.0): its value and secrecy are the variable's.
+        const name = String(issue.path[0] ?? '');
+        const field = shape[name];
+        return `${variable}: ${issue.message} (${shown(env[name], field !== undefined && (SECRET_SCHEMAS.has(field) || REDACTED_SCHEMAS.has(field)))})`;
       }),
     );
   }

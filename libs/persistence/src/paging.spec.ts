@@ -41,6 +41,19 @@ describe('PageTokenCodec', () => {
     expect(error.message).toMatch(/^page_token: is not a page token issued for this list/);
   });
 
+  it('keeps accepting tokens of a rotated-out secret while it is listed as previous, and signs only with the current one', () => {
+    const before = new PageTokenCodec('the-secret-before-the-rotation-000000');
+    const rotated = new PageTokenCodec('the-secret-after-the-rotation-0000000', ['the-secret-before-the-rotation-000000']);
+    const held = before.encode('users', key);
+    expect(rotated.decode('users', held)).toBe(key);
+    // New tokens are signed with the current secret: the old codec no longer accepts them, a codec with only the new one does.
+    const fresh = rotated.encode('users', key);
+    expect(() => before.decode('users', fresh)).toThrow(/is not a page token issued for this list/);
+    expect(new PageTokenCodec('the-secret-after-the-rotation-0000000').decode('users', fresh)).toBe(key);
+    // Once the old secret is dropped, what it signed is refused like any other foreign token.
+    expect(() => new PageTokenCodec('the-secret-after-the-rotation-0000000').decode('users', held)).toThrow(/is not a page token issued for this list/);
+  });
+
   it('rejects a token signed with another secret', () => {
     const other = new PageTokenCodec('another-secret-that-is-long-enough-000');
     expect(rejects('users', other.encode('users', key)).field).toBe('page_token');

@@ -16,7 +16,21 @@ const SIGNATURE_BYTES = 16;
  * offsets, keep pages stable while rows are inserted.
  */
 export class PageTokenCodec {
-  constructor(private readonly secret: string) {}
+  private readonly verifying: readonly string[];
+
+  /**
+   * Tokens are signed with `secret`; `previousSecrets` (a rotation's earlier
+   * secrets) still verify, so pages a client holds keep working while every
+   * replica moves to the new secret. Drop a previous secret once no token
+   * signed with it can matter (tokens carry no expiry; a client then starts
+   * from the first page again).
+   */
+  constructor(
+    private readonly secret: string,
+    previousSecrets: readonly string[] = [],
+  ) {
+    this.verifying = [secret, ...previousSecrets];
+  }
 
   encode(scope: string, lastKey: string): string {
     const payload = Buffer.from(JSON.stringify({ v: 1, k: lastKey })).toString('base64url');
@@ -31,8 +45,11 @@ export class PageTokenCodec {
     const [payload, signature, extra] = token.split('.');
     if (!payload || !signature || extra !== undefined) throw invalid();
     const given = Buffer.from(signature, 'base64url');
-    const expected = this.sign(scope, payload);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+    const signedByOneOfOurs = this.verifying.some((secret) => {
+      const expected = this.sign(scope, payload, secret);
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
+    if (!signedByOneOfOurs) throw invalid();
     let parsed: unknown;
     try {
       parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
@@ -61,7 +78,7 @@ export class PageTokenCodec {
     return { items, nextPageToken: rows.length > pageSize && last ? this.encode(scope, last.id) : '' };
   }
 
-  private sign(scope: string, payload: string): Buffer {
-    return createHmac('sha256', this.secret).update(`${scope}\n${payload}`).digest().subarray(0, SIGNATURE_BYTES);
+  private sign(scope: string, payload: string, secret = this.secret): Buffer {
+    return createHmac('sha256', secret).update(`${scope}\n${payload}`).digest().subarray(0, SIGNATURE_BYTES);
   }
 }

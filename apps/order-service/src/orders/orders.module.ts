@@ -16,7 +16,7 @@ import { ORDER_PAGE_TOKENS, OrdersService } from './orders.service';
     {
       provide: ORDER_PAGE_TOKENS,
       inject: [ORDER_SERVICE_CONFIG],
-      useFactory: (config: OrderServiceConfig) => new PageTokenCodec(config.PAGE_TOKEN_SECRET),
+      useFactory: (config: OrderServiceConfig) => new PageTokenCodec(config.PAGE_TOKEN_SECRET, config.PAGE_TOKEN_PREVIOUS_SECRETS),
     },
   ],
   // The UserDeleted handler (events/) cancels orders through the repository.

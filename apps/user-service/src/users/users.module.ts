@@ -13,7 +13,7 @@ import { USER_PAGE_TOKENS, UsersService } from './users.service';
     {
       provide: USER_PAGE_TOKENS,
       inject: [USER_SERVICE_CONFIG],
-      useFactory: (config: UserServiceConfig) => new PageTokenCodec(config.PAGE_TOKEN_SECRET),
+      useFactory: (config: UserServiceConfig) => new PageTokenCodec(config.PAGE_TOKEN_SECRET, config.PAGE_TOKEN_PREVIOUS_SECRETS),
     },
   ],
 })
