@@ -11,12 +11,14 @@ const createUser = userV1.CreateUserRequestSchema.field;
  * that every field is filled). `satisfies` keeps each request's fields
  * required, so the spec can hand them to the rules.
  */
+const LARGEST_CREATE_USER = {
+  email: emailOfLength(maxLengthOf(createUser.email)), // the email grammar is ASCII
+  name: widestText(maxLengthOf(createUser.name)),
+  idempotencyKey: widestText(maxLengthOf(createUser.idempotencyKey)),
+};
+
 export const LARGEST_USER_REQUESTS = {
-  createUser: {
-    email: emailOfLength(maxLengthOf(createUser.email)), // the email grammar is ASCII
-    name: widestText(maxLengthOf(createUser.name)),
-    idempotencyKey: widestText(maxLengthOf(createUser.idempotencyKey)),
-  },
+  createUser: LARGEST_CREATE_USER,
   getUser: { id: ANY_UUID },
   listUsers: {
     pageSize: maxValueOf(userV1.ListUsersRequestSchema.field.pageSize),
@@ -24,6 +26,8 @@ export const LARGEST_USER_REQUESTS = {
     pageToken: new PageTokenCodec('any secret').encode('users', ANY_UUID),
   },
   deleteUser: { id: ANY_UUID },
+  // Each message of the stream is one CreateUser request, wrapped.
+  importUsers: { user: LARGEST_CREATE_USER },
 } satisfies LargestRequests<typeof SERVICES.user>;
 
 /** A deliverable address of exactly `length` characters: a 64-character local part, 63-character DNS labels. */

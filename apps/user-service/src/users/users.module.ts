@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { PageTokenCodec } from '@acme/persistence';
 import { USER_SERVICE_CONFIG, type UserServiceConfig } from '../config';
+import { ImportModule } from '../import/import.module';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { USER_PAGE_TOKENS, UsersService } from './users.service';
 
 @Module({
+  imports: [ImportModule],
   controllers: [UsersController],
   providers: [
     UsersRepository,

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file acme/user/v1/user.proto.
  */
 export const file_acme_user_v1_user: GenFile = /*@__PURE__*/
-  fileDesc("ChdhY21lL3VzZXIvdjEvdXNlci5wcm90bxIMYWNtZS51c2VyLnYxImAKBFVzZXISCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSDAoEbmFtZRgDIAEoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAirgQKEUNyZWF0ZVVzZXJSZXF1ZXN0EpsCCgVlbWFpbBgBIAEoCUKLAuBBArpIA8gBAbpIBXIDGP4BukgUchKSAg9hZGFAZXhhbXBsZS5jb226SN8BugHbAQoNZW1haWxfYWRkcmVzcxIzbXVzdCBiZSBhIHZhbGlkIGVtYWlsIGFkZHJlc3MsIGUuZy4gYWRhQGV4YW1wbGUuY29tGpQBdGhpcy5tYXRjaGVzKHIiXlthLXpBLVowLTkuISMkJSYnKisvPT9eX2B7fH1+LV17MSw2NH1AW2EtekEtWjAtOV0oW2EtekEtWjAtOS1dezAsNjF9W2EtekEtWjAtOV0pPyhcLlthLXpBLVowLTldKFthLXpBLVowLTktXXswLDYxfVthLXpBLVowLTldKT8pKyQiKRLOAQoEbmFtZRgCIAEoCUK/AeBBArpIA8gBAbpIBXIDGMgBukgRcg+SAgxBZGEgTG92ZWxhY2W6SAZyBLoBAQC6SI0BugGJAQoJbm90X2JsYW5rEhFtdXN0IG5vdCBiZSBibGFuaxppdGhpcy5tYXRjaGVzKHIiW15cc1x4ezAwQTB9XHh7MTY4MH1ceHsyMDAwfS1ceHsyMDBBfVx4ezIwMjh9XHh7MjAyOX1ceHsyMDJGfVx4ezIwNUZ9XHh7MzAwMH1ceHtGRUZGfVx2XSIpEioKD2lkZW1wb3RlbmN5X2tleRgDIAEoCUIRukgFcgMY/wG6SAZyBLoBAQAiLAoOR2V0VXNlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIk4KEExpc3RVc2Vyc1JlcXVlc3QSHAoJcGFnZV9zaXplGAEgASgFQgm6SAYaBBhkKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAgiTwoRTGlzdFVzZXJzUmVzcG9uc2USIQoFdXNlcnMYASADKAsyEi5hY21lLnVzZXIudjEuVXNlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiLwoRRGVsZXRlVXNlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIhQKEkRlbGV0ZVVzZXJSZXNwb25zZTL/AgoLVXNlclNlcnZpY2USVAoKQ3JlYXRlVXNlchIfLmFjbWUudXNlci52MS5DcmVhdGVVc2VyUmVxdWVzdBoSLmFjbWUudXNlci52MS5Vc2VyIhGC0+STAgsiBi91c2VyczoBKhJTCgdHZXRVc2VyEhwuYWNtZS51c2VyLnYxLkdldFVzZXJSZXF1ZXN0GhIuYWNtZS51c2VyLnYxLlVzZXIiFpACAYLT5JMCDRILL3VzZXJzL3tpZH0SXwoJTGlzdFVzZXJzEh4uYWNtZS51c2VyLnYxLkxpc3RVc2Vyc1JlcXVlc3QaHy5hY21lLnVzZXIudjEuTGlzdFVzZXJzUmVzcG9uc2UiEZACAYLT5JMCCBIGL3VzZXJzEmQKCkRlbGV0ZVVzZXISHy5hY21lLnVzZXIudjEuRGVsZXRlVXNlclJlcXVlc3QaIC5hY21lLnVzZXIudjEuRGVsZXRlVXNlclJlc3BvbnNlIhOC0+STAg0qCy91c2Vycy97aWR9YgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_timestamp]);
+  fileDesc("ChdhY21lL3VzZXIvdjEvdXNlci5wcm90bxIMYWNtZS51c2VyLnYxImAKBFVzZXISCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSDAoEbmFtZRgDIAEoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAirgQKEUNyZWF0ZVVzZXJSZXF1ZXN0EpsCCgVlbWFpbBgBIAEoCUKLAuBBArpIA8gBAbpIBXIDGP4BukgUchKSAg9hZGFAZXhhbXBsZS5jb226SN8BugHbAQoNZW1haWxfYWRkcmVzcxIzbXVzdCBiZSBhIHZhbGlkIGVtYWlsIGFkZHJlc3MsIGUuZy4gYWRhQGV4YW1wbGUuY29tGpQBdGhpcy5tYXRjaGVzKHIiXlthLXpBLVowLTkuISMkJSYnKisvPT9eX2B7fH1+LV17MSw2NH1AW2EtekEtWjAtOV0oW2EtekEtWjAtOS1dezAsNjF9W2EtekEtWjAtOV0pPyhcLlthLXpBLVowLTldKFthLXpBLVowLTktXXswLDYxfVthLXpBLVowLTldKT8pKyQiKRLOAQoEbmFtZRgCIAEoCUK/AeBBArpIA8gBAbpIBXIDGMgBukgRcg+SAgxBZGEgTG92ZWxhY2W6SAZyBLoBAQC6SI0BugGJAQoJbm90X2JsYW5rEhFtdXN0IG5vdCBiZSBibGFuaxppdGhpcy5tYXRjaGVzKHIiW15cc1x4ezAwQTB9XHh7MTY4MH1ceHsyMDAwfS1ceHsyMDBBfVx4ezIwMjh9XHh7MjAyOX1ceHsyMDJGfVx4ezIwNUZ9XHh7MzAwMH1ceHtGRUZGfVx2XSIpEioKD2lkZW1wb3RlbmN5X2tleRgDIAEoCUIRukgFcgMY/wG6SAZyBLoBAQAiLAoOR2V0VXNlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIk4KEExpc3RVc2Vyc1JlcXVlc3QSHAoJcGFnZV9zaXplGAEgASgFQgm6SAYaBBhkKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAgiTwoRTGlzdFVzZXJzUmVzcG9uc2USIQoFdXNlcnMYASADKAsyEi5hY21lLnVzZXIudjEuVXNlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiLwoRRGVsZXRlVXNlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIhQKEkRlbGV0ZVVzZXJSZXNwb25zZSJLChJJbXBvcnRVc2Vyc1JlcXVlc3QSNQoEdXNlchgBIAEoCzIfLmFjbWUudXNlci52MS5DcmVhdGVVc2VyUmVxdWVzdEIGukgDyAEBImYKE0ltcG9ydFVzZXJzUmVzcG9uc2USDwoHY3JlYXRlZBgBIAEoAxIRCgl1bmNoYW5nZWQYAiABKAMSKwoGZmFpbGVkGAMgAygLMhsuYWNtZS51c2VyLnYxLkltcG9ydEZhaWx1cmUiPQoNSW1wb3J0RmFpbHVyZRINCgVpbmRleBgBIAEoAxIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAky1wMKC1VzZXJTZXJ2aWNlElQKCkNyZWF0ZVVzZXISHy5hY21lLnVzZXIudjEuQ3JlYXRlVXNlclJlcXVlc3QaEi5hY21lLnVzZXIudjEuVXNlciIRgtPkkwILIgYvdXNlcnM6ASoSUwoHR2V0VXNlchIcLmFjbWUudXNlci52MS5HZXRVc2VyUmVxdWVzdBoSLmFjbWUudXNlci52MS5Vc2VyIhaQAgGC0+STAg0SCy91c2Vycy97aWR9El8KCUxpc3RVc2VycxIeLmFjbWUudXNlci52MS5MaXN0VXNlcnNSZXF1ZXN0Gh8uYWNtZS51c2VyLnYxLkxpc3RVc2Vyc1Jlc3BvbnNlIhGQAgGC0+STAggSBi91c2VycxJkCgpEZWxldGVVc2VyEh8uYWNtZS51c2VyLnYxLkRlbGV0ZVVzZXJSZXF1ZXN0GiAuYWNtZS51c2VyLnYxLkRlbGV0ZVVzZXJSZXNwb25zZSITgtPkkwINKgsvdXNlcnMve2lkfRJWCgtJbXBvcnRVc2VycxIgLmFjbWUudXNlci52MS5JbXBvcnRVc2Vyc1JlcXVlc3QaIS5hY21lLnVzZXIudjEuSW1wb3J0VXNlcnNSZXNwb25zZSIAKAFiBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_timestamp]);
 
 /**
  * A registered user.
@@ -192,6 +192,94 @@ export const DeleteUserResponseSchema: GenMessage<DeleteUserResponse> = /*@__PUR
   messageDesc(file_acme_user_v1_user, 6);
 
 /**
+ * @generated from message acme.user.v1.ImportUsersRequest
+ */
+export type ImportUsersRequest = Message<"acme.user.v1.ImportUsersRequest"> & {
+  /**
+   * One user to create, with CreateUser's rules; a failure is reported with
+   * CreateUser's message (field paths without a `user.` prefix).
+   *
+   * @generated from field: acme.user.v1.CreateUserRequest user = 1;
+   */
+  user?: CreateUserRequest | undefined;
+};
+
+/**
+ * Describes the message acme.user.v1.ImportUsersRequest.
+ * Use `create(ImportUsersRequestSchema)` to create a new message.
+ */
+export const ImportUsersRequestSchema: GenMessage<ImportUsersRequest> = /*@__PURE__*/
+  messageDesc(file_acme_user_v1_user, 7);
+
+/**
+ * @generated from message acme.user.v1.ImportUsersResponse
+ */
+export type ImportUsersResponse = Message<"acme.user.v1.ImportUsersResponse"> & {
+  /**
+   * Users created (rows written) by this stream.
+   *
+   * @generated from field: int64 created = 1;
+   */
+  created: bigint;
+
+  /**
+   * Items that repeated the request that created an existing user: not
+   * written again, not failures.
+   *
+   * @generated from field: int64 unchanged = 2;
+   */
+  unchanged: bigint;
+
+  /**
+   * Every item not created, in index order.
+   *
+   * @generated from field: repeated acme.user.v1.ImportFailure failed = 3;
+   */
+  failed: ImportFailure[];
+};
+
+/**
+ * Describes the message acme.user.v1.ImportUsersResponse.
+ * Use `create(ImportUsersResponseSchema)` to create a new message.
+ */
+export const ImportUsersResponseSchema: GenMessage<ImportUsersResponse> = /*@__PURE__*/
+  messageDesc(file_acme_user_v1_user, 8);
+
+/**
+ * @generated from message acme.user.v1.ImportFailure
+ */
+export type ImportFailure = Message<"acme.user.v1.ImportFailure"> & {
+  /**
+   * Position of the item in the stream, from 0.
+   *
+   * @generated from field: int64 index = 1;
+   */
+  index: bigint;
+
+  /**
+   * The status CreateUser would answer for the item, by name: INVALID_ARGUMENT,
+   * ALREADY_EXISTS or FAILED_PRECONDITION.
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * CreateUser's message for it, e.g. `email: must be a valid email address, e.g. ada@example.com`.
+   *
+   * @generated from field: string message = 3;
+   */
+  message: string;
+};
+
+/**
+ * Describes the message acme.user.v1.ImportFailure.
+ * Use `create(ImportFailureSchema)` to create a new message.
+ */
+export const ImportFailureSchema: GenMessage<ImportFailure> = /*@__PURE__*/
+  messageDesc(file_acme_user_v1_user, 9);
+
+/**
  * UserService owns the users of the system and their database. No other
  * service reads that database: they ask here.
  *
@@ -284,6 +372,33 @@ export const UserService: GenService<{
     methodKind: "unary";
     input: typeof DeleteUserRequestSchema;
     output: typeof DeleteUserResponseSchema;
+  },
+  /**
+   * ImportUsers creates many users from one stream of CreateUser requests
+   * (each wrapped in an ImportUsersRequest, as buf's naming rules want),
+   * at most 1,000,000 per stream. Each item is checked as CreateUser checks
+   * it, and an item that fails is reported by its index (from 0) with the
+   * status and message CreateUser would have answered; the others are
+   * created. Items are written in batches, each batch one transaction: what
+   * the response counts as created is committed. An item repeating an email
+   * (or idempotency key) of an earlier item in the same stream is reported
+   * ALREADY_EXISTS (or FAILED_PRECONDITION) naming that item; an item that
+   * repeats the request that created an existing user (same key, email and
+   * name) is counted as unchanged, as CreateUser would return that user.
+   * Like CreateUser, it writes no event.
+   *
+   * RESOURCE_EXHAUSTED: the stream has more than 1,000,000 items; the
+   *   batches before the limit are committed (the message says how many
+   *   users were created).
+   * DEADLINE_EXCEEDED, CANCELLED: the batches committed before the deadline
+   *   or cancellation stay; no batch is half written.
+   *
+   * @generated from rpc acme.user.v1.UserService.ImportUsers
+   */
+  importUsers: {
+    methodKind: "client_streaming";
+    input: typeof ImportUsersRequestSchema;
+    output: typeof ImportUsersResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_acme_user_v1_user, 0);
