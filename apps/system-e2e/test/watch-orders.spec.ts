@@ -39,6 +39,8 @@ describe('WatchOrders across replicas (real processes)', () => {
     system = await launchSystem({
       apps: [USER, ORDER],
       databases: freshTestDatabases('watch'),
+      // The replicas reach their database (pool and LISTEN connection) through a proxy the NOTIFY test cuts.
+      proxies: { databasesOf: [ORDER] },
       env: { LOG_LEVEL: 'warn' },
       appEnv: { [ORDER]: { METRICS_PORT: String(metricsPorts[0]), METRICS_HOST: '127.0.0.1', SHUTDOWN_DRAIN_DELAY_MS: '100' } },
     });
@@ -108,6 +110,28 @@ describe('WatchOrders across replicas (real processes)', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(await subscriptions(0)).toBe(before);
+  });
+
+  it('loses no change made while the LISTEN connection was cut', async () => {
+    const userId = await newUser('notify');
+    const watcher = open(0, { userId });
+    await watcher.until((u) => u.length === 1, 'the snapshot ended');
+    // One change first: once it arrived, the stream's own reads are done and it waits on the feed alone.
+    const first = await order(1, userId, 'before-cut');
+    await watcher.until(() => watcher.changes.length === 1, 'the first change arrived');
+    await system.databaseProxy(ORDER).cut();
+    // Written past the replicas (straight into the database) while none of them can hear a NOTIFY.
+    const written = await system
+      .database(ORDER)
+      .query<{ id: string }>(
+        `INSERT INTO orders (id, user_id, idempotency_key, request_hash, status, total_cents)
+         SELECT gen_random_uuid(), $1, 'cut-' || n, 'h', 'CREATED', 100 FROM generate_series(1, 5) n RETURNING id`,
+        [userId],
+      );
+    await system.databaseProxy(ORDER).restore();
+    // The listener reconnects and reads everything after its cursor from order_changes.
+    await watcher.until(() => watcher.changes.length === 1 + written.length, 'the changes made during the cut arrived');
+    expect(watcher.changes.map((u) => u.order?.id).sort()).toEqual([first.id, ...written.map((r) => r.id)].sort());
   });
 
   it('a watcher whose replica is SIGTERMed resumes on the other with every change exactly once, in order', async () => {
