@@ -34,6 +34,15 @@ describe('WatchOrders across replicas (real processes)', () => {
     return Number(line.split(' ').at(-1));
   };
 
+  /** rpc.server.duration's count of WatchOrders calls on replica `replica` that ended with `code`. */
+  const watchCalls = async (replica: number, code: status): Promise<number> => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPorts[replica]}/metrics`)).text();
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith('rpc_server_duration_count{') && l.includes('rpc_method="WatchOrders"') && l.includes(`rpc_grpc_status_code="${code}"`));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  };
+
   beforeAll(async () => {
     metricsPorts.push(await freePort(), await freePort());
     system = await launchSystem({
@@ -94,6 +103,16 @@ describe('WatchOrders across replicas (real processes)', () => {
     const unknown = open(0, { userId: '01890a5d-ac96-774b-bcce-b302099a8058' });
     await unknown.until((u) => u.length === 1, 'the snapshot ended');
     expect(unknown.updates[0]?.kind).toBe(Kind.SNAPSHOT_END);
+  });
+
+  it("counts stream calls in the kit's RPC metrics with the status each ended with", async () => {
+    const before = await watchCalls(0, status.INVALID_ARGUMENT);
+    const bad = open(0, { userId: 'not-a-uuid' });
+    await bad.finished;
+    const foreign = open(0, { userId: '01890a5d-ac96-774b-bcce-b302099a8058', resumeToken: 'abc' });
+    await foreign.finished;
+    // One refused before the handler (the rules), one by the handler's own check while streaming.
+    expect(await watchCalls(0, status.INVALID_ARGUMENT)).toBe(before + 2);
   });
 
   it('frees the subscription when the client cancels', async () => {
