@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { credentials, makeGenericClientConstructor, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import { type CallOptions, credentials, makeGenericClientConstructor, Metadata, status, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
 import { grpcServiceDefinition, type RequestInitOf, SERVICES, type userV1 } from '@acme/contracts';
 import type { Upstream } from '@acme/grpc-kit';
 import { freshTestDatabases, launchSystem, type RunningSystem, testClient } from '@acme/testing';
@@ -8,16 +8,26 @@ const USER = 'user-service';
 type ImportItem = RequestInitOf<typeof SERVICES.user, 'importUsers'>;
 
 /** Streams `items` to ImportUsers, honouring flow control (waits for 'drain'), and resolves with the answer. */
-async function importUsers(address: string, items: Iterable<ImportItem>): Promise<userV1.ImportUsersResponse> {
+async function importUsers(address: string, items: Iterable<ImportItem>, deadlineMs?: number): Promise<userV1.ImportUsersResponse> {
   const Ctor = makeGenericClientConstructor(grpcServiceDefinition(SERVICES.user), 'UserService');
   const client = new Ctor(address, credentials.createInsecure());
   try {
     let stream!: ClientWritableStream<ImportItem>;
+    let settled = false;
     const answer = new Promise<userV1.ImportUsersResponse>((resolve, reject) => {
-      const method = (client as unknown as Record<string, (cb: (e: ServiceError | null, r?: userV1.ImportUsersResponse) => void) => ClientWritableStream<ImportItem>>).ImportUsers!;
-      stream = method.call(client, (error, response) => (error ? reject(error) : resolve(response!)));
+      type Method = (metadata: Metadata, options: CallOptions, cb: (e: ServiceError | null, r?: userV1.ImportUsersResponse) => void) => ClientWritableStream<ImportItem>;
+      const method = (client as unknown as Record<string, Method>).ImportUsers!;
+      const options: CallOptions = deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
+      stream = method.call(client, new Metadata(), options, (error, response) => {
+        settled = true;
+        if (error) reject(error);
+        else resolve(response!);
+      });
     });
-    for (const item of items) if (!stream.write(item)) await once(stream, 'drain');
+    for (const item of items) {
+      if (!stream.write(item)) await Promise.race([once(stream, 'drain'), answer.catch(() => undefined)]);
+      if (settled) break;
+    }
     stream.end();
     return await answer;
   } finally {
@@ -82,4 +92,18 @@ describe('ImportUsers (real process, real Postgres)', () => {
     expect(answer.unchanged).toBe(0n);
     expect(Number(count) - existing.length).toBe(Number(answer.created));
   }, 120_000);
+
+  it('stops at the deadline leaving only whole batches committed', async () => {
+    const [{ count: before }] = (await system.database(USER).query<{ count: string }>('SELECT count(*)::text AS count FROM users')) as [{ count: string }];
+    function* many() {
+      for (let i = 0; i < 1_000_000; i++) yield { user: { email: `deadline-${i}@example.com`, name: `D ${i}` } };
+    }
+    await expect(importUsers(system.address(USER), many(), 2_000)).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
+    const [{ count }] = (await system.database(USER).query<{ count: string }>('SELECT count(*)::text AS count FROM users')) as [{ count: string }];
+    const written = Number(count) - Number(before);
+    console.log(`import cut by a 2 s deadline: ${written} users committed`);
+    expect(written).toBeGreaterThan(0);
+    // Batches of IMPORT_BATCH_SIZE (1000), every item valid: only whole batches.
+    expect(written % 1_000).toBe(0);
+  }, 60_000);
 });

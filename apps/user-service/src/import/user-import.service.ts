@@ -94,7 +94,7 @@ export class UserImportService {
       if (batch.length >= IMPORT_BATCH_SIZE) await flush();
     }
     if (signal.aborted) {
-      this.logger.warn(`import ended early (deadline or cancellation): ${created} users created in whole batches, the unwritten batch dropped`);
+      this.logger.warn(`import ended early (deadline or cancellation) after ${count} items: ${created} users created in whole batches, the unwritten batch dropped`);
       throw new StatusError(status.CANCELLED, `the import was cut off; ${created} users were created`);
     }
     await flush();

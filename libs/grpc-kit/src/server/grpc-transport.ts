@@ -73,7 +73,7 @@ export class GrpcTransport extends ServerGrpc {
       this.onProcessingStartHook(this.transportId, call as unknown as BaseRpcContext, async () => {
         const controller = attachStreamCall(call);
         try {
-          const result = await methodHandler(streamedRequests(call), call.metadata, call);
+          const result = await methodHandler(streamedRequests(call, controller.signal), call.metadata, call);
           if (isObservable(result)) callback(null, await lastValueFrom(result as Observable<unknown>));
           else callback(null, result);
         } catch (error) {

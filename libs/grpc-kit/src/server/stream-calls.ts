@@ -97,11 +97,21 @@ export async function writeStream(
  * Reading is driven by the handler: grpc-js asks HTTP/2 for more only when
  * the iterator is pulled and its small buffer has room.
  */
-export async function* streamedRequests(call: ServerReadableStream<unknown, unknown>): AsyncGenerator<StreamedRequest<never>> {
+export async function* streamedRequests(call: ServerReadableStream<unknown, unknown>, signal: AbortSignal): AsyncGenerator<StreamedRequest<never>> {
+  // A cancelled call (client gone, deadline passed) ends the iteration, also one waiting for the next message;
+  // the handler sees why on its StreamCall's signal.
+  const destroy = () => call.destroy();
+  signal.addEventListener('abort', destroy, { once: true });
   let index = 0;
-  for await (const message of call) {
-    const current = index++;
-    yield message instanceof RejectedRequest ? { index: current, rejected: message.reason } : { index: current, request: message as never };
+  try {
+    for await (const message of call) {
+      const current = index++;
+      yield message instanceof RejectedRequest ? { index: current, rejected: message.reason } : { index: current, request: message as never };
+    }
+  } catch (error) {
+    if (!signal.aborted) throw error;
+  } finally {
+    signal.removeEventListener('abort', destroy);
   }
 }
 
