@@ -11,8 +11,8 @@ interface NestStreamWriter {
 type UnaryMethodHandler = (request: unknown, metadata: unknown, call: unknown) => Promise<unknown>;
 
 /**
- * Nest's gRPC transport with a shorter unary path; everything else (streams,
- * binding, shutdown) is Nest's own.
+ * Nest's gRPC transport with a shorter unary path and the kit's own server-
+ * and client-streaming paths (stream-calls.ts); binding and shutdown are Nest's.
  *
  * Nest 11's unary path copies the grpc-js call object for every call
  * (`{ ...call, operationId }`, for the processing hook), wraps every result
