@@ -1,7 +1,9 @@
+import { connect, type IncomingHttpHeaders } from 'node:http2';
+import { create, toBinary } from '@bufbuild/protobuf';
 import { status } from '@grpc/grpc-js';
 import { orderV1, SERVICES } from '@acme/contracts';
 import type { Upstream } from '@acme/grpc-kit';
-import { freePort, freshTestDatabases, launchSystem, type RunningSystem, testClient } from '@acme/testing';
+import { freePort, freshTestDatabases, grpcFrame, launchSystem, type RunningSystem, testClient } from '@acme/testing';
 import { OrderWatcher } from './support/order-watcher';
 
 const USER = 'user-service';
@@ -113,6 +115,49 @@ describe('WatchOrders across replicas (real processes)', () => {
     await foreign.finished;
     // One refused before the handler (the rules), one by the handler's own check while streaming.
     expect(await watchCalls(0, status.INVALID_ARGUMENT)).toBe(before + 2);
+  });
+
+  /** Polls (bounded) until replica 0's live subscriptions reach `expected`. */
+  const subscriptionsReach = async (expected: number, what: string) => {
+    for (let attempt = 0; (await subscriptions(0)) !== expected; attempt++) {
+      if (attempt > 2_000) throw new Error(`${what}: order_watch.subscriptions stayed at ${await subscriptions(0)}, expected ${expected}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+
+  it('ends a client that stops reading with RESOURCE_EXHAUSTED once it falls too far behind, and frees what it held', async () => {
+    const userId = await newUser('slow');
+    const before = await subscriptions(0);
+    // A raw HTTP/2 client that grants no flow-control window: nothing the
+    // server writes can leave, so every change waits in its per-stream buffer.
+    const session = connect(`http://${system.address(ORDER, 0)}`, { settings: { initialWindowSize: 0 } });
+    session.on('error', () => undefined);
+    try {
+      const stream = session.request({ ':method': 'POST', ':path': '/acme.order.v1.OrderService/WatchOrders', 'content-type': 'application/grpc', te: 'trailers' });
+      const trailers = new Promise<IncomingHttpHeaders>((resolve) => stream.on('trailers', resolve));
+      stream.on('data', () => undefined);
+      stream.end(grpcFrame(toBinary(orderV1.WatchOrdersRequestSchema, create(orderV1.WatchOrdersRequestSchema, { userId }))));
+      await subscriptionsReach(before + 1, 'the watch started');
+      // More changes than WATCH_MAX_PENDING_UPDATES (1000 by default), in one statement.
+      await system
+        .database(ORDER)
+        .query(
+          `INSERT INTO orders (id, user_id, idempotency_key, request_hash, status, total_cents)
+           SELECT gen_random_uuid(), $1, 'slow-' || n, 'h', 'CREATED', 100 FROM generate_series(1, 1100) n`,
+          [userId],
+        );
+      // The server gives up on the stream while the client still reads nothing, and holds nothing for it any more...
+      await subscriptionsReach(before, 'the slow stream ended');
+      // ...and, once the client lets bytes through, it learns why.
+      session.settings({ initialWindowSize: 65_535 });
+      const ended = await trailers;
+      expect(ended['grpc-status']).toBe(String(status.RESOURCE_EXHAUSTED));
+      expect(decodeURIComponent(String(ended['grpc-message']))).toBe(
+        'this stream fell 1000 updates behind (the client reads too slowly): resubscribe with the last resume_token',
+      );
+    } finally {
+      session.destroy();
+    }
   });
 
   it('frees the subscription when the client cancels', async () => {

@@ -5,6 +5,13 @@ import type { MethodsOf, RequestOf, ResponseInitOf } from './service-shapes';
 export interface StreamCall {
   /** Aborted when the call ends early: the client cancelled, its deadline passed, or the server is shutting down. */
   readonly signal: AbortSignal;
+  /**
+   * Ends the call now with the status `error` maps to (as if the handler had
+   * thrown it), also while the server waits for a client that does not read:
+   * for a handler whose own buffer overflowed meanwhile. The handler's
+   * iterator is then returned, so its finally blocks free what it holds.
+   */
+  end(error: unknown): void;
 }
 
 /**

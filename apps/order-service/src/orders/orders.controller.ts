@@ -30,6 +30,6 @@ export class OrdersController implements ServiceHandlers<typeof orderV1.OrderSer
   }
 
   watchOrders(request: orderV1.WatchOrdersRequest, call: StreamCall): AsyncIterable<orderV1.OrderUpdate> {
-    return this.watcher.watch(request, call.signal);
+    return this.watcher.watch(request, call);
   }
 }

@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { Injectable } from '@nestjs/common';
 import { status } from '@grpc/grpc-js';
-import { orderV1 } from '@acme/contracts';
+import { orderV1, type StreamCall } from '@acme/contracts';
 import { InvalidArgumentError, StatusError } from '@acme/grpc-kit';
 import { toOrderMessage } from '../orders/order.mapper';
 import { OrderChangeFeed } from './order-change-feed';
@@ -23,11 +23,15 @@ export class OrderWatchService {
     private readonly changes: OrderChangesRepository,
   ) {}
 
-  async *watch(request: orderV1.WatchOrdersRequest, signal: AbortSignal): AsyncGenerator<orderV1.OrderUpdate> {
+  async *watch(request: orderV1.WatchOrdersRequest, call: StreamCall): AsyncGenerator<orderV1.OrderUpdate> {
     const { userId } = request;
+    const { signal } = call;
     const token = request.resumeToken === '' ? undefined : parseToken(request.resumeToken);
     // Subscribed before anything is read, so no change falls between the read and the live feed.
     const subscription = this.feed.subscribe(userId);
+    // A client that stops reading leaves this generator parked at a yield, not
+    // reading its queue: the queue's overflow ends the call from outside.
+    subscription.queue.onFailure((error) => call.end(error));
     try {
       let after: string;
       if (token === undefined) {

@@ -11,6 +11,7 @@ export class WatcherQueue {
   private readonly pending: OrderChange[] = [];
   private failure: StatusError | undefined;
   private wake: (() => void) | undefined;
+  private failed: ((error: StatusError) => void) | undefined;
 
   constructor(
     readonly userId: string,
@@ -34,8 +35,15 @@ export class WatcherQueue {
   }
 
   fail(error: StatusError): void {
-    this.failure ??= error;
+    if (this.failure) return;
+    this.failure = error;
     this.wake?.();
+    this.failed?.(error);
+  }
+
+  /** Called once, when the queue fails (its reader may not be waiting on next()). */
+  onFailure(listener: (error: StatusError) => void): void {
+    this.failed = listener;
   }
 
   /** The next change; rejects with the queue's failure, or when `signal` aborts. */

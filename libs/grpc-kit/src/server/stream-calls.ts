@@ -74,6 +74,8 @@ export async function writeStream(
         if (drained === 'aborted') break;
       }
     }
+    const reason: unknown = controller.signal.reason;
+    if (!ended && reason instanceof EndedByHandler) ended = errorStatus(reason.error, call.getPath());
     if (ended) {
       if (!call.cancelled) call.emit('error', { ...ended, metadata: undefined });
     } else {
@@ -115,10 +117,15 @@ export async function* streamedRequests(call: ServerReadableStream<unknown, unkn
   }
 }
 
+/** Why a StreamCall's controller was aborted when its handler called end(error). */
+class EndedByHandler {
+  constructor(readonly error: unknown) {}
+}
+
 /** Gives `call` its StreamCall (aborted when the client cancels, its deadline passes, or `controller` aborts). */
 export function attachStreamCall(call: { on(event: 'cancelled', listener: () => void): unknown }, controller = new AbortController()): AbortController {
   call.on('cancelled', () => controller.abort());
-  const streamCall: StreamCall = { signal: controller.signal };
+  const streamCall: StreamCall = { signal: controller.signal, end: (error) => controller.abort(new EndedByHandler(error)) };
   Object.defineProperty(call, STREAM_CALL, { value: streamCall });
   return controller;
 }
