@@ -1,31 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestVhost, type TestVhost } from '@acme/messaging/testing';
-import { freePort, launchSystem, type RunningSystem } from '@acme/testing';
 import { parse } from 'yaml';
+import { APPS, metricNamesIn, OBSERVABILITY_DIR, type Sample, useMetricsSystem } from './support/metrics-system';
 
-const APPS = ['user-service', 'order-service', 'api-gateway'] as const;
-type App = (typeof APPS)[number];
-const RULES_DIR = join(__dirname, '../../../deploy/observability/prometheus/rules');
+const RULES_DIR = join(OBSERVABILITY_DIR, 'prometheus/rules');
 const OK = 0;
 const NOT_FOUND = 5;
 const FAILED_PRECONDITION = 9;
-
-interface Sample {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-
-/** Prometheus text format, the samples only (comments skipped); enough for what the exporter writes. */
-function parseScrape(text: string): Sample[] {
-  return text.split('\n').flatMap((line) => {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match?.[1] || match[3] === undefined) return [];
-    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
-    return [{ name: match[1], labels, value: Number(match[3]) }];
-  });
-}
 
 /** The sum of `name` over the samples whose labels include `labels`. */
 function total(samples: readonly Sample[], name: string, labels: Record<string, string | number> = {}): number {
@@ -42,17 +23,10 @@ function metricNamesInRules(): Set<string> {
     const doc = parse(readFileSync(join(RULES_DIR, file), 'utf8')) as { groups: { rules: { record?: string; expr: string }[] }[] };
     for (const rule of doc.groups.flatMap((g) => g.rules)) {
       if (rule.record) recorded.add(rule.record);
-      // What is left of the expression once strings, label matchers, ranges and grouping labels are gone:
-      // metric names, function names (followed by "(") and operators.
-      const expr = rule.expr
-        .replace(/"[^"]*"/g, '""')
-        .replace(/\{[^}]*\}|\[[^\]]*\]/g, '')
-        .replace(/\b(by|on|without|ignoring|group_left|group_right)\s*\([^)]*\)/g, '');
-      for (const [, name, call] of expr.matchAll(/([a-zA-Z_:][\w:]*)(\s*\()?/g)) if (name && !call) read.add(name);
+      for (const name of metricNamesIn(rule.expr)) read.add(name);
     }
   }
-  const OPERATORS = new Set(['and', 'or', 'unless', 'bool', 'offset']);
-  return new Set([...read].filter((n) => !recorded.has(n) && !OPERATORS.has(n)));
+  return new Set([...read].filter((n) => !recorded.has(n)));
 }
 
 /** A scraped family name for a metric a rule reads: histograms are scraped as _bucket/_count/_sum. */
@@ -63,35 +37,8 @@ const scrapedNames = (samples: readonly Sample[]) => new Set(samples.map((s) => 
 // counts by method and status are exactly those calls, probes are not counted,
 // and every metric the alert rules read exists.
 describe('metrics (real processes, Prometheus scrape)', () => {
-  let vhost: TestVhost;
-  let system: RunningSystem;
-  let gateway: string;
-  const metricsPort = {} as Record<App, number>;
-
-  const scrape = async (app: App): Promise<Sample[]> => {
-    const response = await fetch(`http://127.0.0.1:${metricsPort[app]}/metrics`);
-    expect(response.status).toBe(200);
-    return parseScrape(await response.text());
-  };
-  const post = (path: string, body: unknown) =>
-    fetch(`${gateway}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
-  beforeAll(async () => {
-    vhost = await createTestVhost('e2e_metrics');
-    for (const app of APPS) metricsPort[app] = await freePort();
-    system = await launchSystem({
-      apps: [...APPS],
-      brokerUrl: vhost.url,
-      env: { LOG_LEVEL: 'info' },
-      appEnv: Object.fromEntries(APPS.map((app) => [app, { METRICS_PORT: String(metricsPort[app]), METRICS_HOST: '127.0.0.1' }])),
-    });
-    gateway = `http://${system.address('api-gateway')}`;
-    await system.process('order-service').waitForOutput('consuming order-service.user-events');
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await vhost?.delete();
-  });
+  const metrics = useMetricsSystem('e2e_metrics');
+  const { scrape, post } = metrics;
 
   it('counts each request and call by method, route and status, and no probes', async () => {
     const user = (await (await post('/users', { email: 'metered@example.com', name: 'Metered' })).json()) as { id: string };
@@ -103,9 +50,9 @@ describe('metrics (real processes, Prometheus scrape)', () => {
       created.push(((await response.json()) as { id: string }).id);
     }
     expect((await post('/orders', { userId: '01890a5d-ac96-774b-bcce-b302099a8057', items: [item] })).status).toBe(422);
-    for (let i = 0; i < 3; i++) expect((await fetch(`${gateway}/orders/${created[0]}`)).status).toBe(200);
-    expect((await fetch(`${gateway}/orders/01890a5d-ac96-774b-bcce-b302099a8058`)).status).toBe(404);
-    for (const probe of ['/healthz', '/readyz']) expect((await fetch(`${gateway}${probe}`)).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await fetch(`${metrics.gateway}/orders/${created[0]}`)).status).toBe(200);
+    expect((await fetch(`${metrics.gateway}/orders/01890a5d-ac96-774b-bcce-b302099a8058`)).status).toBe(404);
+    for (const probe of ['/healthz', '/readyz']) expect((await fetch(`${metrics.gateway}${probe}`)).status).toBe(200);
 
     const edge = await scrape('api-gateway');
     const http = (method: string, route: string, status: number) =>
@@ -150,7 +97,7 @@ describe('metrics (real processes, Prometheus scrape)', () => {
 
   it('follows an event from the outbox through the relay to the consumer', async () => {
     const user = (await (await post('/users', { email: 'leaving-metered@example.com', name: 'Leaving' })).json()) as { id: string };
-    expect((await fetch(`${gateway}/users/${user.id}`, { method: 'DELETE' })).status).toBeLessThan(300);
+    expect((await fetch(`${metrics.gateway}/users/${user.id}`, { method: 'DELETE' })).status).toBeLessThan(300);
     const processed = async () =>
       total(await scrape('order-service'), 'messaging_client_consumed_messages_total', { outcome: 'processed', messaging_destination_name: 'order-service.user-events' });
     for (const deadline = Date.now() + 15_000; (await processed()) < 1 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));

@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestVhost, type TestVhost } from '@acme/messaging/testing';
-import { freePort, launchSystem, type RunningSystem } from '@acme/testing';
 import { parse } from 'yaml';
+import { APPS, metricNamesIn, OBSERVABILITY_DIR, useMetricsSystem } from './support/metrics-system';
 
 // What the Grafana dashboard and the Prometheus rules query must exist: a
 // misspelled metric or label gives an empty panel and an alert that never
@@ -11,26 +10,10 @@ import { parse } from 'yaml';
 // each path the dashboard shows (orders made and refused, reads, a deleted
 // user's event through the outbox to the consumer), then scraped.
 
-const APPS = ['user-service', 'order-service', 'api-gateway'] as const;
-type App = (typeof APPS)[number];
-const OBSERVABILITY = join(__dirname, '../../../deploy/observability');
-const RULES_DIR = join(OBSERVABILITY, 'prometheus/rules');
-const DASHBOARDS_DIR = join(OBSERVABILITY, 'grafana/dashboards');
+const RULES_DIR = join(OBSERVABILITY_DIR, 'prometheus/rules');
+const DASHBOARDS_DIR = join(OBSERVABILITY_DIR, 'grafana/dashboards');
 // Added by Prometheus (job, instance) or by the histogram format (le), never by the services.
 const SCRAPE_LABELS = new Set(['job', 'instance', 'le']);
-
-interface Sample {
-  readonly name: string;
-  readonly labels: ReadonlySet<string>;
-}
-
-function parseScrape(text: string): Sample[] {
-  return text.split('\n').flatMap((line) => {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? \S+$/.exec(line);
-    if (!match?.[1]) return [];
-    return [{ name: match[1], labels: new Set([...(match[2] ?? '').matchAll(/(\w+)="/g)].map((m) => m[1]!)) }];
-  });
-}
 
 interface Query {
   readonly source: string;
@@ -67,46 +50,14 @@ function namesIn(expr: string): { metrics: string[]; labels: string[] } {
   // A label the expression itself tests for presence (l="" / l!="") is optional: error_type is there only on failures.
   const optional = new Set([...expr.matchAll(/(\w+)\s*!?=\s*""/g)].map((m) => m[1]!));
   const required = labels.filter((l) => l !== '' && !SCRAPE_LABELS.has(l) && !optional.has(l));
-  const bare = expr
-    .replace(/"[^"]*"/g, '""')
-    .replace(/\{[^}]*\}|\[[^\]]*\]/g, '')
-    .replace(/\b(by|on|without|ignoring|group_left|group_right)\s*\([^)]*\)/g, '');
-  const KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'offset']);
-  const metrics = [...bare.matchAll(/([a-zA-Z_:][\w:]*)(\s*\()?/g)].filter(([, n, call]) => n && !call && !KEYWORDS.has(n)).map(([, n]) => n!);
+  const metrics = metricNamesIn(expr);
   return { metrics, labels: required };
 }
 
 describe('every metric and label the dashboard and the rules query (real processes, Prometheus scrape)', () => {
-  let vhost: TestVhost;
-  let system: RunningSystem;
-  let gateway: string;
-  const metricsPort = {} as Record<App, number>;
-
-  const scrape = async (app: App): Promise<Sample[]> => {
-    const response = await fetch(`http://127.0.0.1:${metricsPort[app]}/metrics`);
-    expect(response.status).toBe(200);
-    return parseScrape(await response.text());
-  };
-  const post = (path: string, body: unknown) =>
-    fetch(`${gateway}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
-  beforeAll(async () => {
-    vhost = await createTestVhost('e2e_observability_names');
-    for (const app of APPS) metricsPort[app] = await freePort();
-    system = await launchSystem({
-      apps: [...APPS],
-      brokerUrl: vhost.url,
-      // As docker-compose.yml runs them without the observability profile: metrics on, the OTLP endpoint empty.
-      env: { LOG_LEVEL: 'info', OTEL_EXPORTER_OTLP_ENDPOINT: '' },
-      appEnv: Object.fromEntries(APPS.map((app) => [app, { METRICS_PORT: String(metricsPort[app]), METRICS_HOST: '127.0.0.1' }])),
-    });
-    gateway = `http://${system.address('api-gateway')}`;
-    await system.process('order-service').waitForOutput('consuming order-service.user-events');
-  });
-  afterAll(async () => {
-    await system?.stop();
-    await vhost?.delete();
-  });
+  // As docker-compose.yml runs them without the observability profile: metrics on, the OTLP endpoint empty.
+  const observed = useMetricsSystem('e2e_observability_names', { OTEL_EXPORTER_OTLP_ENDPOINT: '' });
+  const { scrape, post } = observed;
 
   it('finds each in a scrape of the services after orders, reads, refusals and an event', async () => {
     const user = (await (await post('/users', { email: 'observed@example.com', name: 'Observed' })).json()) as { id: string };
@@ -114,8 +65,8 @@ describe('every metric and label the dashboard and the rules query (real process
     const order = await post('/orders', { userId: user.id, items: [item] });
     expect(order.status).toBe(201);
     expect((await post('/orders', { userId: '01890a5d-ac96-774b-bcce-b302099a8057', items: [item] })).status).toBe(422);
-    expect((await fetch(`${gateway}/orders/${((await order.json()) as { id: string }).id}`)).status).toBe(200);
-    expect((await fetch(`${gateway}/users/${user.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await fetch(`${observed.gateway}/orders/${((await order.json()) as { id: string }).id}`)).status).toBe(200);
+    expect((await fetch(`${observed.gateway}/users/${user.id}`, { method: 'DELETE' })).status).toBe(204);
     // The event's way through the outbox, the relay and the consumer is asynchronous: poll the counter, bounded.
     const consumed = async () => (await scrape('order-service')).some((s) => s.name === 'messaging_client_consumed_messages_total');
     for (const deadline = Date.now() + 15_000; !(await consumed()) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));
@@ -124,7 +75,7 @@ describe('every metric and label the dashboard and the rules query (real process
     const labelsOf = new Map<string, Set<string>>();
     for (const s of samples) {
       const known = labelsOf.get(s.name) ?? new Set<string>();
-      for (const label of s.labels) known.add(label);
+      for (const label of Object.keys(s.labels)) known.add(label);
       labelsOf.set(s.name, known);
     }
     const { queries: all, recorded } = queries();
@@ -149,7 +100,7 @@ describe('every metric and label the dashboard and the rules query (real process
 
   it('runs no trace exporter and logs no error with the endpoint empty, as compose sets it without the profile', () => {
     for (const app of APPS) {
-      const logs = system.process(app).logs;
+      const logs = observed.system.process(app).logs;
       expect([app, logs.length > 0]).toEqual([app, true]);
       // The services' JSON lines say "level":"info"; the SDK's own diagnostics are plain text.
       expect(logs).toContain('"level":"info"');
