@@ -42,31 +42,27 @@ describe('rate limit shared by two gateway replicas through Redis', () => {
   });
 });
 
+/** The statuses of `count` requests from one fresh client to a gateway started with `env` (stopped after). */
+async function statusesFromOneClient(env: Record<string, string>, count: number): Promise<number[]> {
+  const gateway = await startGateway({ ...NO_UPSTREAMS, TRUSTED_PROXY_HOPS: '1', ...env });
+  try {
+    const api = client(gateway.url);
+    const ip = someClient();
+    const statuses = [];
+    for (let i = 0; i < count; i++) statuses.push((await api.get('/users/not-a-uuid', from(ip))).status);
+    return statuses;
+  } finally {
+    await gateway.shutdown();
+  }
+}
+
 describe('rate limit without Redis, and with Redis unreachable', () => {
   it('counts per replica when no Redis is configured', async () => {
-    const gateway = await startGateway({ ...NO_UPSTREAMS, RATE_LIMIT_MAX: '2', TRUSTED_PROXY_HOPS: '1' });
-    try {
-      const api = client(gateway.url);
-      const ip = someClient();
-      const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await api.get('/users/not-a-uuid', from(ip))).status);
-      expect(statuses).toEqual([400, 400, 429]);
-    } finally {
-      await gateway.shutdown();
-    }
+    expect(await statusesFromOneClient({ RATE_LIMIT_MAX: '2' }, 3)).toEqual([400, 400, 429]);
   });
 
   it('lets requests through, unlimited, while the store is unreachable', async () => {
-    const gateway = await startGateway({ ...NO_UPSTREAMS, RATE_LIMIT_MAX: '1', RATE_LIMIT_REDIS_URL: 'redis://127.0.0.1:9', TRUSTED_PROXY_HOPS: '1' });
-    try {
-      const api = client(gateway.url);
-      const ip = someClient();
-      const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await api.get('/users/not-a-uuid', from(ip))).status);
-      expect(statuses).toEqual([400, 400, 400]);
-    } finally {
-      await gateway.shutdown();
-    }
+    expect(await statusesFromOneClient({ RATE_LIMIT_MAX: '1', RATE_LIMIT_REDIS_URL: 'redis://127.0.0.1:9' }, 3)).toEqual([400, 400, 400]);
   });
 });
 
