@@ -105,7 +105,8 @@ export async function startBenchSystem(
   const product = (launched as PromiseFulfilledResult<RunningSystem>).value;
   const processes: Partial<Record<ProcessKey, ServiceProcess>> = { ...baseline };
   const ports: Partial<Record<ProcessKey, number>> = { ...baselinePorts };
-  [product, ...running.slice(1)].forEach((system, i) => {
+  // `running` is the telemetry-off stack, then one per entry of `stacks`, in launch order.
+  running.forEach((system, i) => {
     const telemetry = i === 0 ? 'off' : (stacks[i - 1] as TelemetryStack);
     for (const app of PRODUCT_KEYS) {
       processes[productKey(app, telemetry)] = system.process(app);

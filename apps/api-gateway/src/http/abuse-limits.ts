@@ -55,7 +55,6 @@ export async function installAbuseLimits(app: NestFastifyApplication, limits: Ab
         maxRetriesPerRequest: 0,
         connectTimeout: 1_000,
         commandTimeout: 100,
-        lazyConnect: false,
       })
     : undefined;
   let redisDown = false;
