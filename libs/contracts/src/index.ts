@@ -14,4 +14,5 @@ export * from './stream-shapes';
 export * from './field-rules';
 export { PROTO_COMMENTS } from './gen/comments';
 export * from './http-rules';
+export * from './access-rules';
 export * from './scalar-ranges';

@@ -5,6 +5,7 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
+import { file_acme_auth_v1_access } from "../../auth/v1/access_pb";
 import { file_google_api_annotations } from "../../../google/api/annotations_pb";
 import { file_google_api_field_behavior } from "../../../google/api/field_behavior_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
@@ -15,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file acme/user/v1/user.proto.
  */
 export const file_acme_user_v1_user: GenFile = /*@__PURE__*/
-  fileDesc("ChdhY21lL3VzZXIvdjEvdXNlci5wcm90bxIMYWNtZS51c2VyLnYxImAKBFVzZXISCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSDAoEbmFtZRgDIAEoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAirgQKEUNyZWF0ZVVzZXJSZXF1ZXN0EpsCCgVlbWFpbBgBIAEoCUKLAuBBArpIA8gBAbpIBXIDGP4BukgUchKSAg9hZGFAZXhhbXBsZS5jb226SN8BugHbAQoNZW1haWxfYWRkcmVzcxIzbXVzdCBiZSBhIHZhbGlkIGVtYWlsIGFkZHJlc3MsIGUuZy4gYWRhQGV4YW1wbGUuY29tGpQBdGhpcy5tYXRjaGVzKHIiXlthLXpBLVowLTkuISMkJSYnKisvPT9eX2B7fH1+LV17MSw2NH1AW2EtekEtWjAtOV0oW2EtekEtWjAtOS1dezAsNjF9W2EtekEtWjAtOV0pPyhcLlthLXpBLVowLTldKFthLXpBLVowLTktXXswLDYxfVthLXpBLVowLTldKT8pKyQiKRLOAQoEbmFtZRgCIAEoCUK/AeBBArpIA8gBAbpIBXIDGMgBukgRcg+SAgxBZGEgTG92ZWxhY2W6SAZyBLoBAQC6SI0BugGJAQoJbm90X2JsYW5rEhFtdXN0IG5vdCBiZSBibGFuaxppdGhpcy5tYXRjaGVzKHIiW15cc1x4ezAwQTB9XHh7MTY4MH1ceHsyMDAwfS1ceHsyMDBBfVx4ezIwMjh9XHh7MjAyOX1ceHsyMDJGfVx4ezIwNUZ9XHh7MzAwMH1ceHtGRUZGfVx2XSIpEioKD2lkZW1wb3RlbmN5X2tleRgDIAEoCUIRukgFcgMY/wG6SAZyBLoBAQAiLAoOR2V0VXNlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIk4KEExpc3RVc2Vyc1JlcXVlc3QSHAoJcGFnZV9zaXplGAEgASgFQgm6SAYaBBhkKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAgiTwoRTGlzdFVzZXJzUmVzcG9uc2USIQoFdXNlcnMYASADKAsyEi5hY21lLnVzZXIudjEuVXNlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiLwoRRGVsZXRlVXNlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIhQKEkRlbGV0ZVVzZXJSZXNwb25zZSJLChJJbXBvcnRVc2Vyc1JlcXVlc3QSNQoEdXNlchgBIAEoCzIfLmFjbWUudXNlci52MS5DcmVhdGVVc2VyUmVxdWVzdEIGukgDyAEBImYKE0ltcG9ydFVzZXJzUmVzcG9uc2USDwoHY3JlYXRlZBgBIAEoAxIRCgl1bmNoYW5nZWQYAiABKAMSKwoGZmFpbGVkGAMgAygLMhsuYWNtZS51c2VyLnYxLkltcG9ydEZhaWx1cmUiPQoNSW1wb3J0RmFpbHVyZRINCgVpbmRleBgBIAEoAxIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAky1wMKC1VzZXJTZXJ2aWNlElQKCkNyZWF0ZVVzZXISHy5hY21lLnVzZXIudjEuQ3JlYXRlVXNlclJlcXVlc3QaEi5hY21lLnVzZXIudjEuVXNlciIRgtPkkwILIgYvdXNlcnM6ASoSUwoHR2V0VXNlchIcLmFjbWUudXNlci52MS5HZXRVc2VyUmVxdWVzdBoSLmFjbWUudXNlci52MS5Vc2VyIhaQAgGC0+STAg0SCy91c2Vycy97aWR9El8KCUxpc3RVc2VycxIeLmFjbWUudXNlci52MS5MaXN0VXNlcnNSZXF1ZXN0Gh8uYWNtZS51c2VyLnYxLkxpc3RVc2Vyc1Jlc3BvbnNlIhGQAgGC0+STAggSBi91c2VycxJkCgpEZWxldGVVc2VyEh8uYWNtZS51c2VyLnYxLkRlbGV0ZVVzZXJSZXF1ZXN0GiAuYWNtZS51c2VyLnYxLkRlbGV0ZVVzZXJSZXNwb25zZSITgtPkkwINKgsvdXNlcnMve2lkfRJWCgtJbXBvcnRVc2VycxIgLmFjbWUudXNlci52MS5JbXBvcnRVc2Vyc1JlcXVlc3QaIS5hY21lLnVzZXIudjEuSW1wb3J0VXNlcnNSZXNwb25zZSIAKAFiBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_timestamp]);
+  fileDesc("ChdhY21lL3VzZXIvdjEvdXNlci5wcm90bxIMYWNtZS51c2VyLnYxImAKBFVzZXISCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSDAoEbmFtZRgDIAEoCRIvCgtjcmVhdGVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAirgQKEUNyZWF0ZVVzZXJSZXF1ZXN0EpsCCgVlbWFpbBgBIAEoCUKLAuBBArpIA8gBAbpIBXIDGP4BukgUchKSAg9hZGFAZXhhbXBsZS5jb226SN8BugHbAQoNZW1haWxfYWRkcmVzcxIzbXVzdCBiZSBhIHZhbGlkIGVtYWlsIGFkZHJlc3MsIGUuZy4gYWRhQGV4YW1wbGUuY29tGpQBdGhpcy5tYXRjaGVzKHIiXlthLXpBLVowLTkuISMkJSYnKisvPT9eX2B7fH1+LV17MSw2NH1AW2EtekEtWjAtOV0oW2EtekEtWjAtOS1dezAsNjF9W2EtekEtWjAtOV0pPyhcLlthLXpBLVowLTldKFthLXpBLVowLTktXXswLDYxfVthLXpBLVowLTldKT8pKyQiKRLOAQoEbmFtZRgCIAEoCUK/AeBBArpIA8gBAbpIBXIDGMgBukgRcg+SAgxBZGEgTG92ZWxhY2W6SAZyBLoBAQC6SI0BugGJAQoJbm90X2JsYW5rEhFtdXN0IG5vdCBiZSBibGFuaxppdGhpcy5tYXRjaGVzKHIiW15cc1x4ezAwQTB9XHh7MTY4MH1ceHsyMDAwfS1ceHsyMDBBfVx4ezIwMjh9XHh7MjAyOX1ceHsyMDJGfVx4ezIwNUZ9XHh7MzAwMH1ceHtGRUZGfVx2XSIpEioKD2lkZW1wb3RlbmN5X2tleRgDIAEoCUIRukgFcgMY/wG6SAZyBLoBAQAiLAoOR2V0VXNlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIk4KEExpc3RVc2Vyc1JlcXVlc3QSHAoJcGFnZV9zaXplGAEgASgFQgm6SAYaBBhkKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAgiTwoRTGlzdFVzZXJzUmVzcG9uc2USIQoFdXNlcnMYASADKAsyEi5hY21lLnVzZXIudjEuVXNlchIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiLwoRRGVsZXRlVXNlclJlcXVlc3QSGgoCaWQYASABKAlCDrpIA8gBAbpIBXIDsAEBIhQKEkRlbGV0ZVVzZXJSZXNwb25zZSJLChJJbXBvcnRVc2Vyc1JlcXVlc3QSNQoEdXNlchgBIAEoCzIfLmFjbWUudXNlci52MS5DcmVhdGVVc2VyUmVxdWVzdEIGukgDyAEBImYKE0ltcG9ydFVzZXJzUmVzcG9uc2USDwoHY3JlYXRlZBgBIAEoAxIRCgl1bmNoYW5nZWQYAiABKAMSKwoGZmFpbGVkGAMgAygLMhsuYWNtZS51c2VyLnYxLkltcG9ydEZhaWx1cmUiPQoNSW1wb3J0RmFpbHVyZRINCgVpbmRleBgBIAEoAxIMCgRjb2RlGAIgASgJEg8KB21lc3NhZ2UYAyABKAkytAQKC1VzZXJTZXJ2aWNlEmUKCkNyZWF0ZVVzZXISHy5hY21lLnVzZXIudjEuQ3JlYXRlVXNlclJlcXVlc3QaEi5hY21lLnVzZXIudjEuVXNlciIiirUYDQoLdXNlcnM6d3JpdGWC0+STAgsiBi91c2VyczoBKhJnCgdHZXRVc2VyEhwuYWNtZS51c2VyLnYxLkdldFVzZXJSZXF1ZXN0GhIuYWNtZS51c2VyLnYxLlVzZXIiKpACAYq1GBAKCnVzZXJzOnJlYWQaAmlkgtPkkwINEgsvdXNlcnMve2lkfRJxCglMaXN0VXNlcnMSHi5hY21lLnVzZXIudjEuTGlzdFVzZXJzUmVxdWVzdBofLmFjbWUudXNlci52MS5MaXN0VXNlcnNSZXNwb25zZSIjkAIBirUYDgoKdXNlcnM6cmVhZBABgtPkkwIIEgYvdXNlcnMSdwoKRGVsZXRlVXNlchIfLmFjbWUudXNlci52MS5EZWxldGVVc2VyUmVxdWVzdBogLmFjbWUudXNlci52MS5EZWxldGVVc2VyUmVzcG9uc2UiJoq1GA8KC3VzZXJzOndyaXRlEAGC0+STAg0qCy91c2Vycy97aWR9EmkKC0ltcG9ydFVzZXJzEiAuYWNtZS51c2VyLnYxLkltcG9ydFVzZXJzUmVxdWVzdBohLmFjbWUudXNlci52MS5JbXBvcnRVc2Vyc1Jlc3BvbnNlIhOKtRgPCgt1c2Vyczp3cml0ZRABKAFiBnByb3RvMw", [file_buf_validate_validate, file_acme_auth_v1_access, file_google_api_annotations, file_google_api_field_behavior, file_google_protobuf_timestamp]);
 
 /**
  * A registered user.
@@ -305,11 +306,21 @@ export const ImportFailureSchema: GenMessage<ImportFailure> = /*@__PURE__*/
  * field), or RESOURCE_EXHAUSTED when the request is larger than the server's
  * receive limit (twice its largest valid request). No RPC answers UNKNOWN.
  *
+ * `(acme.auth.v1.access)` on each RPC says who may call it. Any RPC may
+ * answer UNAUTHENTICATED (no access token, or one that is expired, not
+ * yet valid, badly signed, or from another issuer or audience) or
+ * PERMISSION_DENIED (the token lacks a scope or the admin role the RPC
+ * requires, or acts for another user); the message names what is missing.
+ *
  * @generated from service acme.user.v1.UserService
  */
 export const UserService: GenService<{
   /**
-   * CreateUser registers a new user.
+   * CreateUser registers a new user. A caller without the admin role
+   * registers itself: the user is bound to its token's subject, which
+   * is how later calls prove they act for this user; a subject has at
+   * most one user. A user an admin creates is bound to no subject, and
+   * only admins act for it.
    *
    * With an `idempotency_key` the call is safe to repeat: a request that
    * repeats the one that created a user (same key, same email and name)
@@ -321,6 +332,8 @@ export const UserService: GenService<{
    * INVALID_ARGUMENT: a field breaks its rule.
    * ALREADY_EXISTS: a user with the same email exists (emails are compared
    *   case-insensitively) and was not created with this `idempotency_key`.
+   *   Or the caller's subject is already bound to a user (the message
+   *   names it).
    * FAILED_PRECONDITION: `idempotency_key` was already used to create a user
    *   with a different email or name.
    *
