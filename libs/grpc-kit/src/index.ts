@@ -28,3 +28,4 @@ export * from './http/json-schema';
 export * from './http/edge-json';
 export * from './metrics/rpc-metrics';
 export * from './server/stream-calls';
+export * from './identity';

@@ -7,6 +7,7 @@ import { clientChannelOptions, type RetryPolicy } from './client-channel-options
 import { outgoingDeadline } from './deadline';
 import { retryableMethodsOf } from './retryable-methods';
 import { RpcDurations } from '../metrics/rpc-metrics';
+import { AUTHORIZATION_KEY } from '../identity/call-authorization';
 
 export interface UpstreamOptions<S extends DescService> {
   /** gRPC target, e.g. dns:///user-service:50051 (all replicas, round_robin). */
@@ -36,7 +37,8 @@ export type Upstream<S extends DescService> = {
 /**
  * A client for one upstream gRPC service over one long-lived channel, created
  * once at startup, with the generated codecs. Every call carries a deadline
- * (see outgoingDeadline) and the request id of the call being handled.
+ * (see outgoingDeadline), the request id of the call being handled and its
+ * caller's access token.
  */
 export function createUpstreamClient<S extends DescService>(options: UpstreamOptions<S>): Upstream<S> {
   const { service } = options;
@@ -55,7 +57,10 @@ export function createUpstreamClient<S extends DescService>(options: UpstreamOpt
     upstream[localName] = (request: unknown, callOptions?: CallOptions) => {
       const deadline = outgoingDeadline(callOptions?.deadlineMs ?? options.deadlineMs, service.typeName);
       const metadata = new Metadata();
-      metadata.set(REQUEST_ID_KEY, requestIdFrom(currentCallContext()?.requestId));
+      const context = currentCallContext();
+      metadata.set(REQUEST_ID_KEY, requestIdFrom(context?.requestId));
+      // The caller's own token: the next service verifies it and decides for itself.
+      if (context?.caller) metadata.set(AUTHORIZATION_KEY, `Bearer ${context.caller.token}`);
       const started = performance.now();
       return new Promise((resolve, reject) =>
         client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, { deadline }, (error: ServiceError | null, response?: unknown) => {

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Metadata } from '@grpc/grpc-js';
+import type { Caller } from '../identity/caller';
 
 /** Metadata key (and HTTP header) that carries the request id across every hop. */
 export const REQUEST_ID_KEY = 'x-request-id';
@@ -13,6 +14,8 @@ export interface CallContext {
   readonly deadline: number | undefined;
   /** `Service/Method` (gRPC) or `VERB /route` (HTTP) being handled. */
   readonly method: string;
+  /** Who is calling, verified (undefined with AUTH_MODE=off); its token goes with every upstream call. */
+  readonly caller?: Caller;
 }
 
 const storage = new AsyncLocalStorage<CallContext>();

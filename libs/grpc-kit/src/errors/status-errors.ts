@@ -56,3 +56,17 @@ export class DeadlineExceededError extends StatusError {
     super(status.DEADLINE_EXCEEDED, message);
   }
 }
+
+/** No usable identity: no access token, or one that does not verify. The message says which check failed. */
+export class UnauthenticatedError extends StatusError {
+  constructor(message: string) {
+    super(status.UNAUTHENTICATED, message);
+  }
+}
+
+/** The caller is known but may not do this. The message names the missing scope, role or ownership. */
+export class PermissionDeniedError extends StatusError {
+  constructor(message: string) {
+    super(status.PERMISSION_DENIED, message);
+  }
+}

@@ -22,6 +22,8 @@ import { rejectMalformedRequests, withStrictDecoding } from '../request-decoding
 import { withRuleValidation } from '../request-validation';
 import { rpcServerMetricsInterceptor } from '../metrics/rpc-metrics';
 import { type MetricsEndpoint, type MetricsOptions, startMetrics } from '@acme/telemetry';
+import { authorizeCalls, callerOf } from '../identity/call-authorization';
+import { TokenVerifier, type TokenVerifierOptions } from '../identity/token-verifier';
 
 export interface GrpcServiceOptions {
   /** The generated services served, e.g. [SERVICES.user] from @acme/contracts. */
@@ -54,6 +56,12 @@ export interface GrpcServiceOptions {
   readonly metrics?: MetricsOptions;
   /** Serve gRPC server reflection (default true). */
   readonly reflection?: boolean;
+  /**
+   * Verify every call's access token and enforce each method's
+   * acme.auth.v1.access rule (call-authorization.ts); undefined: AUTH_MODE=off,
+   * every caller trusted (logged loudly at startup).
+   */
+  readonly auth?: TokenVerifierOptions | undefined;
 }
 
 export interface RunningGrpcService {
@@ -75,6 +83,8 @@ export interface RunningGrpcService {
  *   for every call, without a Nest interceptor on the hot path;
  * - the exception filter that never lets an error out as UNKNOWN;
  * - the proto's field rules (buf.validate) checked on every request;
+ * - the caller's access token verified and each method's access rule
+ *   (acme.auth.v1.access) enforced before its handler runs;
  * - limits against hostile clients: message size, strict decoding (malformed
  *   protobuf and invalid UTF-8 are INVALID_ARGUMENT), concurrent streams,
  *   metadata size, ping rate;
@@ -133,7 +143,8 @@ export async function bootstrapGrpcService(
   parts.health = healthService;
   app.useGlobalFilters(new GrpcExceptionFilter(options.errorClassifiers));
   // Log lines get the call's request id from the call context (pino mixin, see pinoOptions).
-  if (options.propagateCallContext !== false) {
+  // The caller's identity lives in the call context, so with auth on it is always made.
+  if (options.propagateCallContext !== false || options.auth) {
     transport.setOnProcessingStartHook((_transport, call, done) => withCallContext(call, done));
   }
   // Outside any request, PinoLogger#logger is the root logger. (nestjs-pino only
@@ -145,8 +156,11 @@ export async function bootstrapGrpcService(
       ...(rootLogger.isLevelEnabled('debug') ? [accessLogInterceptor(rootLogger)] : []),
       ...(metrics ? [rpcServerMetricsInterceptor()] : []),
       rejectMalformedRequests,
+      ...(options.auth ? [authorizeCalls(new TokenVerifier(options.auth), options.services)] : []),
     ],
   });
+  if (options.auth) logger.log(`access tokens from ${options.auth.issuer} for ${options.auth.audience} required on every call`);
+  else logger.warn('AUTH_MODE=off: callers are not authenticated and the access rules are not enforced');
   if (metrics) await logMetricsEndpoint(metrics, new NestLogger('Metrics'));
 
   await healthService.start();
@@ -216,6 +230,7 @@ function withCallContext(rawCall: unknown, done: () => Promise<unknown>): Promis
     requestId: requestIdFromMetadata(call.metadata),
     deadline: normaliseDeadline(call.call?.getDeadline?.()),
     method: call.path ?? 'unknown',
+    caller: callerOf(call.metadata),
   };
   return runWithCallContext(context, done);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { booleanVar, intVar, millisVar, portVar } from '@acme/config';
 import { processEnv } from '../lifecycle/process-env';
+import { authEnv, tokenVerifierOptionsFromEnv } from '../identity/auth-env';
 import type { GrpcServiceOptions } from './bootstrap-grpc-service';
 
 /** Environment variables every gRPC service understands (merge into the app's own schema). */
@@ -23,6 +24,7 @@ export const grpcServerEnv = (defaultPort: number) => ({
    * caller that reaches the port learns nothing it was not given.
    */
   GRPC_REFLECTION: booleanVar(true),
+  ...authEnv(),
 });
 
 type Shape = ReturnType<typeof grpcServerEnv>;
@@ -37,6 +39,7 @@ export function grpcServiceOptionsFromEnv(
     ...service,
     url: `${env.GRPC_HOST}:${env.GRPC_PORT}`,
     reflection: env.GRPC_REFLECTION,
+    auth: tokenVerifierOptionsFromEnv(env),
     drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     channel: {
