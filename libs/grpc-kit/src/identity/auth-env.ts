@@ -39,7 +39,10 @@ export const authEnv = () => ({
     .optional()
     .transform((v) => v ?? DEFAULT_AUDIENCE),
   /** Where the issuer's signing keys are; unset: its discovery document's jwks_uri. */
-  AUTH_JWKS_URL: z.url().optional(),
+  AUTH_JWKS_URL: z
+    .url()
+    .optional()
+    .transform((v): string | undefined => v),
   /** Accepted difference between our clock and the issuer's, for exp and nbf. */
   AUTH_CLOCK_SKEW_SECONDS: z.coerce
     .number({ message: 'expected a number of seconds' })

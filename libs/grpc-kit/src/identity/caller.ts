@@ -11,6 +11,8 @@ export interface Caller {
   readonly roles: ReadonlySet<string>;
   /** The compact JWT, for the next hop's own verification. */
   readonly token: string;
+  /** When the token expires (epoch ms). */
+  readonly expiresAt: number;
 }
 
 export const isAdmin = (caller: Caller): boolean => caller.roles.has(ADMIN_ROLE);
