@@ -10,7 +10,7 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: {
-    '^.+\\.ts$': [
+    '^.+\\.(ts|js)$': [
       '@swc/jest',
       {
         jsc: {
@@ -24,6 +24,9 @@ module.exports = {
       },
     ],
   },
+  // jose ships ES modules only; Node loads them from our CommonJS with
+  // require(esm), Jest's module system cannot, so SWC compiles them too.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   setupFiles: [require('node:path').join(__dirname, 'tools/jest/setup-quiet-logs.js')],
   clearMocks: true,
