@@ -44,9 +44,10 @@ describe('local stack (npm start)', () => {
 
   it('prints the endpoints of every service', () => {
     const { output } = stack;
-    expect(output).toContain(`user-service   grpc  127.0.0.1:${ports.user}`);
-    expect(output).toContain(`order-service  grpc  127.0.0.1:${ports.order}`);
-    expect(output).toContain(`api-gateway    http  http://127.0.0.1:${ports.gateway}`);
+    expect(output).toMatch(new RegExp(`user-service\\s+grpc  127\\.0\\.0\\.1:${ports.user}`));
+    expect(output).toMatch(new RegExp(`order-service\\s+grpc  127\\.0\\.0\\.1:${ports.order}`));
+    expect(output).toMatch(new RegExp(`api-gateway\\s+http  http://127\\.0\\.0\\.1:${ports.gateway}`));
+    expect(output).toMatch(new RegExp(`identity-provider\\s+http  http://127\\.0\\.0\\.1:${ports.identity}`));
     expect(output).toMatch(new RegExp(`postgres\\s+postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${ports.postgres}/acme_users`));
   });
 
@@ -55,7 +56,8 @@ describe('local stack (npm start)', () => {
     const session = block
       .replaceAll('127.0.0.1:50051', `127.0.0.1:${ports.user}`)
       .replaceAll('127.0.0.1:50052', `127.0.0.1:${ports.order}`)
-      .replaceAll('127.0.0.1:8080', `127.0.0.1:${ports.gateway}`);
+      .replaceAll('127.0.0.1:8080', `127.0.0.1:${ports.gateway}`)
+      .replaceAll('127.0.0.1:9400', `127.0.0.1:${ports.identity}`);
     const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', session], { cwd: workspacePath() });
     return stdout;
   };

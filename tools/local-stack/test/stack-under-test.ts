@@ -10,6 +10,7 @@ export interface StackPorts {
   readonly user: number;
   readonly order: number;
   readonly gateway: number;
+  readonly identity: number;
 }
 
 /** `npm start` as a user runs it (the built launcher), on free ports and a fresh data directory, in a process group of its own. */
@@ -28,7 +29,7 @@ export class StackUnderTest {
   static async start(args: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Promise<StackUnderTest> {
     const dataRoot = mkdtempSync(join(tmpdir(), 'local-stack-'));
     chmodSync(dataRoot, 0o755); // Postgres runs as its own user and must reach its data directory
-    const ports = { postgres: await freePort(), user: await freePort(), order: await freePort(), gateway: await freePort() };
+    const ports = { postgres: await freePort(), user: await freePort(), order: await freePort(), gateway: await freePort(), identity: await freePort() };
     const child = spawn(process.execPath, [workspacePath('tools/local-stack/dist/main.js'), ...args], {
       env: {
         PATH: process.env['PATH'] ?? '',
@@ -37,6 +38,7 @@ export class StackUnderTest {
         USER_SERVICE_PORT: String(ports.user),
         ORDER_SERVICE_PORT: String(ports.order),
         GATEWAY_PORT: String(ports.gateway),
+        IDENTITY_PROVIDER_PORT: String(ports.identity),
         LOG_FORMAT: 'json',
         LOG_LEVEL: 'warn',
         ...env,

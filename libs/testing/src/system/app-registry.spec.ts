@@ -11,7 +11,7 @@ describe('the app registry (apps/*/project.json)', () => {
   });
 
   it('lists the apps that state how to launch them, and reads their manifests', () => {
-    expect(registeredApps().sort()).toEqual(['api-gateway', 'order-service', 'user-service']);
+    expect(registeredApps().sort()).toEqual(['api-gateway', 'identity-provider', 'order-service', 'user-service']);
     expect(registeredApp('order-service').launch).toMatchObject({
       protocol: 'grpc',
       ready: { grpcHealth: 'acme.order.v1.OrderService' },

@@ -23,7 +23,7 @@ export interface ProxyOptions {
 }
 
 export interface LaunchOptions {
-  /** Default: every registered app. Each app's upstreams must be among them. */
+  /** Default: every registered app. What they call (e.g. the identity provider) is launched with them. */
   readonly apps?: readonly string[];
   /** Default: one replica per app, on 127.0.0.1. */
   readonly replicas?: Readonly<Record<string, ReplicaOptions>>;
@@ -55,7 +55,7 @@ export interface LaunchOptions {
  * whatever was started or created is stopped and released again.
  */
 export async function launchSystem(options: LaunchOptions = {}): Promise<RunningSystem> {
-  const apps = options.apps ?? registeredApps();
+  const apps = withTheirUpstreams(options.apps ?? registeredApps());
   const manifests = new Map(apps.map((app) => [app, registeredApp(app).launch]));
   const groups = startGroups(apps, (app) => Object.values(manifests.get(app)?.upstreams ?? {}));
   const system = new RunningSystem(groups, manifests, options);
@@ -67,4 +67,13 @@ export async function launchSystem(options: LaunchOptions = {}): Promise<Running
     throw error;
   }
   return system;
+}
+
+/** `apps` and, transitively, every app they call, in that order. */
+function withTheirUpstreams(apps: readonly string[]): string[] {
+  const all = [...apps];
+  for (let i = 0; i < all.length; i++) {
+    for (const upstream of Object.values(registeredApp(all[i] ?? '').launch.upstreams)) if (!all.includes(upstream)) all.push(upstream);
+  }
+  return all;
 }
