@@ -14,7 +14,7 @@ describe('user-service migrations (real Postgres)', () => {
   });
   afterAll(() => database.drop());
 
-  it('create the users table with its constraints, case-insensitive unique email and unique idempotency key, and the outbox', async () => {
+  it('create the users table with its constraints, case-insensitive unique email, unique idempotency key and subject, and the outbox', async () => {
     const applied = await runMigrations(createUserDataSource(config()), () => undefined);
     expect(applied).toEqual([
       'CreateUsers1764150000000',
@@ -22,6 +22,7 @@ describe('user-service migrations (real Postgres)', () => {
       'AddUserIdempotencyKey1796083200000',
       'NotifyOutboxWrites1796083200001',
       'TraceOutboxRows1796500000000',
+      'AddUserSubject1796700000000',
     ]);
 
     const columns = await database.query<{ column_name: string; data_type: string; is_nullable: string }>(
@@ -34,7 +35,10 @@ describe('user-service migrations (real Postgres)', () => {
       { column_name: 'name', data_type: 'text', is_nullable: 'NO' },
       { column_name: 'create_time', data_type: 'timestamp with time zone', is_nullable: 'NO' },
       { column_name: 'idempotency_key', data_type: 'text', is_nullable: 'YES' },
+      { column_name: 'subject', data_type: 'text', is_nullable: 'YES' },
     ]);
+    const subjectIndex = await database.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = 'users' AND indexname = 'users_subject'`);
+    expect(subjectIndex[0]?.indexdef).toMatch(/CREATE UNIQUE INDEX users_subject ON public\.users USING btree \(subject\) WHERE \(subject IS NOT NULL\)/);
     const keyIndex = await database.query<{ indexdef: string }>(
       `SELECT indexdef FROM pg_indexes WHERE tablename = 'users' AND indexname = 'users_idempotency_key'`,
     );

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { create } from '@bufbuild/protobuf';
 import { v7 as uuidv7 } from 'uuid';
 import { orderV1 } from '@acme/contracts';
-import { FailedPreconditionError, NotFoundError } from '@acme/grpc-kit';
+import { FailedPreconditionError, NotFoundError, PermissionDeniedError, UnauthenticatedError } from '@acme/grpc-kit';
 import { PageTokenCodec } from '@acme/persistence';
 import { UserDirectory } from '../users/user-directory';
 import { toOrderMessage } from './order.mapper';
@@ -44,6 +44,8 @@ export class OrdersService {
       await this.users.assertUserExists(order.userId);
       created = await this.orders.insert(uuidv7(), order);
     } catch (error) {
+      // A caller refused for the user gets nothing of that user's, not even the order its key placed.
+      if (error instanceof PermissionDeniedError || error instanceof UnauthenticatedError) throw error;
       // If even the lookup fails, the step's own error is the one worth reporting.
       const previous = await this.orders.findByIdempotencyKey(order.userId, order.idempotencyKey).catch(() => undefined);
       if (previous) return toOrderMessage(this.replay(previous, order));
@@ -61,11 +63,13 @@ export class OrdersService {
     const id = request.id.toLowerCase();
     const order = await this.orders.findById(id);
     if (!order) throw new NotFoundError('order', id);
+    await this.users.assertCallerActsFor(order.userId);
     return toOrderMessage(order);
   }
 
   async list(request: orderV1.ListOrdersRequest): Promise<orderV1.ListOrdersResponse> {
     const userId = request.userId.toLowerCase();
+    await this.users.assertCallerActsFor(userId);
     const { items, nextPageToken } = await this.pageTokens.readPage(`orders:${userId}`, request, (afterId, limit) =>
       this.orders.listByUser(userId, afterId, limit),
     );
@@ -74,6 +78,10 @@ export class OrdersService {
 
   async cancel(request: orderV1.CancelOrderRequest): Promise<orderV1.Order> {
     const id = request.id.toLowerCase();
+    // The owner is checked before anything changes (an order's user never changes, so the read stays true).
+    const existing = await this.orders.findById(id);
+    if (!existing) throw new NotFoundError('order', id);
+    await this.users.assertCallerActsFor(existing.userId);
     const outcome = await this.orders.cancel(id);
     if (outcome === 'missing') throw new NotFoundError('order', id);
     if (outcome === 'not-open') throw new FailedPreconditionError(`order ${id} is already cancelled`);

@@ -4,6 +4,7 @@ import { status } from '@grpc/grpc-js';
 import { orderV1, type StreamCall } from '@acme/contracts';
 import { InvalidArgumentError, StatusError } from '@acme/grpc-kit';
 import { toOrderMessage } from '../orders/order.mapper';
+import { UserDirectory } from '../users/user-directory';
 import { OrderChangeFeed } from './order-change-feed';
 import { type OrderChange, OrderChangesRepository } from './order-changes.repository';
 import { CHANGE_READ_BATCH, CHANGE_RETENTION } from './watch-limits';
@@ -21,12 +22,14 @@ export class OrderWatchService {
   constructor(
     private readonly feed: OrderChangeFeed,
     private readonly changes: OrderChangesRepository,
+    private readonly users: UserDirectory,
   ) {}
 
   async *watch(request: orderV1.WatchOrdersRequest, call: StreamCall): AsyncGenerator<orderV1.OrderUpdate> {
     const { userId } = request;
     const { signal } = call;
     const token = request.resumeToken === '' ? undefined : parseToken(request.resumeToken);
+    await this.users.assertCallerActsFor(userId);
     // Subscribed before anything is read, so no change falls between the read and the live feed.
     const subscription = this.feed.subscribe(userId);
     // A client that stops reading leaves this generator parked at a yield, not

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { create } from '@bufbuild/protobuf';
 import { v7 as uuidv7 } from 'uuid';
 import { userV1 } from '@acme/contracts';
-import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '@acme/grpc-kit';
+import { AlreadyExistsError, assertActsFor, currentCaller, FailedPreconditionError, isAdmin, NotFoundError } from '@acme/grpc-kit';
 import { PageTokenCodec } from '@acme/persistence';
 import { toUserMessage } from './user.mapper';
 import { UsersRepository } from './users.repository';
@@ -24,30 +24,40 @@ export class UsersService {
   ) {}
 
   /**
-   * Inserts the user. When the email or the idempotency key is taken, a
-   * request that repeats the one that created the holder (same key, same
-   * email and name, byte for byte) is a replay and gets that user back; any
-   * other is a conflict. Email and name are stored verbatim: no trimming, no
-   * case folding.
+   * Inserts the user, bound to the caller's subject unless the caller is an
+   * admin (proto: CreateUser). When the email, the idempotency key or the
+   * subject is taken, a request that repeats the one that created the holder
+   * (same key, same email and name, byte for byte, same caller) is a replay
+   * and gets that user back; any other is a conflict. Email and name are
+   * stored verbatim: no trimming, no case folding.
    */
   async create(request: userV1.CreateUserRequest): Promise<userV1.User> {
     const { email, name, idempotencyKey } = request;
-    const result = await this.users.insert({ id: uuidv7(), email, name, idempotencyKey });
+    const caller = currentCaller();
+    const subject = caller && !isAdmin(caller) ? caller.subject : null;
+    const result = await this.users.insert({ id: uuidv7(), email, name, idempotencyKey }, subject);
     if ('inserted' in result) return toUserMessage(result.inserted);
     const holder = result.existing;
     if (idempotencyKey !== '' && holder.idempotencyKey === idempotencyKey) {
-      if (holder.email === email && holder.name === name) return toUserMessage(holder);
+      // Someone else's key gets them nothing: not the user, not even its id.
+      if (holder.email === email && holder.name === name && holder.subject === subject) return toUserMessage(holder);
       throw new FailedPreconditionError(
-        `idempotency_key ${JSON.stringify(idempotencyKey)} was already used for user ${holder.id} with a different email or name`,
+        holder.subject === subject
+          ? `idempotency_key ${JSON.stringify(idempotencyKey)} was already used for user ${holder.id} with a different email or name`
+          : `idempotency_key ${JSON.stringify(idempotencyKey)} was already used by another caller; choose a new key`,
       );
     }
+    if (subject !== null && holder.subject === subject) throw new AlreadyExistsError(`the caller (${subject}) is already registered as user ${holder.id}`);
     throw new AlreadyExistsError(`a user with email ${email} already exists`);
   }
 
+  /** The user; a caller without the admin role may read only the user bound to it. */
   async get(request: userV1.GetUserRequest): Promise<userV1.User> {
     const id = request.id.toLowerCase();
     const user = await this.users.findById(id);
     if (!user) throw new NotFoundError('user', id);
+    const caller = currentCaller();
+    if (caller) assertActsFor(caller, user.subject, `user ${id}`);
     return toUserMessage(user);
   }
 
