@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { booleanVar, grpcTargetVar, intVar, loadConfig, millisVar, portVar } from '@acme/config';
-import { processEnv } from '@acme/grpc-kit';
+import { authEnv, processEnv, tokenVerifierOptionsFromEnv } from '@acme/grpc-kit';
 import { metricsEnv } from '@acme/telemetry';
 import type { HttpTimeouts } from './http/server-timeouts';
 
@@ -55,6 +55,7 @@ export const gatewayEnv = z.object({
     .transform((v) => (v ?? '').split(',').map((o) => o.trim()).filter((o) => o !== ''))
     .pipe(z.array(z.string().refine(isOrigin, { message: 'each origin must be scheme://host[:port] (http or https, no path, no "*")' }))),
   ...processEnv(),
+  ...authEnv(),
   /**
    * Slow clients get 408 and the connection is closed when, counted from a
    * request's first byte, its headers are not complete after
@@ -117,6 +118,7 @@ export const httpEdgeOptions = (config: GatewayConfig) => ({
   corsAllowedOrigins: config.CORS_ALLOWED_ORIGINS,
   apiDocs: config.API_DOCS,
   trustedProxyHops: config.TRUSTED_PROXY_HOPS,
+  auth: tokenVerifierOptionsFromEnv(config),
   abuseLimits: {
     rateLimitMax: config.RATE_LIMIT_MAX,
     rateLimitWindowMs: config.RATE_LIMIT_WINDOW_MS,

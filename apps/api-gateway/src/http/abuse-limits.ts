@@ -7,6 +7,7 @@ import type { FastifyRequest } from 'fastify';
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
 import { PROBES } from './logging';
+import { edgeCallerOf } from '../auth/edge-auth';
 
 export interface AbuseLimits {
   /** Requests one client may make per window; 0: no rate limit. */
@@ -30,8 +31,11 @@ export class GatewayOverloaded extends Error {
   }
 }
 
-/** A client's requests are counted under this key: the caller's identity once the edge authenticates, its address until then. */
-const clientKey = (request: FastifyRequest): string => `ip:${request.ip}`;
+/** A client's requests are counted under this key: its verified identity (edge-auth.ts runs first), else its address. */
+const clientKey = (request: FastifyRequest): string => {
+  const caller = edgeCallerOf(request);
+  return caller ? `sub:${caller.subject}` : `ip:${request.ip}`;
+};
 
 /**
  * Abuse limits at the edge, answered as problem+json by the ProblemFilter

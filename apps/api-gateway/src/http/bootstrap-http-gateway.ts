@@ -4,7 +4,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { gracefulShutdown, INT64_FORMAT, INT64_FORMAT_NAME, logMetricsEndpoint } from '@acme/grpc-kit';
+import { gracefulShutdown, INT64_FORMAT, INT64_FORMAT_NAME, logMetricsEndpoint, TokenVerifier, type TokenVerifierOptions } from '@acme/grpc-kit';
+import { installEdgeAuth } from '../auth/edge-auth';
 import { type MetricsOptions, startMetrics } from '@acme/telemetry';
 import { Readiness } from '../health/readiness';
 import { clientErrorAnswerer } from './client-errors';
@@ -39,6 +40,8 @@ export interface HttpGatewayOptions {
   readonly apiDocs?: boolean;
   /** Proxies in front whose X-Forwarded-For is believed (default 0). */
   readonly trustedProxyHops?: number;
+  /** Verify access tokens and each route's access rule (edge-auth.ts); undefined: AUTH_MODE=off, nobody checked. */
+  readonly auth?: TokenVerifierOptions | undefined;
   /** Rate limit and load shedding (abuse-limits.ts); undefined: neither. */
   readonly abuseLimits?: AbuseLimits;
   /** Exit the process after a signal-triggered shutdown (off when tests run the gateway in-process). */
@@ -62,7 +65,8 @@ export interface RunningHttpGateway {
  * refused, not silently fixed); text that is not well-formed Unicode refused
  * in every part of every request; timeouts for slow clients; the request id
  * on every response, log line and upstream call; one problem+json filter for
- * every error; security headers and CORS (security-headers.ts); the OpenAPI document and Swagger UI; RED metrics per route on
+ * every error; bearer-token authentication and each route's access rule
+ * (edge-auth.ts); security headers and CORS (security-headers.ts); the OpenAPI document and Swagger UI; RED metrics per route on
  * a metrics port of their own; graceful shutdown on SIGTERM/SIGINT.
  */
 export async function bootstrapHttpGateway(module: DynamicModule, options: HttpGatewayOptions): Promise<RunningHttpGateway> {
@@ -97,6 +101,9 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
   // text/plain bodies are answered 415; JSON bodies are checked to be UTF-8 before Fastify's own parser.
   fastify.removeContentTypeParser('text/plain');
   await installSecurityHeaders(app, { corsAllowedOrigins: options.corsAllowedOrigins ?? [] });
+  // Before the rate limit, which counts verified callers by subject.
+  if (options.auth) installEdgeAuth(fastify, new TokenVerifier(options.auth), (error, request, reply) => problems.answer(error, request, reply));
+  else logger.warn('AUTH_MODE=off: requests are not authenticated and the access rules are not enforced');
   const abuse = options.abuseLimits ? await installAbuseLimits(app, options.abuseLimits, rootLogger) : undefined;
   installWellFormedInput(fastify);
   installRequestContext(fastify, rootLogger);

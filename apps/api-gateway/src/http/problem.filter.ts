@@ -12,6 +12,7 @@ import {
 } from '@acme/grpc-kit';
 import { UpstreamFailure } from '../upstreams/upstream-failure';
 import { GatewayOverloaded } from './abuse-limits';
+import { EdgeAuthRefusal } from '../auth/edge-auth';
 import { requestLogStore } from './request-context';
 import { EdgeValidationError } from './validation-error';
 
@@ -40,7 +41,10 @@ export class ProblemFilter implements ExceptionFilter {
 
     let problem: ProblemDetails;
     let retryAfterSeconds: number | undefined;
-    if (exception instanceof EdgeValidationError) {
+    if (exception instanceof EdgeAuthRefusal) {
+      problem = problemDetails(exception.statusCode, exception.message, extensions);
+      void reply.header('www-authenticate', exception.challenge);
+    } else if (exception instanceof EdgeValidationError) {
       problem = problemDetails(400, exception.message, { ...extensions, invalidParams: [{ name: exception.field, reason: exception.reason }] });
     } else if (exception instanceof GatewayOverloaded) {
       problem = problemDetails(503, exception.message, extensions);

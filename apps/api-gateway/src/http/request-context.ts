@@ -4,6 +4,7 @@ import { type Store, storage as pinoStorage } from 'nestjs-pino/storage';
 import type { Logger } from 'pino';
 import { REQUEST_ID_KEY, requestIdFrom, runWithCallContext } from '@acme/grpc-kit';
 import { activeTraceparent } from '@acme/telemetry';
+import { edgeCallerOf } from '../auth/edge-auth';
 
 /**
  * The request id, derived once per request: the caller's x-request-id when it
@@ -33,7 +34,8 @@ export function installRequestContext(fastify: FastifyInstance, rootLogger: () =
     done();
   });
   fastify.addHook('preHandler', (request, _reply, done) => {
-    const context = { requestId: request.id, deadline: undefined, method: `${request.method} ${request.routeOptions.url ?? request.url}` };
+    const caller = edgeCallerOf(request);
+    const context = { requestId: request.id, deadline: undefined, method: `${request.method} ${request.routeOptions.url ?? request.url}`, ...(caller ? { caller } : {}) };
     const store = requestLogStore(rootLogger(), request.id);
     // With LOG_LEVEL=debug, a request that never completes still leaves a trace.
     if (store.logger.isLevelEnabled('debug')) store.logger.debug({ method: request.method, url: request.url }, 'request received');

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { fromJson, type DescService, type JsonObject, type Message } from '@bufbuild/protobuf';
 import { Controller, Delete, Get, HttpCode, Inject, Patch, Post, Put, Req, Res, type Type } from '@nestjs/common';
-import { RouteSchema } from '@nestjs/platform-fastify';
+import { RouteConfig, RouteSchema } from '@nestjs/platform-fastify';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { accessOf } from '@acme/contracts';
 import { toEdgeJson } from '@acme/grpc-kit';
+import type { AccessRouteConfig } from '../auth/edge-auth';
 import { IDEMPOTENCY_KEY_HEADER } from '../http/common.schemas';
 import { EdgeValidationError } from '../http/validation-error';
 import { ApiRoute } from './rest-openapi';
@@ -50,6 +52,8 @@ export function restController(service: DescService, client: symbol): Type<unkno
       ROUTE_DECORATORS[route.verb](fastifyPath(route.template)),
       HttpCode(route.status),
       RouteSchema(routeSchema(route)),
+      // Who may call it: the RPC's own rule, checked here before the body is read (edge-auth.ts) and again by the service.
+      RouteConfig({ access: { rule: accessOf(route.method), method: `${route.verb} ${route.template}` } } satisfies AccessRouteConfig),
       ApiRoute(service, route),
     ]) {
       decorate(RestController.prototype, name, descriptor);
