@@ -18,7 +18,7 @@ export const identityProviderEnv = z.object({
   AUDIENCE: z.string().trim().min(1).optional().transform((v) => v ?? DEFAULT_AUDIENCE),
   /** Lifetime of an access token. */
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).optional().transform((v) => v ?? 3_600),
-  /** The demo clients (dev-clients.json beside the app unless given). */
+  /** Clients to serve instead of the demo clients (a file shaped like src/dev-clients.json). */
   CLIENTS_FILE: z.string().trim().min(1).optional(),
   ...processEnv(),
 });

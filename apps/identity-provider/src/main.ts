@@ -1,17 +1,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { deploymentEnvironment, exitOnStartupError } from '@acme/config';
 import { shutdownOnSignals } from '@acme/grpc-kit';
 import { loadIdentityProviderConfig } from './config';
-import { createProvider, readDemoClients } from './provider';
+import { createProvider, DEMO_CLIENTS, readDemoClients } from './provider';
 
 async function main(): Promise<void> {
   if (deploymentEnvironment(process.env) === 'production') {
     throw new Error('identity-provider is a development provider with demo clients; production takes an external issuer (AUTH_ISSUER)');
   }
   const config = loadIdentityProviderConfig();
-  const clients = readDemoClients(config.CLIENTS_FILE ?? join(__dirname, '..', 'dev-clients.json'));
+  const clients = config.CLIENTS_FILE ? readDemoClients(config.CLIENTS_FILE) : DEMO_CLIENTS;
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(config.HTTP_PORT, config.HTTP_HOST, resolve));
   const { port } = server.address() as AddressInfo;

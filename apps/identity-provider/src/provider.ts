@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { generateKeyPair, exportJWK } from 'jose';
 import Provider, { type ClientMetadata, type Configuration } from 'oidc-provider';
+import demoClients from './dev-clients.json';
 
 /** One demo principal of dev-clients.json. */
 export interface DemoClient {
@@ -11,6 +12,10 @@ export interface DemoClient {
   readonly roles: readonly string[];
 }
 
+/** The demo clients shipped (dev-clients.json, compiled in so the image needs no other file). */
+export const DEMO_CLIENTS: readonly DemoClient[] = demoClients.clients;
+
+/** Other clients, from a file of the same shape (CLIENTS_FILE). */
 export function readDemoClients(file: string): DemoClient[] {
   const parsed = JSON.parse(readFileSync(file, 'utf8')) as { clients?: DemoClient[] };
   if (!Array.isArray(parsed.clients) || parsed.clients.length === 0) throw new Error(`${file}: expected {"clients": [...]} with at least one client`);

@@ -42,10 +42,12 @@ export class EventsSystem {
     readonly system: RunningSystem,
     readonly vhost: TestVhost,
     readonly tap: EventTap,
+    /** The development provider's admin, who may act for every user. */
+    private readonly adminToken: string,
   ) {
     this.userServices = [system.process(USER)];
-    this.users = testClient(system.address(USER), SERVICES.user);
-    this.orders = testClient(system.address(ORDER), SERVICES.order);
+    this.users = testClient(system.address(USER), SERVICES.user, adminToken);
+    this.orders = testClient(system.address(ORDER), SERVICES.order, adminToken);
   }
 
   /**
@@ -71,7 +73,7 @@ export class EventsSystem {
       });
       // Ready is not enough here: its queue must exist and be bound before a test publishes.
       await system.process(ORDER).waitForOutput(`consuming ${ORDER_QUEUE}`, 1, 20_000);
-      return new EventsSystem(system, vhost, tap);
+      return new EventsSystem(system, vhost, tap, await system.identity.token('admin'));
     } catch (error) {
       await tap.close();
       await vhost.delete();
@@ -121,7 +123,7 @@ export class EventsSystem {
   private async afterUserServiceRestart(replica: number): Promise<void> {
     if (replica === 0) {
       this.users.close();
-      this.users = testClient(this.system.address(USER), SERVICES.user);
+      this.users = testClient(this.system.address(USER), SERVICES.user, this.adminToken);
     }
     for (;;) {
       const code = await this.orders

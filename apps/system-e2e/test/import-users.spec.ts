@@ -8,7 +8,7 @@ const USER = 'user-service';
 type ImportItem = RequestInitOf<typeof SERVICES.user, 'importUsers'>;
 
 /** Streams `items` to ImportUsers, honouring flow control (waits for 'drain'), and resolves with the answer. */
-async function importUsers(address: string, items: Iterable<ImportItem>, deadlineMs?: number): Promise<userV1.ImportUsersResponse> {
+async function importUsers(address: string, token: string, items: Iterable<ImportItem>, deadlineMs?: number): Promise<userV1.ImportUsersResponse> {
   const Ctor = makeGenericClientConstructor(grpcServiceDefinition(SERVICES.user), 'UserService');
   const client = new Ctor(address, credentials.createInsecure());
   try {
@@ -18,7 +18,9 @@ async function importUsers(address: string, items: Iterable<ImportItem>, deadlin
       type Method = (metadata: Metadata, options: CallOptions, cb: (e: ServiceError | null, r?: userV1.ImportUsersResponse) => void) => ClientWritableStream<ImportItem>;
       const method = (client as unknown as Record<string, Method>).ImportUsers!;
       const options: CallOptions = deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
-      stream = method.call(client, new Metadata(), options, (error, response) => {
+      const metadata = new Metadata();
+      metadata.set('authorization', `Bearer ${token}`);
+      stream = method.call(client, metadata, options, (error, response) => {
         settled = true;
         if (error) reject(error);
         else resolve(response!);
@@ -38,10 +40,12 @@ async function importUsers(address: string, items: Iterable<ImportItem>, deadlin
 describe('ImportUsers (real process, real Postgres)', () => {
   let system: RunningSystem;
   let users: Upstream<typeof SERVICES.user>;
+  let adminToken: string;
 
   beforeAll(async () => {
     system = await launchSystem({ apps: [USER], databases: freshTestDatabases('import'), env: { LOG_LEVEL: 'warn' } });
-    users = testClient(system.address(USER), SERVICES.user);
+    adminToken = await system.identity.token('admin');
+    users = testClient(system.address(USER), SERVICES.user, adminToken);
   });
   afterAll(async () => {
     users?.close();
@@ -83,7 +87,7 @@ describe('ImportUsers (real process, real Postgres)', () => {
       for (let i = 0; i < total; i++) yield itemAt(i);
     }
 
-    const answer = await importUsers(system.address(USER), items());
+    const answer = await importUsers(system.address(USER), adminToken, items());
     const [{ count }] = (await system.database(USER).query<{ count: string }>('SELECT count(*)::text AS count FROM users')) as [{ count: string }];
     console.log(`import: ${total} items, created ${answer.created}, failed ${answer.failed.length}, rows ${count}`);
 
@@ -98,7 +102,7 @@ describe('ImportUsers (real process, real Postgres)', () => {
     function* many() {
       for (let i = 0; i < 1_000_000; i++) yield { user: { email: `deadline-${i}@example.com`, name: `D ${i}` } };
     }
-    await expect(importUsers(system.address(USER), many(), 2_000)).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
+    await expect(importUsers(system.address(USER), adminToken, many(), 2_000)).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
     const [{ count }] = (await system.database(USER).query<{ count: string }>('SELECT count(*)::text AS count FROM users')) as [{ count: string }];
     const written = Number(count) - Number(before);
     console.log(`import cut by a 2 s deadline: ${written} users committed`);

@@ -19,9 +19,10 @@ describe('WatchOrders across replicas (real processes)', () => {
   const orders: Upstream<typeof SERVICES.order>[] = [];
   const metricsPorts: number[] = [];
   const watchers: OrderWatcher[] = [];
+  let adminToken: string;
 
   const open = (replica: number, request: { userId: string; resumeToken?: string }) => {
-    const watcher = OrderWatcher.open(system.address(ORDER, replica), request);
+    const watcher = OrderWatcher.open(system.address(ORDER, replica), request, { token: adminToken });
     watchers.push(watcher);
     return watcher;
   };
@@ -56,8 +57,9 @@ describe('WatchOrders across replicas (real processes)', () => {
       appEnv: { [ORDER]: { METRICS_PORT: String(metricsPorts[0]), METRICS_HOST: '127.0.0.1', SHUTDOWN_DRAIN_DELAY_MS: '100' } },
     });
     await system.addReplica(ORDER, { METRICS_PORT: String(metricsPorts[1]) });
-    users = testClient(system.address(USER), SERVICES.user);
-    for (let replica = 0; replica < 2; replica++) orders.push(testClient(system.address(ORDER, replica), SERVICES.order));
+    adminToken = await system.identity.token('admin');
+    users = testClient(system.address(USER), SERVICES.user, adminToken);
+    for (let replica = 0; replica < 2; replica++) orders.push(testClient(system.address(ORDER, replica), SERVICES.order, adminToken));
   });
   afterEach(() => {
     for (const watcher of watchers.splice(0)) watcher.close();

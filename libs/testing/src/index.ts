@@ -6,6 +6,7 @@ export * from './tcp-proxy';
 export * from './system';
 export * from './service-stack';
 export * from './test-client';
+export * from './dev-identity';
 export * from './raw-grpc';
 export * from './schema-drift';
 export * from './percentiles';

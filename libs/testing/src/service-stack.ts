@@ -1,5 +1,6 @@
 import { SERVICES } from '@acme/contracts';
 import type { Upstream } from '@acme/grpc-kit';
+import type { DevIdentity } from './dev-identity';
 import { freshTestDatabases } from './system/databases';
 import { launchSystem, type ProxyOptions } from './system/launch-system';
 import type { RunningSystem } from './system/running-system';
@@ -26,15 +27,20 @@ const ORDER = 'order-service';
 /**
  * user-service (one or more replicas) and order-service, launched by
  * launchSystem with a fresh database each (migrated), at LOG_LEVEL=warn, plus
- * gRPC clients that never retry, so tests see exactly what the services answer.
+ * gRPC clients that never retry, so tests see exactly what the services
+ * answer, calling with a real admin token from the development identity provider.
  */
 export class ServiceStack {
   readonly users: Upstream<typeof SERVICES.user>;
   readonly orders: Upstream<typeof SERVICES.order>;
 
-  private constructor(readonly system: RunningSystem) {
-    this.users = testClient(system.address(USER), SERVICES.user);
-    this.orders = testClient(system.address(ORDER), SERVICES.order);
+  /** The clients call as the development provider's admin, who may act for every user. */
+  private constructor(
+    readonly system: RunningSystem,
+    adminToken: string,
+  ) {
+    this.users = testClient(system.address(USER), SERVICES.user, adminToken);
+    this.orders = testClient(system.address(ORDER), SERVICES.order, adminToken);
   }
 
   static async start(options: ServiceStackOptions = {}): Promise<ServiceStack> {
@@ -49,7 +55,16 @@ export class ServiceStack {
         [ORDER]: { USER_SERVICE_DEADLINE_MS: String(options.userServiceDeadlineMs ?? 2_000), ...options.orderEnv },
       },
     });
-    return new ServiceStack(system);
+    try {
+      return new ServiceStack(system, await system.identity.token('admin'));
+    } catch (error) {
+      await system.stop('SIGKILL');
+      throw error;
+    }
+  }
+
+  get identity(): DevIdentity {
+    return this.system.identity;
   }
 
   get userDb(): Database {

@@ -21,10 +21,10 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>;
 }
 
-/** A small client for the gateway over real HTTP (Node's fetch). */
-export function client(baseUrl: string) {
+/** A small client for the gateway over real HTTP (Node's fetch), sending `token` as its bearer token unless a request sets its own Authorization. */
+export function client(baseUrl: string, token?: string) {
   const send = async <T = Json>(method: string, path: string, options: RequestOptions = {}): Promise<Answer<T>> => {
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...options.headers };
     let body: string | Buffer | undefined = options.rawBody;
     if (body === undefined && options.body !== undefined) {
       body = JSON.stringify(options.body);

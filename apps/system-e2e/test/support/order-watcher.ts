@@ -1,4 +1,4 @@
-import { credentials, makeGenericClientConstructor, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, makeGenericClientConstructor, Metadata, type Client, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import { grpcServiceDefinition, orderV1, type RequestInitOf, SERVICES } from '@acme/contracts';
 
 type WatchRequest = RequestInitOf<typeof SERVICES.order, 'watchOrders'>;
@@ -18,10 +18,12 @@ export class OrderWatcher {
   constructor(
     private readonly client: Client,
     request: WatchRequest,
-    options: { paused?: boolean } = {},
+    options: { paused?: boolean; token?: string } = {},
   ) {
-    const method = (client as unknown as Record<string, (request: WatchRequest) => ClientReadableStream<orderV1.OrderUpdate>>).WatchOrders!;
-    this.stream = method.call(client, request);
+    const method = (client as unknown as Record<string, (request: WatchRequest, metadata: Metadata) => ClientReadableStream<orderV1.OrderUpdate>>).WatchOrders!;
+    const metadata = new Metadata();
+    if (options.token) metadata.set('authorization', `Bearer ${options.token}`);
+    this.stream = method.call(client, request, metadata);
     if (options.paused) this.stream.pause();
     this.stream.on('data', (update: orderV1.OrderUpdate) => {
       this.updates.push(update);
@@ -38,7 +40,7 @@ export class OrderWatcher {
     });
   }
 
-  static open(address: string, request: WatchRequest, options?: { paused?: boolean }): OrderWatcher {
+  static open(address: string, request: WatchRequest, options?: { paused?: boolean; token?: string }): OrderWatcher {
     const Ctor = makeGenericClientConstructor(grpcServiceDefinition(SERVICES.order), 'OrderService');
     return new OrderWatcher(new Ctor(address, credentials.createInsecure()), request, options);
   }

@@ -22,6 +22,12 @@ export interface UpstreamOptions<S extends DescService> {
    * that must see exactly what a server answers).
    */
   readonly retry?: RetryPolicy | false;
+  /**
+   * The access token of a client acting as itself (a job, a test with its
+   * own client credentials), sent when the call being handled has no caller
+   * of its own to forward.
+   */
+  readonly bearerToken?: string;
 }
 
 export interface CallOptions {
@@ -60,7 +66,8 @@ export function createUpstreamClient<S extends DescService>(options: UpstreamOpt
       const context = currentCallContext();
       metadata.set(REQUEST_ID_KEY, requestIdFrom(context?.requestId));
       // The caller's own token: the next service verifies it and decides for itself.
-      if (context?.caller) metadata.set(AUTHORIZATION_KEY, `Bearer ${context.caller.token}`);
+      const token = context?.caller?.token ?? options.bearerToken;
+      if (token !== undefined) metadata.set(AUTHORIZATION_KEY, `Bearer ${token}`);
       const started = performance.now();
       return new Promise((resolve, reject) =>
         client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, { deadline }, (error: ServiceError | null, response?: unknown) => {

@@ -27,7 +27,7 @@ export const authEnv = () => ({
   AUTH_MODE: z
     .enum(['jwt', 'off'])
     .optional()
-    .transform((v) => v ?? 'off'), // TEMPORARY while the launchers learn to get tokens: becomes 'jwt'
+    .transform((v) => v ?? 'jwt'),
   AUTH_ISSUER: z
     .url({ message: 'expected the OIDC issuer URL, e.g. https://login.example.com/realms/acme' })
     .optional()

@@ -1,3 +1,4 @@
+import { DevIdentity, IDENTITY_PROVIDER_APP } from '../dev-identity';
 import { freePort } from '../free-port';
 import { TcpProxy } from '../tcp-proxy';
 import type { Database } from '../test-database';
@@ -38,6 +39,7 @@ export class RunningSystem {
   private readonly databaseProxies = new Map<string, TcpProxy>();
   private broker?: TcpProxy;
   private stopping?: Promise<void>;
+  private devIdentity?: DevIdentity;
 
   /** @internal launchSystem builds it. */
   constructor(
@@ -115,6 +117,12 @@ export class RunningSystem {
     const addresses = proxy ? [`127.0.0.1:${proxy.port}`] : this.replicasOf(app).map(({ host, port }) => `${host}:${port}`);
     if (this.manifest(app).protocol === 'http') return `http://${addresses[0]}`;
     return addresses.length === 1 ? `dns:///${addresses[0]}` : `ipv4:${addresses.join(',')}`;
+  }
+
+  /** Tokens from this system's development identity provider (launched with every app that verifies tokens). */
+  get identity(): DevIdentity {
+    this.devIdentity ??= new DevIdentity(this.target(IDENTITY_PROVIDER_APP));
+    return this.devIdentity;
   }
 
   /** The variables that point `app` (launched here or not, e.g. an in-process gateway) at its upstreams. */
