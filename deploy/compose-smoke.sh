@@ -82,7 +82,8 @@ USER_SERVICE_DEBUG_PORT=$(free_port)
 ORDER_SERVICE_DEBUG_PORT=$(free_port)
 TRACE_RECEIVER_PORT=$(free_port)
 PROMETHEUS_PORT=$(free_port)
-export GATEWAY_PORT USER_SERVICE_DEBUG_PORT ORDER_SERVICE_DEBUG_PORT TRACE_RECEIVER_PORT PROMETHEUS_PORT
+IDENTITY_PROVIDER_PORT=$(free_port)
+export GATEWAY_PORT USER_SERVICE_DEBUG_PORT ORDER_SERVICE_DEBUG_PORT TRACE_RECEIVER_PORT PROMETHEUS_PORT IDENTITY_PROVIDER_PORT
 # The stack as docker-compose.yml defines it, plus a stand-in OTLP receiver the services export traces to.
 export COMPOSE_FILE=docker-compose.yml:deploy/compose-smoke.traces.yml
 
@@ -132,19 +133,30 @@ wait_healthy() {
   done
 }
 
-# api METHOD PATH [JSON]: one request to the gateway; prints {"status":..,"body":..,"traceparent":..}.
+# token CLIENT SECRET: an access token from the development identity provider (client credentials), as the README gets one.
+token() {
+  node -e '
+    const [url, client, secret] = process.argv.slice(1);
+    fetch(url, { method: "POST", headers: { authorization: "Basic " + Buffer.from(`${client}:${secret}`).toString("base64"), "content-type": "application/x-www-form-urlencoded" },
+      body: "grant_type=client_credentials&scope=users:read users:write orders:read orders:write" })
+      .then(async (r) => { const t = await r.json(); if (!t.access_token) throw new Error(JSON.stringify(t)); process.stdout.write(t.access_token); })
+      .catch((e) => { console.error(`${url}: ${e.message}`); process.exit(1); });
+  ' "http://127.0.0.1:$IDENTITY_PROVIDER_PORT/token" "$1" "$2"
+}
+# api METHOD PATH [JSON]: one request to the gateway, with $TOKEN when set; prints {"status":..,"body":..,"traceparent":..,"challenge":..}.
 api() {
   node -e '
-    const [method, url, body] = process.argv.slice(1);
-    fetch(url, { method, headers: body ? { "content-type": "application/json" } : {}, body: body || undefined })
-      .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.json().catch(() => null), traceparent: r.headers.get("traceparent") })))
+    const [method, url, body, token] = process.argv.slice(1);
+    const headers = { ...(body ? { "content-type": "application/json" } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) };
+    fetch(url, { method, headers, body: body || undefined })
+      .then(async (r) => process.stdout.write(JSON.stringify({ status: r.status, body: await r.json().catch(() => null), traceparent: r.headers.get("traceparent"), challenge: r.headers.get("www-authenticate") })))
       .catch((e) => { console.error(`${method} ${url}: ${e.message}`); process.exit(1); });
-  ' "$1" "http://127.0.0.1:$GATEWAY_PORT$2" "${3:-}"
+  ' "$1" "http://127.0.0.1:$GATEWAY_PORT$2" "${3:-}" "${TOKEN:-}"
 }
 # grpc METHOD JSON PORT: one unary call over gRPC (h2c) to a published debug port;
 # buf learns the schema from the service's reflection (the generated descriptors in the image).
 grpc() {
-  "$BUF" curl --protocol grpc --http2-prior-knowledge -d "$2" "http://127.0.0.1:$3/$1"
+  "$BUF" curl --protocol grpc --http2-prior-knowledge -H "Authorization: Bearer $TOKEN" -d "$2" "http://127.0.0.1:$3/$1"
 }
 # field PATH: reads a field (dotted path, e.g. body.id) of the JSON on stdin.
 field() {
@@ -162,15 +174,16 @@ field() {
 # the DELETE to the first CANCELLED read, or fails with the last answer.
 delete_and_await_cancel() {
   node -e '
-    const [base, userId, orderId, timeoutS] = process.argv.slice(1);
+    const [base, userId, orderId, timeoutS, token] = process.argv.slice(1);
+    const headers = { authorization: `Bearer ${token}` };
     (async () => {
       const started = performance.now();
-      const deleted = await fetch(`${base}/users/${userId}`, { method: "DELETE" });
+      const deleted = await fetch(`${base}/users/${userId}`, { method: "DELETE", headers });
       if (deleted.status !== 204) throw new Error(`DELETE /users/${userId} answered ${deleted.status} ${await deleted.text()}`);
       const deadline = started + Number(timeoutS) * 1000;
       let last = "";
       while (performance.now() < deadline) {
-        const r = await fetch(`${base}/orders/${orderId}`);
+        const r = await fetch(`${base}/orders/${orderId}`, { headers });
         last = `${r.status} ${await r.text()}`;
         if (r.status === 200 && JSON.parse(last.slice(4)).status === "CANCELLED") {
           process.stdout.write(String(Math.round(performance.now() - started)));
@@ -180,7 +193,7 @@ delete_and_await_cancel() {
       }
       throw new Error(`order ${orderId} not CANCELLED ${timeoutS}s after its user was deleted; last answer: ${last}`);
     })().catch((e) => { console.error(e.message); process.exit(1); });
-  ' "http://127.0.0.1:$GATEWAY_PORT" "$1" "$2" "$EVENT_TIMEOUT_S"
+  ' "http://127.0.0.1:$GATEWAY_PORT" "$1" "$2" "$EVENT_TIMEOUT_S" "$TOKEN"
 }
 # user_with_order NAME: creates a user and an order of theirs; sets user_id and order_id.
 user_with_order() {
@@ -254,7 +267,7 @@ build_s=$(since "$t")
 ok "images built in ${build_s}s"
 
 log "supply chain: each image's bill of materials and annotations"
-for app in user-service order-service api-gateway; do
+for app in user-service order-service api-gateway identity-provider; do
   image="${IMAGE_PREFIX:-acme}/$app:$IMAGE_TAG"
   for label in version:"$IMAGE_VERSION" revision:"$IMAGE_REVISION" created:"$IMAGE_CREATED"; do
     value=$("$DOCKER" image inspect -f "{{index .Config.Labels \"org.opencontainers.image.${label%%:*}\"}}" "$image")
@@ -293,6 +306,13 @@ observed ps
 ok "every container healthy (migrations exited 0) ${healthy_s}s after 'up'"
 
 # --- smoke flow ----------------------------------------------------------------------------
+log "identity: no token is refused, a token from the development identity provider is accepted"
+res=$(api GET /users)
+[ "$(field status <<<"$res")" = 401 ] && [[ "$(field challenge <<<"$res")" == Bearer* ]] || fail "GET /users without a token answered $res"
+ok "GET /users without a token: 401 with WWW-Authenticate: $(field challenge <<<"$res")"
+TOKEN=$(token admin dev-only-admin-secret) || fail "no token from the identity provider"
+ok "an admin access token from identity-provider (client credentials)"
+
 log "smoke flow through the public entry point (api-gateway, 127.0.0.1:$GATEWAY_PORT)"
 email="smoke-$(date +%s%N)@example.com"
 res=$(api POST /users "{\"email\":\"$email\",\"name\":\"Smoke Test\"}")
