@@ -11,6 +11,7 @@ import { status } from './support/expect-status';
 describe('gRPC servers facing a hostile client (real processes, raw HTTP/2)', () => {
   let system: ServiceStack;
   let userId: string;
+  let adminToken: string;
   const CREATE_ORDER = '/acme.order.v1.OrderService/CreateOrder';
   const CREATE_USER = '/acme.user.v1.UserService/CreateUser';
   const GET_USER = '/acme.user.v1.UserService/GetUser';
@@ -25,6 +26,7 @@ describe('gRPC servers facing a hostile client (real processes, raw HTTP/2)', ()
       orderEnv: { NODE_OPTIONS: '--max-old-space-size=160' },
     });
     userId = (await system.users.createUser({ email: 'hostile@example.com', name: 'H', idempotencyKey: '' })).id;
+    adminToken = await system.identity.token('admin');
   });
   afterAll(() => system?.stop());
 
@@ -54,7 +56,7 @@ describe('gRPC servers facing a hostile client (real processes, raw HTTP/2)', ()
     const before = rssBytes(pid);
     const peak = samplePeakRss(pid);
     const message = createOrderOf(4 * MiB);
-    const clients = await Promise.all(Array.from({ length: 8 }, () => RawGrpcClient.connect(orderAddress())));
+    const clients = await Promise.all(Array.from({ length: 8 }, () => RawGrpcClient.connect(orderAddress(), { bearerToken: adminToken })));
     try {
       const answers = await Promise.all(clients.map((client) => client.call(CREATE_ORDER, message)));
       const peakRss = peak.stop();
@@ -82,7 +84,7 @@ describe('gRPC servers facing a hostile client (real processes, raw HTTP/2)', ()
   it('checks the size after decompression: a 4 MiB CreateOrder gzipped to a few KiB (a gzip bomb) is RESOURCE_EXHAUSTED', async () => {
     const bomb = gzipSync(createOrderOf(4 * MiB));
     expect(bomb.length).toBeLessThan(16 * 1024); // small enough to pass the size check before decompression
-    const client = await RawGrpcClient.connect(orderAddress());
+    const client = await RawGrpcClient.connect(orderAddress(), { bearerToken: adminToken });
     try {
       expect(await client.call(CREATE_ORDER, bomb, { encoding: 'gzip' })).toMatchObject({
         status: status.RESOURCE_EXHAUSTED,
@@ -104,8 +106,8 @@ describe('gRPC servers facing a hostile client (real processes, raw HTTP/2)', ()
     ['field number 0', [0x00, 0x01], /: field number 0 is not allowed$/],
     ['a truncated varint', [0x0a, 0x80], /: premature EOF$/],
   ])('answers INVALID_ARGUMENT, naming the message type, for bytes that are not protobuf (%s)', async (_case, bytes, reason) => {
-    const orders = await RawGrpcClient.connect(orderAddress());
-    const users = await RawGrpcClient.connect(userAddress());
+    const orders = await RawGrpcClient.connect(orderAddress(), { bearerToken: adminToken });
+    const users = await RawGrpcClient.connect(userAddress(), { bearerToken: adminToken });
     try {
       const order = await orders.call(CREATE_ORDER, Uint8Array.from(bytes));
       expect(order.status).toBe(status.INVALID_ARGUMENT);
@@ -125,7 +127,7 @@ describe('gRPC servers facing a hostile client (real processes, raw HTTP/2)', ()
     ['an overlong encoding of "/"', [0xc0, 0xaf]],
     ['a UTF-16 surrogate', [0xed, 0xa0, 0x80]],
   ])('refuses a string field that is not UTF-8 (%s) with INVALID_ARGUMENT naming the field, storing nothing', async (_case, name) => {
-    const client = await RawGrpcClient.connect(userAddress());
+    const client = await RawGrpcClient.connect(userAddress(), { bearerToken: adminToken });
     try {
       const before = await userCount();
       expect(await client.call(CREATE_USER, createUserWithNameBytes(name))).toEqual({
@@ -134,6 +136,27 @@ describe('gRPC servers facing a hostile client (real processes, raw HTTP/2)', ()
         rstCode: 0,
       });
       expect(await userCount()).toBe(before);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('answers a caller without a token UNAUTHENTICATED before looking at its bytes, and one with a forged token too', async () => {
+    const client = await RawGrpcClient.connect(userAddress());
+    try {
+      const garbage = Uint8Array.from([0x41, 0xff, 0x42]);
+      expect(await client.call(CREATE_USER, garbage)).toEqual({
+        status: status.UNAUTHENTICATED,
+        message: '/acme.user.v1.UserService/CreateUser needs an access token: send "authorization: Bearer <token>"',
+        rstCode: 0,
+      });
+      const [header, payload] = adminToken.split('.');
+      const forged = `${header}.${payload}.${Buffer.from('not the signature').toString('base64url')}`;
+      expect(await client.call(CREATE_USER, garbage, { metadata: { authorization: `Bearer ${forged}` } })).toEqual({
+        status: status.UNAUTHENTICATED,
+        message: 'the access token signature does not verify',
+        rstCode: 0,
+      });
     } finally {
       client.close();
     }
@@ -153,7 +176,7 @@ describe('gRPC servers facing a hostile client (real processes, raw HTTP/2)', ()
         .tag(3, WireType.LengthDelimited)
         .string(`utf8-${Math.random()}`)
         .finish();
-    const client = await RawGrpcClient.connect(orderAddress());
+    const client = await RawGrpcClient.connect(orderAddress(), { bearerToken: adminToken });
     try {
       expect(await client.call(CREATE_ORDER, order(Uint8Array.from([0x42, 0xff])))).toMatchObject({
         status: status.INVALID_ARGUMENT,
@@ -170,7 +193,7 @@ describe('gRPC servers facing a hostile client (real processes, raw HTTP/2)', ()
   });
 
   it('resets a call whose metadata exceeds 8 KiB, and takes ordinary metadata', async () => {
-    const client = await RawGrpcClient.connect(userAddress());
+    const client = await RawGrpcClient.connect(userAddress(), { bearerToken: adminToken });
     const getUser = new BinaryWriter().tag(1, WireType.LengthDelimited).string(userId).finish();
     try {
       expect(await client.call(GET_USER, getUser, { metadata: { 'x-filler': 'a'.repeat(16 * 1024) } })).toMatchObject({
@@ -186,7 +209,7 @@ describe('gRPC servers facing a hostile client (real processes, raw HTTP/2)', ()
 
   it('limits concurrent streams per connection, and answers a ping flood with GOAWAY ENHANCE_YOUR_CALM "too_many_pings"', async () => {
     for (const address of [userAddress(), orderAddress()]) {
-      const client = await RawGrpcClient.connect(address);
+      const client = await RawGrpcClient.connect(address, { bearerToken: adminToken });
       expect(client.session.remoteSettings.maxConcurrentStreams).toBe(100);
       const goaway = once(client.session, 'goaway');
       for (let i = 0; i < 5; i++) client.session.ping(() => undefined);

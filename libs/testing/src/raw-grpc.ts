@@ -33,14 +33,18 @@ export function grpcFrame(message: Uint8Array, compressed = false): Buffer {
  * huge metadata, ping floods (through `session`).
  */
 export class RawGrpcClient {
-  private constructor(readonly session: ClientHttp2Session) {}
+  private constructor(
+    readonly session: ClientHttp2Session,
+    private readonly defaultMetadata: Record<string, string>,
+  ) {}
 
-  static async connect(address: string): Promise<RawGrpcClient> {
+  /** `bearerToken`: sent as `authorization` on every call (a call's own metadata may replace it). */
+  static async connect(address: string, options: { bearerToken?: string } = {}): Promise<RawGrpcClient> {
     const session = connect(`http://${address}`);
     // Errors surface through the calls and the 'goaway'/'close' events tests await.
     session.on('error', () => undefined);
     await once(session, 'remoteSettings');
-    return new RawGrpcClient(session);
+    return new RawGrpcClient(session, options.bearerToken ? { authorization: `Bearer ${options.bearerToken}` } : {});
   }
 
   /** One unary call: `message` (already encoded protobuf) in one frame, then end of stream. */
@@ -52,6 +56,7 @@ export class RawGrpcClient {
       te: 'trailers',
       'grpc-timeout': '20S',
       ...(options.encoding ? { 'grpc-encoding': options.encoding } : {}),
+      ...this.defaultMetadata,
       ...options.metadata,
     });
     return new Promise((resolve) => {
