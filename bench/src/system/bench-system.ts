@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { DEPLOYMENT_ENVIRONMENT_VAR } from '@acme/config';
 import { freePort, givenDatabases, launchSystem, ServiceProcess, type ProcessEnv, type ProcessOutput, type RunningSystem, type ServiceProcessOptions } from '@acme/testing';
 import type { SystemName, TelemetryMode } from '../model';
 import { type BaselineKey, baselineServer, BASELINE_KEYS } from './baseline-servers';
@@ -76,6 +77,13 @@ export async function startBenchSystem(
     PAGE_TOKEN_SECRET: randomBytes(32).toString('hex'),
     // The load generator is one client at thousands of requests a second: the gateway's per-client limit would refuse it.
     RATE_LIMIT_MAX: '0',
+    // The bare call path, as the raw baseline has it: no token is checked or
+    // forwarded (what AUTH_MODE=off is for). Production refuses off, so the
+    // configuration checks are told this is not production; the processes
+    // still run with NODE_ENV=production (and the identity provider, which
+    // launchSystem starts as everyone's upstream, agrees to start).
+    AUTH_MODE: 'off',
+    [DEPLOYMENT_ENVIRONMENT_VAR]: 'development',
   };
   const launchStack = async (telemetry: TelemetryMode): Promise<RunningSystem> => {
     const appEnv: Record<string, ProcessEnv> = {};
