@@ -135,7 +135,13 @@ describe('WatchOrders across replicas (real processes)', () => {
     const session = connect(`http://${system.address(ORDER, 0)}`, { settings: { initialWindowSize: 0 } });
     session.on('error', () => undefined);
     try {
-      const stream = session.request({ ':method': 'POST', ':path': '/acme.order.v1.OrderService/WatchOrders', 'content-type': 'application/grpc', te: 'trailers' });
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/acme.order.v1.OrderService/WatchOrders',
+        'content-type': 'application/grpc',
+        te: 'trailers',
+        authorization: `Bearer ${adminToken}`,
+      });
       const trailers = new Promise<IncomingHttpHeaders>((resolve) => stream.on('trailers', resolve));
       stream.on('data', () => undefined);
       stream.end(grpcFrame(toBinary(orderV1.WatchOrdersRequestSchema, create(orderV1.WatchOrdersRequestSchema, { userId }))));
