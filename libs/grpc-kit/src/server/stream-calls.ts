@@ -56,22 +56,21 @@ export async function writeStream(
   const onCancelled = () => stop(undefined);
   call.on('cancelled', onCancelled);
   const untrack = live.track(stop);
-  const aborted = new Promise<'aborted'>((resolve) => controller.signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
   try {
     // One next() is always in flight, also while the call waits for the client
     // to make room: a handler that fails meanwhile (its own buffer overflowed)
     // ends the call then, not once the client reads again.
     let pending = iterator.next();
     for (;;) {
-      const next = await Promise.race([pending, aborted]);
-      if (next === 'aborted' || ended) break;
+      const next = await untilAborted(pending, controller.signal);
+      if (next === ABORTED || ended) break;
       if (next.done) break;
       const writable = call.write(next.value);
       pending = iterator.next();
       if (!writable) {
         const failed = pending.then(() => new Promise<never>(() => undefined));
-        const drained = await Promise.race([once(call, 'drain').then(() => 'drained' as const), aborted, failed]);
-        if (drained === 'aborted') break;
+        const drained = await untilAborted(Promise.race([once(call, 'drain'), failed]), controller.signal);
+        if (drained === ABORTED) break;
       }
     }
     const reason: unknown = controller.signal.reason;
@@ -90,6 +89,33 @@ export async function writeStream(
     // Frees the handler's resources (its finally blocks) without waiting for a pending next().
     void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
+}
+
+const ABORTED = Symbol('aborted');
+
+/**
+ * `promise`, or ABORTED as soon as `signal` aborts, leaving nothing behind
+ * on the signal either way. (Racing each wait against one promise that
+ * settles only when the stream ends, as Promise.race would, hangs a reaction
+ * on that promise per wait, and with it the value the wait resolved with:
+ * a long-lived stream kept every message it had written until it ended.)
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof ABORTED> {
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**
