@@ -58,4 +58,23 @@ describe('grpc-load-worker', () => {
     expect(result.latenciesUs).toHaveLength(result.completed);
     expect(result.errorSample).toMatch(/grpc-status 9 user does not exist/);
   });
+
+  it('stops after `requests` calls when given a count instead of a duration', async () => {
+    keys.length = 0;
+    const { templates, counterOffset } = createOrderTemplates([GOOD_USER], 'counted');
+    const result = await runLoad({
+      origin: `http://127.0.0.1:${port}`,
+      path: '/acme.order.v1.OrderService/CreateOrder',
+      templates: templates.map((t) => t.toString('base64')),
+      counterOffset,
+      counterWidth: COUNTER_WIDTH,
+      connections: 2,
+      concurrency: 4,
+      durationMs: 60_000,
+      timeout: '5S',
+      requests: 25,
+    });
+    expect(result.completed).toBe(25);
+    expect(new Set(keys)).toEqual(new Set(Array.from({ length: 25 }, (_, i) => `counted-${String(i).padStart(COUNTER_WIDTH, '0')}`)));
+  });
 });

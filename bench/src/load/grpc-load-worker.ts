@@ -1,5 +1,6 @@
-import { connect, constants, type ClientHttp2Session } from 'node:http2';
+import { connect, type ClientHttp2Session } from 'node:http2';
 import { readFileSync } from 'node:fs';
+import { rawUnaryCall } from './raw-unary-call';
 
 // A closed-loop gRPC load generator over raw HTTP/2, for calls that h2load
 // cannot make: every CreateOrder needs its own idempotency key, so each
@@ -24,6 +25,8 @@ export interface GrpcLoadConfig {
   readonly durationMs: number;
   /** Sent as grpc-timeout on every call, e.g. '10S'. */
   readonly timeout: string;
+  /** Stop after sending this many calls (or when durationMs is up, whichever comes first). */
+  readonly requests?: number;
 }
 
 export interface GrpcLoadResult {
@@ -32,39 +35,6 @@ export interface GrpcLoadResult {
   readonly errorSample?: string;
   readonly elapsedMs: number;
   readonly latenciesUs: number[];
-}
-
-function call(session: ClientHttp2Session, config: GrpcLoadConfig, body: Buffer): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const stream = session.request({
-      [constants.HTTP2_HEADER_METHOD]: 'POST',
-      [constants.HTTP2_HEADER_PATH]: config.path,
-      'content-type': 'application/grpc',
-      te: 'trailers',
-      'grpc-timeout': config.timeout,
-    });
-    let grpcStatus: string | undefined;
-    let grpcMessage = '';
-    let httpStatus: number | undefined;
-    let received = 0;
-    stream.on('response', (headers) => {
-      httpStatus = Number(headers[constants.HTTP2_HEADER_STATUS]);
-      // A trailers-only answer (errors) carries the status in the headers.
-      if (headers['grpc-status'] !== undefined) grpcStatus = String(headers['grpc-status']);
-      if (headers['grpc-message'] !== undefined) grpcMessage = String(headers['grpc-message']);
-    });
-    stream.on('trailers', (trailers) => {
-      grpcStatus = String(trailers['grpc-status']);
-      grpcMessage = String(trailers['grpc-message'] ?? '');
-    });
-    stream.on('data', (chunk: Buffer) => (received += chunk.length));
-    stream.on('error', (error) => (grpcMessage = error.message));
-    stream.on('close', () => {
-      if (httpStatus === 200 && grpcStatus === '0' && received > 5) resolve(undefined);
-      else resolve(`http ${httpStatus ?? '-'} grpc-status ${grpcStatus ?? '-'} ${decodeURIComponent(grpcMessage)}`);
-    });
-    stream.end(body);
-  });
 }
 
 export async function runLoad(config: GrpcLoadConfig): Promise<GrpcLoadResult> {
@@ -95,9 +65,9 @@ export async function runLoad(config: GrpcLoadConfig): Promise<GrpcLoadResult> {
 
   const loop = async (index: number) => {
     const session = sessions[index % sessions.length] as ClientHttp2Session;
-    while (performance.now() < stopAt) {
+    while (performance.now() < stopAt && (config.requests === undefined || counter < config.requests)) {
       const sent = performance.now();
-      const error = await call(session, config, nextBody());
+      const { error } = await rawUnaryCall(session, config.path, nextBody(), config.timeout);
       if (error === undefined) latenciesUs.push(Math.round((performance.now() - sent) * 1000));
       else {
         failed++;

@@ -1,6 +1,7 @@
 import { create, toJson, type DescMessage, type DescMethod, type DescService, type MessageInitShape } from '@bufbuild/protobuf';
 import { grpcCodec, orderV1, SERVICES, type GrpcCodec, type MethodsOf } from '@acme/contracts';
 import { grpcFrame } from '@acme/testing';
+import { GrpcMessageReader } from './grpc-message-reader';
 
 // Request bodies for the generators (and answers for the preflight), encoded
 // and decoded with the generated codecs the services use.
@@ -16,24 +17,28 @@ function call<I extends DescMessage, O extends DescMessage>(method: DescMethod &
   return { path: `/${method.parent.typeName}/${method.name}`, request: grpcCodec(method.input), response: grpcCodec(method.output) };
 }
 
-/** The two calls the generators make. */
+/** The calls the generators make (the streams' codecs are of one message of the stream). */
 export const GRPC_CALLS: {
   readonly getUser: GrpcCall<typeof SERVICES.user, 'getUser'>;
+  readonly createUser: GrpcCall<typeof SERVICES.user, 'createUser'>;
+  readonly importUsers: GrpcCall<typeof SERVICES.user, 'importUsers'>;
   readonly createOrder: GrpcCall<typeof SERVICES.order, 'createOrder'>;
+  readonly cancelOrder: GrpcCall<typeof SERVICES.order, 'cancelOrder'>;
+  readonly watchOrders: GrpcCall<typeof SERVICES.order, 'watchOrders'>;
 } = {
   getUser: call(SERVICES.user.method.getUser),
+  createUser: call(SERVICES.user.method.createUser),
+  importUsers: call(SERVICES.user.method.importUsers),
   createOrder: call(SERVICES.order.method.createOrder),
+  cancelOrder: call(SERVICES.order.method.cancelOrder),
+  watchOrders: call(SERVICES.order.method.watchOrders),
 };
 
-/** The messages of a response body (length-prefixed frames, uncompressed). */
+/** The messages of a whole response body (length-prefixed frames, uncompressed). */
 export function grpcUnframe(body: Buffer): Buffer[] {
-  const messages: Buffer[] = [];
-  for (let offset = 0; offset < body.length; ) {
-    if (body[offset] !== 0) throw new Error('compressed gRPC message: not expected here');
-    const length = body.readUInt32BE(offset + 1);
-    messages.push(body.subarray(offset + 5, offset + 5 + length));
-    offset += 5 + length;
-  }
+  const reader = new GrpcMessageReader();
+  const messages = reader.push(body);
+  if (reader.pendingBytes > 0) throw new Error(`the body ends inside a message (${reader.pendingBytes} bytes of it)`);
   return messages;
 }
 
@@ -66,4 +71,15 @@ export function createOrderTemplates(userIds: readonly string[], keyPrefix: stri
   });
   if (counterOffset === undefined) throw new Error('no user to order for');
   return { templates, counterOffset };
+}
+
+/**
+ * A CreateUser frame for a new user per request: the email is
+ * `${emailPrefix}-<12 digits>@example.com`, and the generator writes its
+ * request counter into the digits. Returns where they are.
+ */
+export function createUserTemplate(emailPrefix: string): { template: Buffer; counterOffset: number } {
+  const placeholder = `${emailPrefix}-${'0'.repeat(COUNTER_WIDTH)}`;
+  const template = grpcFrame(GRPC_CALLS.createUser.request.serialize({ email: `${placeholder}@example.com`, name: 'Bench User', idempotencyKey: '' }));
+  return { template, counterOffset: template.indexOf(placeholder, 0, 'latin1') + emailPrefix.length + 1 };
 }

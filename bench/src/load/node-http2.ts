@@ -12,6 +12,8 @@ export interface NodeHttp2Run {
   readonly counterWidth: number;
   readonly concurrency: number;
   readonly durationS: number;
+  /** Stop after this many calls instead (durationS is then only a bound). */
+  readonly requests?: number;
   readonly configFile: string;
 }
 
@@ -30,6 +32,7 @@ export async function runNodeHttp2(run: NodeHttp2Run): Promise<LoadOutcome> {
     concurrency: run.concurrency,
     durationMs: run.durationS * 1000,
     timeout: '10S',
+    ...(run.requests !== undefined ? { requests: run.requests } : {}),
   };
   await writeFile(run.configFile, JSON.stringify(config));
   try {

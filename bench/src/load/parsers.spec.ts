@@ -1,3 +1,6 @@
+import { grpcFrame } from '@acme/testing';
+import { GrpcMessageReader } from './grpc-message-reader';
+import { grpcUnframe } from './grpc-messages';
 import { parseH2loadLog } from './h2load';
 import { parseWrkOutput, wrkScript } from './wrk';
 
@@ -27,5 +30,28 @@ describe('wrk', () => {
     expect(script).toContain('["Idempotency-Key"] = prefix .. "-" .. tostring(thread_id) .. "-" .. counter');
     expect(script).toContain('return wrk.format("POST", "/orders", headers, body)');
     expect(wrkScript({ kind: 'get', path: '/users/x' })).not.toContain('request = function');
+  });
+});
+
+describe('GrpcMessageReader', () => {
+  const frame = (payload: string) => grpcFrame(Buffer.from(payload));
+
+  it('hands out each message once it is complete, however the body is split into chunks', () => {
+    const body = Buffer.concat([frame('first'), frame(''), frame('third one')]);
+    const reader = new GrpcMessageReader();
+    const messages: string[] = [];
+    // One byte at a time: every prefix and payload straddles chunks.
+    for (let i = 0; i < body.length; i++) messages.push(...reader.push(body.subarray(i, i + 1)).map((m) => m.toString()));
+    expect(messages).toEqual(['first', '', 'third one']);
+    expect(reader.pendingBytes).toBe(0);
+    expect(new GrpcMessageReader().push(body).map((m) => m.toString())).toEqual(['first', '', 'third one']);
+  });
+
+  it('holds back an unfinished message, and refuses a compressed one', () => {
+    const reader = new GrpcMessageReader();
+    expect(reader.push(frame('abcdef').subarray(0, 8))).toEqual([]);
+    expect(reader.pendingBytes).toBe(8);
+    expect(() => grpcUnframe(frame('abcdef').subarray(0, 8))).toThrow(/ends inside a message/);
+    expect(() => new GrpcMessageReader().push(grpcFrame(Buffer.from('x'), true))).toThrow(/compressed/);
   });
 });
