@@ -1,13 +1,16 @@
 import type { LatencySummary } from '@acme/testing';
+import type { DeliveryReport } from './streaming/deliveries';
 
 /** Which load generator produced a figure. */
 export type GeneratorName = 'h2load' | 'wrk' | 'node-http2' | 'pg';
 
 /**
- * What the benchmark measures: the two calls, and what telemetry costs on the
- * order path (the same CreateOrder with metrics or tracing switched on).
+ * What the benchmark measures: the two calls, what telemetry costs on the
+ * order path (the same CreateOrder with metrics or tracing switched on), and
+ * the streams (WatchOrders held idle and under changes, ImportUsers against
+ * CreateUser), which are not request/response variants: see StreamingResult.
  */
-export const SCENARIO_NAMES = ['GetUser', 'CreateOrder', 'Telemetry'] as const;
+export const SCENARIO_NAMES = ['GetUser', 'CreateOrder', 'Telemetry', 'Streaming'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /**
@@ -100,4 +103,90 @@ export interface WireResult {
   /** Size of the message itself (protobuf or JSON body), without framing or headers. */
   readonly requestPayloadBytes: number;
   readonly responsePayloadBytes: number;
+}
+
+/** order-service's RSS with this many idle WatchOrders streams open, read once it settled. */
+export interface IdleStreamsPoint {
+  readonly streams: number;
+  /** Client connections carrying them (the server's concurrent-stream limit apiece). */
+  readonly connections: number;
+  readonly rssMb: number;
+  /** V8 heap in use, from the metrics endpoint (when it reports it). */
+  readonly heapUsedMb?: number;
+  /** From the gauge reaching the count to RSS holding still, and whether it did within the bound. */
+  readonly settleMs: number;
+  readonly settled: boolean;
+}
+
+export interface IdleStreamsResult {
+  readonly points: readonly IdleStreamsPoint[];
+  /** RSS growth per 1,000 streams, from none to the most. */
+  readonly mbPer1000: number;
+  /** The server's SETTINGS_MAX_CONCURRENT_STREAMS, as the watchers were told. */
+  readonly streamsPerConnection: number;
+  /** Once every stream was cancelled: the live-subscription gauge and RSS. */
+  readonly subscriptionsAfterClose: number;
+  readonly rssAfterCloseMb: number;
+}
+
+/** Changes made at a fixed rate (open loop), timed to each watcher of the changed user. */
+export interface ChangeLatencyResult {
+  readonly watchers: number;
+  readonly users: number;
+  readonly ratePerS: number;
+  readonly durationS: number;
+  /** Writes (CreateOrder / CancelOrder) that returned OK, and the rate they came at. */
+  readonly changes: number;
+  readonly achievedPerS: number;
+  readonly failedWrites: number;
+  readonly writeErrorSample?: string;
+  /** The write calls' own latency (µs). */
+  readonly writeLatencyUs: LatencySummary;
+  readonly deliveries: DeliveryReport;
+  readonly outOfOrder: number;
+  /** Watch streams the server ended during the run (should be none), and the first one's status. */
+  readonly endedStreams: number;
+  readonly endedSample?: string;
+  /** How late the writer sent changes (ms): whether the generator kept its schedule. */
+  readonly writerLatenessMs: { readonly p99: number; readonly max: number };
+  readonly maxInFlight: number;
+  readonly writerCorePercent: number;
+  readonly watchersCorePercent: number;
+  readonly orderServiceCorePercent: number;
+  readonly orderServiceCpuUsPerChange: number;
+}
+
+/** The same number of new users written one way, on an emptied users table. */
+export interface UserWriteRun {
+  readonly label: string;
+  /** Calls in flight (the import: one stream). */
+  readonly concurrency: number;
+  readonly users: number;
+  /** Rows in the users table afterwards (must equal `users`). */
+  readonly rowsWritten: number;
+  readonly errors: number;
+  readonly errorSample?: string;
+  readonly elapsedS: number;
+  readonly rowsPerS: number;
+  /** user-service's CPU, and its Postgres backends', per row. */
+  readonly serverCpuUsPerRow: number;
+  readonly dbCpuUsPerRow: number | null;
+  readonly generatorCorePercent: number;
+}
+
+export interface ImportComparison {
+  readonly createUser: UserWriteRun;
+  readonly importUsers: UserWriteRun;
+  /** ImportUsers rows/s over CreateUser rows/s. */
+  readonly ratio: number;
+}
+
+/** The Streaming scenario's figures. */
+export interface StreamingResult {
+  readonly idle: IdleStreamsResult;
+  /** One run per change rate. */
+  readonly latency: readonly ChangeLatencyResult[];
+  readonly imports: ImportComparison;
+  /** 1-minute load average after each of the three parts. */
+  readonly loadAverages: readonly number[];
 }

@@ -34,6 +34,18 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--quick=yes'])).toThrow(/--quick takes no value/);
   });
 
+  it('takes the Streaming levels, sorted and deduplicated, with smaller ones under --quick', () => {
+    expect(parseOptions([])).toMatchObject({ idleStreams: [1_000, 5_000], importUsers: 100_000, changeRates: [500, 100] });
+    expect(parseOptions(['--quick'])).toMatchObject({ idleStreams: [250, 1_000], importUsers: 10_000 });
+    expect(parseOptions(['--idle-streams=5000,1000,5000', '--import-users=50000', '--change-rates=100,500,100', '--scenarios=Streaming'])).toMatchObject({
+      idleStreams: [1_000, 5_000],
+      importUsers: 50_000,
+      changeRates: [500, 100],
+      scenarios: ['Streaming'],
+    });
+    expect(() => parseOptions(['--idle-streams=0'])).toThrow(/--idle-streams must be an integer >= 1/);
+  });
+
   it('accepts zero cold starts and zero warm-up (skip them)', () => {
     expect(parseOptions(['--cold-starts=0', '--warmup=0'])).toMatchObject({ coldStarts: 0, warmupS: 0 });
   });

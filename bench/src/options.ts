@@ -15,6 +15,12 @@ export interface BenchOptions {
   readonly scenarios: readonly ScenarioName[];
   /** Users seeded (CreateOrder rotates over them). */
   readonly users: number;
+  /** Streaming: idle WatchOrders streams at which order-service's RSS is read (besides none). */
+  readonly idleStreams: readonly number[];
+  /** Streaming: users created by one ImportUsers stream, and by unary CreateUser. */
+  readonly importUsers: number;
+  /** Streaming: order changes per second of each change-to-client run. */
+  readonly changeRates: readonly number[];
   readonly help: boolean;
 }
 
@@ -28,11 +34,14 @@ const DEFAULTS: BenchOptions = {
   coldStarts: 5,
   scenarios: ['GetUser', 'CreateOrder'],
   users: 1_000,
+  idleStreams: [1_000, 5_000],
+  importUsers: 100_000,
+  changeRates: [500, 100],
   help: false,
 };
 
 /** --quick: a smoke run of about a minute (figures too short to trust). */
-const QUICK: Partial<BenchOptions> = { durationS: 2, rounds: 1, concurrency: [1, 16], warmupS: 1, coldStarts: 1 };
+const QUICK: Partial<BenchOptions> = { durationS: 2, rounds: 1, concurrency: [1, 16], warmupS: 1, coldStarts: 1, idleStreams: [250, 1_000], importUsers: 10_000 };
 
 /** --profile: long runs at one concurrency, no cold starts (their profiles would mix in). */
 const PROFILE: Partial<BenchOptions> = { durationS: 15, rounds: 1, concurrency: [16], coldStarts: 0 };
@@ -40,6 +49,8 @@ const PROFILE: Partial<BenchOptions> = { durationS: 15, rounds: 1, concurrency: 
 export const USAGE = `npm run bench -- [options]
 
   --quick              smoke run (~1 min): 2 s runs, 1 round, c=1,16, 1 cold start
+                       (Streaming: 250 and 1,000 idle streams, 5 s of changes,
+                       10,000 imported users)
   --profile            write CPU profiles of every server (node --cpu-prof) and
                        summarise them; 15 s runs, 1 round, c=16, no cold starts
   --duration=S         seconds per measured run (default ${DEFAULTS.durationS})
@@ -50,8 +61,17 @@ export const USAGE = `npm run bench -- [options]
   --scenarios=A,B      ${SCENARIO_NAMES.join(', ')} (default ${DEFAULTS.scenarios.join(', ')});
                        Telemetry: CreateOrder, direct and through the gateway,
                        with telemetry off / metrics / traces at the default
-                       ratio / traces at 100 % (~5 min more)
+                       ratio / traces at 100 % (~5 min more);
+                       Streaming: WatchOrders idle streams (RSS per 1,000),
+                       change-to-client latency at 500 and 100 changes/s with
+                       1,000 watchers, ImportUsers against CreateUser at c=16
+                       (~4 min; alone, nothing else is started)
   --users=N            users seeded (default ${DEFAULTS.users})
+  --idle-streams=A,B   Streaming: idle streams to read RSS at (default ${DEFAULTS.idleStreams.join(',')})
+  --import-users=N     Streaming: users imported / created (default ${DEFAULTS.importUsers})
+  --change-rates=A,B   Streaming: changes/s of each latency run (default ${DEFAULTS.changeRates.join(',')}:
+                       the issue's rate, and one well below what this machine's
+                       order path can write)
 `;
 
 /** A mistake on the command line: reported as a message, without a stack. */
@@ -107,6 +127,15 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case 'users':
         explicit.users = positiveInt(name, required());
+        break;
+      case 'idle-streams':
+        explicit.idleStreams = [...new Set(required().split(',').map((c) => positiveInt(name, c.trim())))].sort((a, b) => a - b);
+        break;
+      case 'change-rates':
+        explicit.changeRates = [...new Set(required().split(',').map((c) => positiveInt(name, c.trim())))].sort((a, b) => b - a);
+        break;
+      case 'import-users':
+        explicit.importUsers = positiveInt(name, required());
         break;
       case 'concurrency': {
         const levels = required().split(',').map((c) => positiveInt(name, c.trim()));

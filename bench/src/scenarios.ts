@@ -1,6 +1,7 @@
 import type { TelemetryMode, Variant } from './model';
 import { DEFAULT_SAMPLE_RATIO } from './system/telemetry-env';
 import type { BudgetSubjects } from './report/budget';
+import type { BenchOptions } from './options';
 
 /** What each telemetry mode is called in the tables. */
 const TELEMETRY_LABELS: Record<TelemetryMode, string> = {
@@ -101,3 +102,36 @@ export const variantById = (id: string): Variant => {
   if (!variant) throw new Error(`unknown variant ${id}`);
   return variant;
 };
+
+/** What the Streaming scenario does (streaming/measure-streaming.ts). */
+export interface StreamingPlan {
+  /** Idle WatchOrders streams at which order-service's RSS is read, besides none. */
+  readonly idleStreams: readonly number[];
+  /** Streams opened at a time (each batch waits for its snapshots), as clients arriving, not all in one instant. */
+  readonly openBatch: number;
+  /** Watchers during the changes, and how many watch each changed user. */
+  readonly watchers: number;
+  readonly watchersPerUser: number;
+  /** Changes (CreateOrder and CancelOrder, alternately) per second of each run, and for how long each runs. */
+  readonly changeRates: readonly number[];
+  readonly changeSeconds: number;
+  /** New users written through one ImportUsers stream, and through unary CreateUser at this concurrency. */
+  readonly importUsers: number;
+  readonly createUserConcurrency: number;
+  /** Users each path writes before the measured runs (then the table is emptied). */
+  readonly warmupUsers: number;
+}
+
+export function streamingPlan(options: BenchOptions): StreamingPlan {
+  return {
+    idleStreams: options.idleStreams,
+    openBatch: 500,
+    watchers: 1_000,
+    watchersPerUser: 2,
+    changeRates: options.changeRates,
+    changeSeconds: options.quick ? 5 : 20,
+    importUsers: options.importUsers,
+    createUserConcurrency: 16,
+    warmupUsers: options.quick ? 500 : 2_000,
+  };
+}

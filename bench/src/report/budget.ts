@@ -1,5 +1,5 @@
 import type { AggregateRow } from '../aggregate';
-import type { ColdStartResult, MemoryResult, TelemetryMode } from '../model';
+import type { ColdStartResult, MemoryResult, StreamingResult, TelemetryMode } from '../model';
 import { median } from '@acme/testing';
 
 /** The performance budget of issue 5 (ratios are to the same-run reference). */
@@ -14,6 +14,9 @@ export const BUDGET = {
   telemetryReqPerS: { metrics: 0.97, sampled: 0.95, full: 0.85 },
   /** Throughput budgets are about server-bound load: judged at these concurrencies. */
   serverBoundConcurrencies: [16, 64],
+  /** Streams (issue 16): order-service's RSS per 1,000 idle WatchOrders streams, and ImportUsers' rows/s over CreateUser's at c=16. */
+  idleStreamMbPer1000: 10,
+  importOverCreateUser: 5,
 } as const;
 
 export interface BudgetLine {
@@ -113,4 +116,42 @@ export function evaluateBudget(
     });
   }
   return lines;
+}
+
+const mb = (value: number) => `${Math.round(value)} MB`;
+
+/** The Streaming scenario's lines: idle stream memory, every change delivered once, and the import's speed-up. */
+export function evaluateStreamingBudget(streaming: StreamingResult): BudgetLine[] {
+  const { idle, latency, imports } = streaming;
+  const first = idle.points[0];
+  const last = idle.points[idle.points.length - 1];
+  const unsettled = idle.points.filter((p) => !p.settled).length;
+  const allRows = imports.createUser.rowsWritten === imports.createUser.users && imports.importUsers.rowsWritten === imports.importUsers.users;
+  return [
+    {
+      name: `order-service RSS per 1,000 idle WatchOrders streams <= ${BUDGET.idleStreamMbPer1000} MB`,
+      pass: idle.mbPer1000 <= BUDGET.idleStreamMbPer1000,
+      detail:
+        `${(Math.ceil(idle.mbPer1000 * 100 - EPSILON) / 100).toFixed(2)} MB (${first?.streams ?? '–'} → ${last?.streams ?? '–'} streams: ${mb(first?.rssMb ?? NaN)} → ${mb(last?.rssMb ?? NaN)})` +
+        (unsettled > 0 ? `; ${unsettled} reading(s) had not settled` : ''),
+    },
+    ...latency.map((run) => {
+      const d = run.deliveries;
+      const faults = d.missing + d.duplicates + d.unexpected + run.outOfOrder + run.endedStreams + run.failedWrites;
+      return {
+        name: `WatchOrders at ${run.ratePerS} changes/s delivers every change to every watcher of its user, once and in order`,
+        pass: faults === 0 && d.expected > 0,
+        detail:
+          `${d.delivered} of ${d.expected} delivered, ${d.duplicates} duplicates, ${d.unexpected} unexpected, ${run.outOfOrder} out of order, ` +
+          `${run.endedStreams} streams ended, ${run.failedWrites} failed writes`,
+      };
+    }),
+    {
+      name: `ImportUsers rows/s >= ${BUDGET.importOverCreateUser}x CreateUser at c=${imports.createUser.concurrency}`,
+      pass: imports.ratio >= BUDGET.importOverCreateUser && allRows,
+      detail:
+        `${atLeast(imports.ratio)} (${Math.round(imports.importUsers.rowsPerS)} vs ${Math.round(imports.createUser.rowsPerS)} rows/s, ${imports.importUsers.users} users each)` +
+        (allRows ? '' : `; rows written ${imports.importUsers.rowsWritten} / ${imports.createUser.rowsWritten}, not all users`),
+    },
+  ];
 }

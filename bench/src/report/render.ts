@@ -1,9 +1,10 @@
 import type { AggregateRow } from '../aggregate';
-import type { ColdStartResult, MemoryResult, WireResult } from '../model';
+import type { ColdStartResult, MemoryResult, StreamingResult, WireResult } from '../model';
 import type { BenchOptions } from '../options';
 import { PROTOCOL_COMPARISON } from '../scenarios';
 import type { BudgetLine } from './budget';
 import { describeMachine, type MachineFacts } from './machine';
+import { streamingSection } from './streaming-tables';
 import { budgetList, protocolTable, resultsTable, startupTable } from './tables';
 
 export interface ReportInput {
@@ -19,6 +20,8 @@ export interface ReportInput {
   readonly writeChecks: readonly { ok: boolean; line: string }[];
   /** What the tracing stacks exported over the whole run (Telemetry scenario). */
   readonly traceExports?: { readonly requests: number; readonly bytes: number };
+  /** The Streaming scenario's figures, when it ran. */
+  readonly streaming?: StreamingResult;
   readonly elapsedS: number;
 }
 
@@ -30,12 +33,18 @@ export function renderReport(input: ReportInput): string {
     `## Benchmark results${options.quick ? ' (--quick smoke run: too short to trust)' : ''}${options.profile ? ' (--profile: servers ran under --cpu-prof, figures are slowed)' : ''}`,
     '',
     `Machine: ${describeMachine(machine)}. 1-minute load average ${machine.loadAverageAtStart.toFixed(1)} at start, ${load} during the runs.`,
-    `Runs: ${options.durationS} s each, ${options.rounds} alternating round(s) per concurrency, medians reported; ratios are medians of per-round ratios to the reference ("vs ref": product / raw baseline; gateway / direct gRPC). Whole benchmark: ${Math.round(input.elapsedS)} s.`,
-    '',
-    resultsTable(input.rows),
-    '',
-    'Generators: h2load = nghttp2 h2load (C) repeating one pre-encoded GetUser; node-http2 = bench/src/load/grpc-load-worker (raw node:http2, a fresh idempotency key per CreateOrder); wrk = wrk (C) with a Lua script (fresh Idempotency-Key per POST). Server CPU = /proc utime+stime of every server process on the path, per request; DB CPU = the Postgres backends of the path’s databases; gen CPU % = the generator’s own CPU as a share of one core.',
   ];
+  if (input.rows.length > 0) {
+    sections.push(
+      `Runs: ${options.durationS} s each, ${options.rounds} alternating round(s) per concurrency, medians reported; ratios are medians of per-round ratios to the reference ("vs ref": product / raw baseline; gateway / direct gRPC). Whole benchmark: ${Math.round(input.elapsedS)} s.`,
+      '',
+      resultsTable(input.rows),
+      '',
+      'Generators: h2load = nghttp2 h2load (C) repeating one pre-encoded GetUser; node-http2 = bench/src/load/grpc-load-worker (raw node:http2, a fresh idempotency key per CreateOrder); wrk = wrk (C) with a Lua script (fresh Idempotency-Key per POST). Server CPU = /proc utime+stime of every server process on the path, per request; DB CPU = the Postgres backends of the path’s databases; gen CPU % = the generator’s own CPU as a share of one core.',
+    );
+  } else {
+    sections.push(`Whole benchmark: ${Math.round(input.elapsedS)} s.`);
+  }
   if (input.wire.length > 0 || input.rows.some((r) => r.variant.id === PROTOCOL_COMPARISON.rest)) {
     sections.push(
       '',
@@ -64,6 +73,7 @@ export function renderReport(input: ReportInput): string {
         ' "vs ref" is to the same path with telemetry off, in the same rounds.',
     );
   }
+  if (input.streaming) sections.push('', ...streamingSection(input.streaming));
   sections.push('', '### Budget', '', budgetList(input.budget));
   return sections.join('\n');
 }

@@ -41,36 +41,9 @@ export interface BenchSystem {
   stop(): Promise<void>;
 }
 
-/**
- * Starts the product (launchSystem, from the apps' manifests) and the raw
- * baseline side by side on free loopback ports. The services run as in
- * production (NODE_ENV=production, LOG_LEVEL=info, so the gateway writes its
- * access log), without a broker: OrderCreated rows wait in the outbox, and
- * publishing them is not part of the measured path. Each server's output goes
- * to its own file in `logDir`; with `profileDir`, every server runs with --cpu-prof.
- */
-export async function startBenchSystem(
-  databases: BenchDatabases,
-  options: { logDir: string; profileDir?: string; telemetry?: readonly TelemetryStack[] },
-  log: (line: string) => void,
-): Promise<BenchSystem> {
-  const output = (name: string): ProcessOutput => ({ file: join(options.logDir, `${name}.log`) });
-  const nodeArgs = (name: string) => (options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, name)}`] : undefined);
-  const baselinePorts = { 'baseline-user': await freePort(), 'baseline-order': await freePort() };
-  const baseline: Partial<Record<BaselineKey, ServiceProcess>> = {};
-  const stopBaseline = async () => {
-    for (const key of [...BASELINE_KEYS].reverse()) await baseline[key]?.stop();
-  };
-  const startBaseline = async () => {
-    // Upstream first, as launchSystem does for the product.
-    for (const key of BASELINE_KEYS) {
-      const spec = baselineServer(key, baselinePorts, databases);
-      baseline[key] = await ServiceProcess.start({ ...spec, name: key, output: output(key), nodeArgs: nodeArgs(key) });
-    }
-  };
-  const stacks = options.telemetry ?? [];
-  const otlpSink = stacks.some((mode) => mode !== 'metrics') ? await OtlpSink.start() : undefined;
-  const sharedEnv: ProcessEnv = {
+/** What every product process the benchmark starts runs with (one fresh page-token secret per call). */
+export function benchProcessEnv(): ProcessEnv {
+  return {
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
@@ -85,6 +58,45 @@ export async function startBenchSystem(
     AUTH_MODE: 'off',
     [DEPLOYMENT_ENVIRONMENT_VAR]: 'development',
   };
+}
+
+/** Each server's output goes to its own file in `logDir`. */
+export const logFileOutput = (logDir: string) => (name: string): ProcessOutput => ({ file: join(logDir, `${name}.log`) });
+
+/** With `profileDir`, a server runs with --cpu-prof, its profiles in a folder of its own. */
+export const cpuProfileArgs = (profileDir: string | undefined) => (name: string) =>
+  profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : undefined;
+
+/**
+ * Starts the product (launchSystem, from the apps' manifests) and the raw
+ * baseline side by side on free loopback ports. The services run as in
+ * production (NODE_ENV=production, LOG_LEVEL=info, so the gateway writes its
+ * access log), without a broker: OrderCreated rows wait in the outbox, and
+ * publishing them is not part of the measured path. Each server's output goes
+ * to its own file in `logDir`; with `profileDir`, every server runs with --cpu-prof.
+ */
+export async function startBenchSystem(
+  databases: BenchDatabases,
+  options: { logDir: string; profileDir?: string; telemetry?: readonly TelemetryStack[] },
+  log: (line: string) => void,
+): Promise<BenchSystem> {
+  const output = logFileOutput(options.logDir);
+  const nodeArgs = cpuProfileArgs(options.profileDir);
+  const baselinePorts = { 'baseline-user': await freePort(), 'baseline-order': await freePort() };
+  const baseline: Partial<Record<BaselineKey, ServiceProcess>> = {};
+  const stopBaseline = async () => {
+    for (const key of [...BASELINE_KEYS].reverse()) await baseline[key]?.stop();
+  };
+  const startBaseline = async () => {
+    // Upstream first, as launchSystem does for the product.
+    for (const key of BASELINE_KEYS) {
+      const spec = baselineServer(key, baselinePorts, databases);
+      baseline[key] = await ServiceProcess.start({ ...spec, name: key, output: output(key), nodeArgs: nodeArgs(key) });
+    }
+  };
+  const stacks = options.telemetry ?? [];
+  const otlpSink = stacks.some((mode) => mode !== 'metrics') ? await OtlpSink.start() : undefined;
+  const sharedEnv = benchProcessEnv();
   const launchStack = async (telemetry: TelemetryMode): Promise<RunningSystem> => {
     const appEnv: Record<string, ProcessEnv> = {};
     for (const app of PRODUCT_KEYS) appEnv[app] = await telemetryEnv(telemetry, app, otlpSink);
