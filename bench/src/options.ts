@@ -65,7 +65,8 @@ export const USAGE = `npm run bench -- [options]
                        Streaming: WatchOrders idle streams (RSS per 1,000),
                        change-to-client latency at 500 and 100 changes/s with
                        1,000 watchers, ImportUsers against CreateUser at c=16
-                       (~4 min; alone, nothing else is started)
+                       (~2 min, on a stack of its own; selected alone,
+                       nothing else is started)
   --users=N            users seeded (default ${DEFAULTS.users})
   --idle-streams=A,B   Streaming: idle streams to read RSS at (default ${DEFAULTS.idleStreams.join(',')})
   --import-users=N     Streaming: users imported / created (default ${DEFAULTS.importUsers})
