@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { booleanVar, grpcTargetVar, intVar, loadConfig, millisVar, portVar } from '@acme/config';
-import { authEnv, processEnv, tokenVerifierOptionsFromEnv } from '@acme/grpc-kit';
+import { authEnv, processEnv, serviceTlsFromEnv, tlsEnv, tokenVerifierOptionsFromEnv } from '@acme/grpc-kit';
 import { metricsEnv } from '@acme/telemetry';
 import type { HttpTimeouts } from './http/server-timeouts';
 
@@ -56,6 +56,8 @@ export const gatewayEnv = z.object({
     .pipe(z.array(z.string().refine(isOrigin, { message: 'each origin must be scheme://host[:port] (http or https, no path, no "*")' }))),
   ...processEnv(),
   ...authEnv(),
+  /** mTLS to the services: GRPC_TLS, the certificate files, the trust domain. */
+  ...tlsEnv(),
   /**
    * Slow clients get 408 and the connection is closed when, counted from a
    * request's first byte, its headers are not complete after
@@ -119,6 +121,7 @@ export const httpEdgeOptions = (config: GatewayConfig) => ({
   apiDocs: config.API_DOCS,
   trustedProxyHops: config.TRUSTED_PROXY_HOPS,
   auth: tokenVerifierOptionsFromEnv(config),
+  tls: serviceTlsFromEnv(config),
   abuseLimits: {
     rateLimitMax: config.RATE_LIMIT_MAX,
     rateLimitWindowMs: config.RATE_LIMIT_WINDOW_MS,

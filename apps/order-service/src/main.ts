@@ -6,6 +6,7 @@ import { classifyDatabaseError } from '@acme/persistence';
 import { AppModule } from './app.module';
 import { loadOrderServiceConfig } from './config';
 import { ORDER_SERVICE_MAX_RECEIVE_BYTES } from './orders/largest-requests';
+import { ORDER_SERVICE_PEERS } from './orders/peer-policy';
 import { exitOnStartupError } from '@acme/config';
 import { metricsOptionsFromEnv } from '@acme/telemetry';
 
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
       services: [SERVICES.order],
       maxReceiveMessageBytes: ORDER_SERVICE_MAX_RECEIVE_BYTES,
       errorClassifiers: [classifyDatabaseError],
+      peers: [ORDER_SERVICE_PEERS],
     }),
     metrics: metricsOptionsFromEnv('order-service', config),
   });

@@ -6,6 +6,7 @@ import { classifyDatabaseError } from '@acme/persistence';
 import { AppModule } from './app.module';
 import { loadUserServiceConfig } from './config';
 import { USER_SERVICE_MAX_RECEIVE_BYTES } from './largest-requests';
+import { USER_SERVICE_PEERS } from './users/peer-policy';
 import { exitOnStartupError } from '@acme/config';
 import { metricsOptionsFromEnv } from '@acme/telemetry';
 
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
       services: [SERVICES.user],
       maxReceiveMessageBytes: USER_SERVICE_MAX_RECEIVE_BYTES,
       errorClassifiers: [classifyDatabaseError],
+      peers: [USER_SERVICE_PEERS],
       // user-service calls no other service: nothing needs the request id or
       // the deadline below the handler, so it skips AsyncLocalStorage per call
       // (GetUser, the system's hottest call). Errors still log the request id.

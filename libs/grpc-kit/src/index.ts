@@ -29,3 +29,4 @@ export * from './http/edge-json';
 export * from './metrics/rpc-metrics';
 export * from './server/stream-calls';
 export * from './identity';
+export * from './tls';

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { SERVICES } from '@acme/contracts';
-import { HealthClient, grpcStatusOf, statusName } from '@acme/grpc-kit';
+import { GRPC_CHANNEL_CREDENTIALS, HealthClient, grpcStatusOf, statusName } from '@acme/grpc-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 
 export interface ReadinessReport {
@@ -23,10 +24,13 @@ export class Readiness implements OnApplicationShutdown {
   private shuttingDown = false;
   private lastReady: boolean | undefined;
 
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
+  constructor(
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(GRPC_CHANNEL_CREDENTIALS) credentials: ChannelCredentials,
+  ) {
     this.upstreams = [
-      { name: 'user-service', service: SERVICES.user.typeName, client: new HealthClient(config.USER_SERVICE_URL) },
-      { name: 'order-service', service: SERVICES.order.typeName, client: new HealthClient(config.ORDER_SERVICE_URL) },
+      { name: 'user-service', service: SERVICES.user.typeName, client: new HealthClient(config.USER_SERVICE_URL, {}, credentials) },
+      { name: 'order-service', service: SERVICES.order.typeName, client: new HealthClient(config.ORDER_SERVICE_URL, {}, credentials) },
     ];
   }
 

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { gracefulShutdown, INT64_FORMAT, INT64_FORMAT_NAME, logMetricsEndpoint, TokenVerifier, type TokenVerifierOptions } from '@acme/grpc-kit';
+import { gracefulShutdown, INT64_FORMAT, INT64_FORMAT_NAME, logMetricsEndpoint, type ServiceTls, TokenVerifier, type TokenVerifierOptions, withGrpcCredentials } from '@acme/grpc-kit';
 import { installEdgeAuth } from '../auth/edge-auth';
 import { type MetricsOptions, startMetrics } from '@acme/telemetry';
 import { Readiness } from '../health/readiness';
@@ -48,6 +48,8 @@ export interface HttpGatewayOptions {
   readonly exitOnShutdown?: boolean;
   /** The Prometheus endpoint, on a port of its own (see startMetrics); undefined: metrics off. */
   readonly metrics?: MetricsOptions;
+  /** mTLS to the services (serviceTlsFromEnv): the upstream and health clients present this certificate; undefined: GRPC_TLS=off. */
+  readonly tls?: ServiceTls | undefined;
 }
 
 export interface RunningHttpGateway {
@@ -93,9 +95,11 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
     ...(options.trustedProxyHops ? { trustProxy: options.trustedProxyHops } : {}),
   });
   // Nest's body parsers would add application/x-www-form-urlencoded; this API speaks JSON only.
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(withGrpcCredentials(module, options.tls), adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   const logger = new NestLogger('Bootstrap');
+  if (options.tls) logger.log(`calls the services with ${options.tls.describe()}`);
+  else logger.warn('GRPC_TLS=off: the services are called in plaintext, without a client certificate');
   app.useGlobalFilters(problems);
   const fastify = app.getHttpAdapter().getInstance();
   // text/plain bodies are answered 415; JSON bodies are checked to be UTF-8 before Fastify's own parser.

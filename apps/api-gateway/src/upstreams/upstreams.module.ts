@@ -1,6 +1,7 @@
 import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { SERVICES } from '@acme/contracts';
-import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
+import { createUpstreamClient, GRPC_CHANNEL_CREDENTIALS, type Upstream } from '@acme/grpc-kit';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { checkRulesAtEdge } from './edge-rules';
 import { labelFailures } from './upstream-failure';
@@ -23,25 +24,25 @@ export type OrderService = Upstream<typeof SERVICES.order>;
   providers: [
     {
       provide: USER_SERVICE,
-      inject: [GATEWAY_CONFIG],
-      useFactory: (config: GatewayConfig): UserService =>
+      inject: [GATEWAY_CONFIG, GRPC_CHANNEL_CREDENTIALS],
+      useFactory: (config: GatewayConfig, credentials: ChannelCredentials): UserService =>
         checkRulesAtEdge(
           SERVICES.user,
           labelFailures(
             'user-service',
-            createUpstreamClient({ target: config.USER_SERVICE_URL, service: SERVICES.user, deadlineMs: config.USER_SERVICE_DEADLINE_MS }),
+            createUpstreamClient({ target: config.USER_SERVICE_URL, service: SERVICES.user, deadlineMs: config.USER_SERVICE_DEADLINE_MS, credentials }),
           ),
         ),
     },
     {
       provide: ORDER_SERVICE,
-      inject: [GATEWAY_CONFIG],
-      useFactory: (config: GatewayConfig): OrderService =>
+      inject: [GATEWAY_CONFIG, GRPC_CHANNEL_CREDENTIALS],
+      useFactory: (config: GatewayConfig, credentials: ChannelCredentials): OrderService =>
         checkRulesAtEdge(
           SERVICES.order,
           labelFailures(
             'order-service',
-            createUpstreamClient({ target: config.ORDER_SERVICE_URL, service: SERVICES.order, deadlineMs: config.ORDER_SERVICE_DEADLINE_MS }),
+            createUpstreamClient({ target: config.ORDER_SERVICE_URL, service: SERVICES.order, deadlineMs: config.ORDER_SERVICE_DEADLINE_MS, credentials }),
           ),
         ),
     },

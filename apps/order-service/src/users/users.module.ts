@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { SERVICES } from '@acme/contracts';
-import { createUpstreamClient, type Upstream } from '@acme/grpc-kit';
+import { createUpstreamClient, GRPC_CHANNEL_CREDENTIALS, type Upstream } from '@acme/grpc-kit';
 import { ORDER_SERVICE_CONFIG, type OrderServiceConfig } from '../config';
 import { USER_SERVICE_CLIENT, UserDirectory } from './user-directory';
 
@@ -9,13 +10,14 @@ import { USER_SERVICE_CLIENT, UserDirectory } from './user-directory';
   providers: [
     {
       provide: USER_SERVICE_CLIENT,
-      inject: [ORDER_SERVICE_CONFIG],
-      useFactory: (config: OrderServiceConfig): Upstream<typeof SERVICES.user> =>
+      inject: [ORDER_SERVICE_CONFIG, GRPC_CHANNEL_CREDENTIALS],
+      useFactory: (config: OrderServiceConfig, credentials: ChannelCredentials): Upstream<typeof SERVICES.user> =>
         // Retries only what user.proto declares safe to repeat (GetUser, ListUsers).
         createUpstreamClient({
           target: config.USER_SERVICE_URL,
           service: SERVICES.user,
           deadlineMs: config.USER_SERVICE_DEADLINE_MS,
+          credentials,
         }),
     },
     UserDirectory,

@@ -1,4 +1,4 @@
-import { type ChannelOptions, type Client, type ClientReadableStream, credentials, makeGenericClientConstructor, status } from '@grpc/grpc-js';
+import { type ChannelCredentials, type ChannelOptions, type Client, type ClientReadableStream, credentials, makeGenericClientConstructor, status } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { grpcStatusOf } from '../errors/grpc-status';
 
@@ -16,7 +16,7 @@ type HealthStub = Client & {
 
 const HealthStubConstructor = makeGenericClientConstructor(healthService, 'Health') as unknown as new (
   target: string,
-  creds: ReturnType<typeof credentials.createInsecure>,
+  creds: ChannelCredentials,
   options?: ChannelOptions,
 ) => HealthStub;
 
@@ -27,8 +27,10 @@ export class HealthClient {
   constructor(
     readonly target: string,
     options: ChannelOptions = {},
+    /** GRPC_CHANNEL_CREDENTIALS where the server requires mTLS; plaintext by default (npm start, the plaintext health port). */
+    channelCredentials: ChannelCredentials = credentials.createInsecure(),
   ) {
-    this.stub = new HealthStubConstructor(target, credentials.createInsecure(), options);
+    this.stub = new HealthStubConstructor(target, channelCredentials, options);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { type Client, credentials, makeGenericClientConstructor, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { type ChannelCredentials, type Client, makeGenericClientConstructor, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import type { DescService } from '@bufbuild/protobuf';
 import { grpcServiceDefinition, type MethodsOf, type RequestInitOf, type ResponseOf } from '@acme/contracts';
 import { currentCallContext, REQUEST_ID_KEY, requestIdFrom } from '../context/call-context';
@@ -28,6 +28,8 @@ export interface UpstreamOptions<S extends DescService> {
    * of its own to forward.
    */
   readonly bearerToken?: string;
+  /** The process's GRPC_CHANNEL_CREDENTIALS: its certificate with mTLS on, plaintext otherwise. */
+  readonly credentials: ChannelCredentials;
 }
 
 export interface CallOptions {
@@ -52,7 +54,7 @@ export function createUpstreamClient<S extends DescService>(options: UpstreamOpt
   const Constructor = makeGenericClientConstructor(definition, service.typeName);
   const client: Client = new Constructor(
     options.target,
-    credentials.createInsecure(),
+    options.credentials,
     clientChannelOptions(service.typeName, options.retry === false ? [] : retryableMethodsOf(service), options.retry || undefined),
   );
   const upstream: Record<string, unknown> = { close: () => client.close() };

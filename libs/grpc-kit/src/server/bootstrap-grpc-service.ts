@@ -24,6 +24,11 @@ import { rpcServerMetricsInterceptor } from '../metrics/rpc-metrics';
 import { type MetricsEndpoint, type MetricsOptions, startMetrics } from '@acme/telemetry';
 import { authorizeCalls, callerOf } from '../identity/call-authorization';
 import { TokenVerifier, type TokenVerifierOptions } from '../identity/token-verifier';
+import type { ServiceTls } from '../tls/service-tls';
+import { authorizePeers, describePeerPolicy, type PeerPolicy } from '../tls/peer-policy';
+import { withGrpcCredentials } from '../tls/grpc-credentials.module';
+import { type HealthListener, startHealthListener } from './health-listener';
+import { reportRefusedHandshakes } from './refused-handshakes';
 
 export interface GrpcServiceOptions {
   /** The generated services served, e.g. [SERVICES.user] from @acme/contracts. */
@@ -62,6 +67,18 @@ export interface GrpcServiceOptions {
    * every caller trusted (logged loudly at startup).
    */
   readonly auth?: TokenVerifierOptions | undefined;
+  /**
+   * Mutual TLS (serviceTlsFromEnv): the server requires a client certificate
+   * from the trust bundle, `peers` decides per method which workloads may
+   * call, and the app's gRPC clients (GRPC_CHANNEL_CREDENTIALS) present this
+   * workload's certificate. Undefined: GRPC_TLS=off, plaintext, no peer known
+   * (logged loudly at startup).
+   */
+  readonly tls?: ServiceTls | undefined;
+  /** Which workloads may call each RPC: one policy per service served (required with TLS). */
+  readonly peers?: readonly PeerPolicy[];
+  /** host:port of a plaintext listener serving grpc.health.v1 alone, for probes that cannot do TLS (health-listener.ts). */
+  readonly healthUrl?: string | undefined;
 }
 
 export interface RunningGrpcService {
@@ -83,8 +100,10 @@ export interface RunningGrpcService {
  *   for every call, without a Nest interceptor on the hot path;
  * - the exception filter that never lets an error out as UNKNOWN;
  * - the proto's field rules (buf.validate) checked on every request;
- * - the caller's access token verified and each method's access rule
- *   (acme.auth.v1.access) enforced before its handler runs;
+ * - with mTLS, the calling workload's certificate required and each
+ *   method's peer policy enforced, then the caller's access token verified
+ *   and each method's access rule (acme.auth.v1.access), all before its
+ *   handler runs;
  * - limits against hostile clients: message size, strict decoding (malformed
  *   protobuf and invalid UTF-8 are INVALID_ARGUMENT), concurrent streams,
  *   metadata size, ping rate;
@@ -98,6 +117,7 @@ export async function bootstrapGrpcService(
   // Filled in as the pieces come to exist: the Nest app (health) before listen(),
   // the grpc-js server when the transport loads the protos during listen().
   const parts: { health?: GrpcHealth; grpcServer?: GrpcServer } = {};
+  const peers = checkedPeerPolicies(options);
   // First: instruments made while the app is built (database pool, upstream clients) must find the provider.
   const metrics = options.metrics && startMetrics(options.metrics);
 
@@ -113,6 +133,7 @@ export async function bootstrapGrpcService(
     // The grpc-js server is created in listen(), from these options (interceptors added below).
     channelOptions: serverChannelOptions(options.channel, options.maxReceiveMessageBytes),
     gracefulShutdown: true,
+    ...(options.tls ? { credentials: options.tls.serverCredentials() } : {}),
     onLoadPackageDefinition: (_definition: unknown, server: GrpcServer) => {
       const { health } = parts;
       if (!health) throw new Error('GrpcHealth is not available: import GrpcServerModule.forRoot() in the app module');
@@ -127,6 +148,7 @@ export async function bootstrapGrpcService(
         onPingFlood: (session) =>
           new NestLogger('Http2Limits').warn(`closed the connection from ${session.socket?.remoteAddress ?? 'unknown'}: too many pings (GOAWAY too_many_pings)`),
       });
+      if (options.tls) reportRefusedHandshakes(server, (line) => new NestLogger('Tls').warn(line));
     },
   };
   const streamErrors = new NestLogger('GrpcStreams');
@@ -136,7 +158,7 @@ export async function bootstrapGrpcService(
     return response;
   });
 
-  const app = await NestFactory.createMicroservice(module, { strategy: transport, bufferLogs: true });
+  const app = await NestFactory.createMicroservice(withGrpcCredentials(module, options.tls), { strategy: transport, bufferLogs: true });
   app.useLogger(app.get(Logger));
   const logger = new NestLogger('Bootstrap');
   const healthService = app.get(GrpcHealth);
@@ -156,16 +178,26 @@ export async function bootstrapGrpcService(
       ...(rootLogger.isLevelEnabled('debug') ? [accessLogInterceptor(rootLogger)] : []),
       ...(metrics ? [rpcServerMetricsInterceptor()] : []),
       rejectMalformedRequests,
+      // Which workload, then which user: a peer the policy refuses learns nothing about tokens.
+      ...(options.tls ? [authorizePeers(options.tls, peers)] : []),
       ...(options.auth ? [authorizeCalls(new TokenVerifier(options.auth), options.services)] : []),
     ],
   });
+  const policy = peers.map(describePeerPolicy).join('; ');
+  if (options.tls) logger.log(`${options.tls.describe()}; peer policy: ${policy}`);
+  else logger.warn(`GRPC_TLS=off: plaintext, no peer is authenticated and the peer policy (${policy || 'none given'}) is NOT enforced`);
   if (options.auth) logger.log(`access tokens from ${options.auth.issuer} for ${options.auth.audience} required on every call`);
   else logger.warn('AUTH_MODE=off: callers are not authenticated and the access rules are not enforced');
   if (metrics) await logMetricsEndpoint(metrics, new NestLogger('Metrics'));
 
   await healthService.start();
   await app.listen();
-  logger.log(`gRPC ${options.services.map((service) => service.typeName).join(', ')} listening on ${options.url} (health: ${healthService.status})`);
+  logger.log(`gRPC ${options.services.map((service) => service.typeName).join(', ')} listening on ${options.url}${options.tls ? ' (mTLS)' : ''} (health: ${healthService.status})`);
+  let healthListener: HealthListener | undefined;
+  if (options.healthUrl) {
+    healthListener = await startHealthListener(healthService.implementation, options.healthUrl);
+    logger.log(`grpc.health.v1 alone, plaintext, on ${options.healthUrl} (for probes that cannot present a certificate)`);
+  }
 
   const shutdown = gracefulShutdown({
     logger,
@@ -178,6 +210,7 @@ export async function bootstrapGrpcService(
       transport.liveStreams.endAll(SHUTDOWN_STREAM_STATUS);
       if (streams > 0) logger.log(`ended ${streams} live stream(s) with UNAVAILABLE`);
       if (parts.grpcServer) await stopServer(parts.grpcServer, options.shutdownGraceMs, logger);
+      await healthListener?.stop();
       await app.close();
       await metrics?.shutdown();
     },
@@ -185,6 +218,16 @@ export async function bootstrapGrpcService(
   });
 
   return { app, shutdown, liveStreams: transport.liveStreams };
+}
+
+/** The peer policies, one per service served; with TLS on every service must have one (a server that admits every workload to every method is not what mTLS is for). */
+function checkedPeerPolicies(options: GrpcServiceOptions): readonly PeerPolicy[] {
+  const peers = options.peers ?? [];
+  const unknown = peers.filter((policy) => !options.services.includes(policy.service)).map((policy) => policy.service.typeName);
+  if (unknown.length > 0) throw new Error(`peer policies for services this server does not serve: ${unknown.join(', ')}`);
+  const missing = options.services.filter((service) => !peers.some((policy) => policy.service === service)).map((service) => service.typeName);
+  if (options.tls && missing.length > 0) throw new Error(`GRPC_TLS=on needs a peer policy for ${missing.join(', ')} (peerPolicy(): who may call each RPC)`);
+  return peers;
 }
 
 /** Where the metrics are scraped, or loudly why they are not (the process serves calls either way). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { booleanVar, intVar, millisVar, portVar } from '@acme/config';
 import { processEnv } from '../lifecycle/process-env';
 import { authEnv, tokenVerifierOptionsFromEnv } from '../identity/auth-env';
+import { serviceTlsFromEnv, tlsEnv } from '../tls/tls-env';
 import type { GrpcServiceOptions } from './bootstrap-grpc-service';
 
 /** Environment variables every gRPC service understands (merge into the app's own schema). */
@@ -25,6 +26,13 @@ export const grpcServerEnv = (defaultPort: number) => ({
    */
   GRPC_REFLECTION: booleanVar(true),
   ...authEnv(),
+  ...tlsEnv(),
+  /**
+   * A second port serving grpc.health.v1 alone, in plaintext, for probes that
+   * cannot present a client certificate (the kubelet's gRPC probes) while
+   * GRPC_TLS=on. 0: none.
+   */
+  GRPC_HEALTH_PORT: portVar(0, true),
 });
 
 type Shape = ReturnType<typeof grpcServerEnv>;
@@ -33,13 +41,15 @@ export type GrpcServerEnv = { [K in keyof Shape]: z.output<Shape[K]> };
 /** The bootstrapGrpcService options that come from the environment. */
 export function grpcServiceOptionsFromEnv(
   env: GrpcServerEnv,
-  service: Pick<GrpcServiceOptions, 'services' | 'maxReceiveMessageBytes' | 'errorClassifiers' | 'propagateCallContext'>,
+  service: Pick<GrpcServiceOptions, 'services' | 'maxReceiveMessageBytes' | 'errorClassifiers' | 'propagateCallContext' | 'peers'>,
 ): GrpcServiceOptions {
   return {
     ...service,
     url: `${env.GRPC_HOST}:${env.GRPC_PORT}`,
     reflection: env.GRPC_REFLECTION,
     auth: tokenVerifierOptionsFromEnv(env),
+    tls: serviceTlsFromEnv(env),
+    healthUrl: env.GRPC_HEALTH_PORT === 0 ? undefined : `${env.GRPC_HOST}:${env.GRPC_HEALTH_PORT}`,
     drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     channel: {
