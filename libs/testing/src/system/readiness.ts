@@ -1,9 +1,10 @@
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { HealthClient } from '@acme/grpc-kit';
 
 /** How a started process is known to be ready. */
 export type Readiness =
   /** Its grpc.health.v1 Watch reports SERVING for `service` ('' = the server as a whole). */
-  | { readonly grpcHealth: string; readonly service?: string }
+  | { readonly grpcHealth: string; readonly service?: string; readonly credentials?: ChannelCredentials }
   /** This URL answers 200. */
   | { readonly httpUrl: string }
   /** Its output has a line matching this. */
@@ -14,8 +15,8 @@ export type Readiness =
 // every start (and the bench's cold-start figure) up to the next retry.
 const FAST_RECONNECT = { 'grpc.initial_reconnect_backoff_ms': 10, 'grpc.max_reconnect_backoff_ms': 25 };
 
-export async function grpcServing(address: string, service: string, timeoutMs: number): Promise<void> {
-  const health = new HealthClient(address, FAST_RECONNECT);
+export async function grpcServing(address: string, service: string, timeoutMs: number, credentials?: ChannelCredentials): Promise<void> {
+  const health = new HealthClient(address, FAST_RECONNECT, credentials);
   try {
     await health.waitFor('SERVING', service, timeoutMs);
   } finally {

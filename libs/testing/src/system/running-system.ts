@@ -1,3 +1,4 @@
+import { channelCredentialsFromEnv } from '@acme/grpc-kit';
 import { DevIdentity, IDENTITY_PROVIDER_APP } from '../dev-identity';
 import { freePort } from '../free-port';
 import { TcpProxy } from '../tcp-proxy';
@@ -161,21 +162,23 @@ export class RunningSystem {
     const database = manifest.database;
     const databaseProxy = this.databaseProxies.get(app);
     const databaseUrl = database ? this.database(app).url : undefined;
+    const processEnv: ProcessEnv = {
+      ...this.baseEnv(),
+      ...this.options.env,
+      [manifest.listen.hostVar]: host,
+      [manifest.listen.portVar]: String(port),
+      ...(database && databaseUrl ? { [database.urlVar]: databaseProxy ? via(databaseUrl, databaseProxy) : databaseUrl } : {}),
+      ...(manifest.broker && this.options.brokerUrl ? { [manifest.broker.urlVar]: this.brokerUrl } : {}),
+      ...this.upstreamEnv(app),
+      ...(env ?? this.options.appEnv?.[app]),
+    };
     return {
       script: appScript(app, 'serve'),
-      env: {
-        ...this.baseEnv(),
-        ...this.options.env,
-        [manifest.listen.hostVar]: host,
-        [manifest.listen.portVar]: String(port),
-        ...(database && databaseUrl ? { [database.urlVar]: databaseProxy ? via(databaseUrl, databaseProxy) : databaseUrl } : {}),
-        ...(manifest.broker && this.options.brokerUrl ? { [manifest.broker.urlVar]: this.brokerUrl } : {}),
-        ...this.upstreamEnv(app),
-        ...(env ?? this.options.appEnv?.[app]),
-      },
+      env: processEnv,
       readiness:
         'grpcHealth' in manifest.ready
-          ? { grpcHealth: `${host}:${port}`, service: manifest.ready.grpcHealth }
+          ? // With GRPC_TLS=on the health check presents the app's own certificate, as its container's probe does.
+            { grpcHealth: `${host}:${port}`, service: manifest.ready.grpcHealth, credentials: channelCredentialsFromEnv(processEnv) }
           : { httpUrl: `http://${host}:${port}${manifest.ready.httpPath}` },
       detached: this.options.detached,
       startTimeoutMs: this.options.startTimeoutMs,

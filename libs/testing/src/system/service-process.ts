@@ -55,7 +55,7 @@ export class ServiceProcess {
     try {
       await Promise.race([
         'grpcHealth' in readiness
-          ? grpcServing(readiness.grpcHealth, readiness.service ?? '', timeoutMs)
+          ? grpcServing(readiness.grpcHealth, readiness.service ?? '', timeoutMs, readiness.credentials)
           : 'httpUrl' in readiness
             ? httpReady(readiness.httpUrl, timeoutMs, () => service.running)
             : service.waitForOutput(readiness.logLine, 1, timeoutMs),
