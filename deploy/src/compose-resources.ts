@@ -48,6 +48,14 @@ function k8sContainerFor(name: string, service: ComposeService, compose: Compose
   return workload && appContainers(workload)[0];
 }
 
+/**
+ * Compose services that have no Kubernetes container by design, so nothing
+ * to take limits from (they still need limits of their own): `certs` makes
+ * the development certificates, which cert-manager issues in a cluster
+ * (k8s/components/mtls).
+ */
+const COMPOSE_ONLY = new Set(['certs']);
+
 export function composeResourcePolicy(compose: ComposeFile, devObjects: readonly K8sObject[]): string[] {
   const problems: string[] = [];
   for (const [name, service] of Object.entries(compose.services)) {
@@ -56,6 +64,7 @@ export function composeResourcePolicy(compose: ComposeFile, devObjects: readonly
     const cpus = service['cpus'] === undefined ? undefined : Number(service['cpus']);
     if (memory === undefined) problems.push(`${at}: no mem_limit`);
     if (cpus === undefined || Number.isNaN(cpus)) problems.push(`${at}: no cpus limit`);
+    if (COMPOSE_ONLY.has(name)) continue;
     const container = k8sContainerFor(name, service, compose, devObjects);
     if (!container) {
       problems.push(`${at}: no matching container in the Kubernetes manifests to take its limits from`);

@@ -3,6 +3,8 @@
 // `certs` container (and anyone who wants the same on a laptop):
 //   node dev-certificates.js --ca DIR --out DIR [--trust-domain acme.internal]
 //     [--namespace acme] [--owner UID:GID] [--renew] WORKLOAD...
+// (the trust domain and namespace default to what GRPC_TLS_TRUST_DOMAIN and
+// GRPC_TLS_NAMESPACE default to).
 // Writes OUT/<workload>/tls.crt, tls.key and ca.crt (the layout of a
 // cert-manager Secret, so GRPC_TLS_*_FILE read the same names everywhere).
 // The CA (tls.crt, tls.key) stays in --ca (a volume only this container mounts). Runs are
@@ -15,14 +17,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkCertificates } from '../tls/certificate-check';
 import { createDevCertificateAuthority, issueServiceCertificate, type PemPair, workloadFilesIn, writeWorkloadFiles } from '../tls/dev-certificates';
-import { NAME_PATTERN, TRUST_DOMAIN_PATTERN } from '../tls/spiffe-id';
+import { DEFAULT_NAMESPACE, DEFAULT_TRUST_DOMAIN, NAME_PATTERN, TRUST_DOMAIN_PATTERN } from '../tls/spiffe-id';
 
 const { values, positionals } = parseArgs({
   options: {
     ca: { type: 'string' },
     out: { type: 'string' },
-    'trust-domain': { type: 'string', default: 'acme.internal' },
-    namespace: { type: 'string', default: 'acme' },
+    'trust-domain': { type: 'string', default: DEFAULT_TRUST_DOMAIN },
+    namespace: { type: 'string', default: DEFAULT_NAMESPACE },
     owner: { type: 'string' },
     renew: { type: 'boolean', default: false },
   },

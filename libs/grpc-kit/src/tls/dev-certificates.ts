@@ -4,7 +4,7 @@ import { chownSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { spiffeIdOf } from './spiffe-id';
+import { DEFAULT_NAMESPACE, DEFAULT_TRUST_DOMAIN, spiffeIdOf } from './spiffe-id';
 
 // Development certificates: a CA and one certificate per workload, made by
 // the compose stack's one-shot `certs` container (cli/dev-certificates.ts)
@@ -100,7 +100,7 @@ export async function issueServiceCertificate(ca: PemPair, request: ServiceCerti
   const caCertificate = new x509.X509Certificate(ca.certificatePem);
   const identity =
     request.uris === undefined
-      ? spiffeIdOf({ trustDomain: request.trustDomain ?? 'acme.internal', namespace: request.namespace ?? 'acme', workload: request.workload })
+      ? spiffeIdOf({ trustDomain: request.trustDomain ?? DEFAULT_TRUST_DOMAIN, namespace: request.namespace ?? DEFAULT_NAMESPACE, workload: request.workload })
       : undefined;
   const uris = request.uris === undefined ? [identity as string] : (request.uris ?? []);
   const notBefore = request.notBefore ?? new Date(Date.now() - 60_000);
@@ -153,9 +153,13 @@ export const workloadFilesIn = (dir: string): WorkloadFiles => ({
 
 /**
  * Writes a workload's certificate, key and trust bundle, each file whole or
- * not at all (rename), the key readable by its owner alone; the bundle
- * first, so a reader that sees the new certificate already trusts its CA.
- * Each file may be left out (a test of a renewal caught half-way).
+ * not at all (rename); the bundle first, so a reader that sees the new
+ * certificate already trusts its CA. The key is readable by its owner alone,
+ * or with `owner` by that user and its group (the `certs` container gives
+ * the files to the workload's uid and its own group 0, so that it can check
+ * them on its next run without any capability to read others' files). The
+ * directory stays its creator's. Each file may be left out (a test of a
+ * renewal caught half-way).
  */
 export function writeWorkloadFiles(
   files: WorkloadFiles,
@@ -163,7 +167,6 @@ export function writeWorkloadFiles(
   owner?: { uid: number; gid: number },
 ): void {
   mkdirSync(files.dir, { recursive: true });
-  if (owner) chownSync(files.dir, owner.uid, owner.gid);
   const write = (path: string, text: string, mode: number) => {
     const temporary = `${path}.${process.pid}.tmp`;
     writeFileSync(temporary, text, { mode });
@@ -171,7 +174,7 @@ export function writeWorkloadFiles(
     renameSync(temporary, path);
   };
   if (content.authorities) write(files.authoritiesFile, content.authorities.map((ca) => ca.certificatePem).join(''), 0o644);
-  if (content.privateKeyPem) write(files.privateKeyFile, content.privateKeyPem, 0o600);
+  if (content.privateKeyPem) write(files.privateKeyFile, content.privateKeyPem, owner ? 0o640 : 0o600);
   if (content.certificatePem) write(files.certificateFile, content.certificatePem, 0o644);
 }
 

@@ -14,6 +14,10 @@ export interface WorkloadIdentity {
   readonly workload: string;
 }
 
+/** The trust domain and namespace unless configured otherwise (compose, tests, the development CA). */
+export const DEFAULT_TRUST_DOMAIN = 'acme.internal';
+export const DEFAULT_NAMESPACE = 'acme';
+
 /** Lowercase letters, digits, dots and dashes: a DNS-like trust domain, as SPIFFE allows. */
 export const TRUST_DOMAIN_PATTERN = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 /** A Kubernetes name (RFC 1123 label): what a namespace and a workload are called. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConfigError, deploymentEnvironment, loadConfig, millisVar } from '@acme/config';
 import { type CertificateFile, checkCertificates } from './certificate-check';
 import { ServiceTls, type TlsLogger } from './service-tls';
-import { NAME_PATTERN, TRUST_DOMAIN_PATTERN } from './spiffe-id';
+import { DEFAULT_NAMESPACE, DEFAULT_TRUST_DOMAIN, NAME_PATTERN, TRUST_DOMAIN_PATTERN } from './spiffe-id';
 
 const FILE_VARS: Record<CertificateFile, 'GRPC_TLS_CERT_FILE' | 'GRPC_TLS_KEY_FILE' | 'GRPC_TLS_CA_FILE'> = {
   certificate: 'GRPC_TLS_CERT_FILE',
@@ -47,14 +47,14 @@ export const tlsEnv = () => ({
     .trim()
     .regex(TRUST_DOMAIN_PATTERN, { message: 'expected a trust domain such as acme.internal (lowercase letters, digits, dots, dashes)' })
     .optional()
-    .transform((v) => v ?? 'acme.internal'),
+    .transform((v) => v ?? DEFAULT_TRUST_DOMAIN),
   /** The namespace the workloads run in (Kubernetes: the pod's own, from the downward API). */
   GRPC_TLS_NAMESPACE: z
     .string()
     .trim()
     .regex(NAME_PATTERN, { message: 'expected a namespace name (RFC 1123 label)' })
     .optional()
-    .transform((v) => v ?? 'acme'),
+    .transform((v) => v ?? DEFAULT_NAMESPACE),
 });
 
 type Shape = ReturnType<typeof tlsEnv>;
