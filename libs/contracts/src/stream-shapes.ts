@@ -12,6 +12,14 @@ export interface StreamCall {
    * iterator is then returned, so its finally blocks free what it holds.
    */
   end(error: unknown): void;
+  /**
+   * Sends the response headers now, before any message: the client learns
+   * the call was accepted (its checks passed) while nothing is there to send
+   * yet, e.g. a watch resumed with no change since its token. The REST edge
+   * waits for this (or a message) to answer 200 rather than a problem. The
+   * first message sends them anyway; a second call does nothing.
+   */
+  sendHeaders(): void;
 }
 
 /**

@@ -52,6 +52,8 @@ export class OrderWatchService {
         }
         after = token;
       }
+      // Accepted: a resumed watch may have nothing to send for a long time, and its client should not wait that long to know.
+      call.sendHeaders();
       for (;;) {
         const batch = await this.changes.userChangesAfter(userId, after, CHANGE_READ_BATCH);
         for (const change of batch) {

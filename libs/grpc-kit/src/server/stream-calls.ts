@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { status, type ServerReadableStream, type ServerWritableStream, type StatusObject } from '@grpc/grpc-js';
+import { Metadata, status, type ServerReadableStream, type ServerWritableStream, type StatusObject } from '@grpc/grpc-js';
 import type { StreamCall, StreamedRequest } from '@acme/contracts';
 import { RejectedRequest } from '../request-decoding';
 
@@ -149,9 +149,21 @@ class EndedByHandler {
 }
 
 /** Gives `call` its StreamCall (aborted when the client cancels, its deadline passes, or `controller` aborts). */
-export function attachStreamCall(call: { on(event: 'cancelled', listener: () => void): unknown }, controller = new AbortController()): AbortController {
+export function attachStreamCall(
+  call: { on(event: 'cancelled', listener: () => void): unknown; sendMetadata(metadata: Metadata): void },
+  controller = new AbortController(),
+): AbortController {
   call.on('cancelled', () => controller.abort());
-  const streamCall: StreamCall = { signal: controller.signal, end: (error) => controller.abort(new EndedByHandler(error)) };
+  let headersSent = false;
+  const streamCall: StreamCall = {
+    signal: controller.signal,
+    end: (error) => controller.abort(new EndedByHandler(error)),
+    sendHeaders: () => {
+      if (headersSent || controller.signal.aborted) return;
+      headersSent = true;
+      call.sendMetadata(new Metadata());
+    },
+  };
   Object.defineProperty(call, STREAM_CALL, { value: streamCall });
   return controller;
 }
