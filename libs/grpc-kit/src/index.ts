@@ -11,6 +11,7 @@ export * from './server/grpc-service-controller';
 export * from './client/client-channel-options';
 export * from './client/deadline';
 export * from './client/upstream-client';
+export * from './client/stream-channels';
 export * from './logging/pino-options';
 export * from './errors/validation';
 export * from './server/grpc-server-env';
