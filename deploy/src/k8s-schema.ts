@@ -14,7 +14,17 @@ import type { K8sObject } from './kustomize';
 // field it never touched is unknown to the schema.
 
 const load = createRequire(__filename);
-const MODELS_ROOT = dirname(load.resolve('kubernetes-models/package.json'));
+
+/**
+ * Where the generated models of an API group live: Kubernetes' own in
+ * kubernetes-models; cert-manager's (Issuer, Certificate: the mtls
+ * component) in @kubernetes-models/cert-manager, generated from its CRDs.
+ * A kind in neither has no schema, and fails the check.
+ */
+const MODEL_PACKAGES = [
+  { owns: (group: string) => group.endsWith('cert-manager.io'), name: '@kubernetes-models/cert-manager' },
+  { owns: () => true, name: 'kubernetes-models' },
+] as const;
 
 type GeneratedValidator = (data: unknown) => boolean;
 interface ModelClass {
@@ -36,18 +46,20 @@ function schemaFor(apiVersion: string, kind: string): Schema | null {
 }
 
 function findSchema(apiVersion: string, kind: string): Schema | null {
-  if (!/^[a-z0-9.]+(\/[a-z0-9]+)?$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]+$/.test(kind)) return null;
+  if (!/^[a-z0-9.-]+(\/[a-z0-9]+)?$/.test(apiVersion) || !/^[A-Z][A-Za-z0-9]+$/.test(kind)) return null;
+  const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '';
+  const modelPackage = MODEL_PACKAGES.find((candidate) => candidate.owns(group))?.name as string;
   let modelFile: string;
   try {
-    modelFile = load.resolve(`kubernetes-models/${apiVersion}/${kind}`);
+    modelFile = load.resolve(`${modelPackage}/${apiVersion}/${kind}`);
   } catch {
     return null;
   }
   const model = (load(modelFile) as Record<string, ModelClass>)[kind];
   // The model module names its generated schema module; the validator is its `validate` export.
-  const schemaName = /_schemas\/(IoK8s\w+)\.js/.exec(readFileSync(modelFile, 'utf8'))?.[1];
+  const schemaName = /_schemas\/(\w+)\.js/.exec(readFileSync(modelFile, 'utf8'))?.[1];
   if (!model || !schemaName) return null;
-  const { validate } = load(join(MODELS_ROOT, '_schemas', `${schemaName}.js`)) as { validate: GeneratedValidator };
+  const { validate } = load(join(dirname(load.resolve(`${modelPackage}/package.json`)), '_schemas', `${schemaName}.js`)) as { validate: GeneratedValidator };
   return { model, validator: validate };
 }
 

@@ -12,6 +12,7 @@ import {
   volumeOwnershipPolicy,
 } from '../src/k8s-policy';
 import { permittedConnections } from '../src/network-graph';
+import { mtlsWiringPolicy } from '../src/mtls-wiring';
 
 // Each check must be able to fail: every test breaks one thing in a copy of a
 // rendered overlay and expects the check to name it.
@@ -196,7 +197,8 @@ describe('the policy checks fail on', () => {
       'Deployment/order-service container order-service: PAGE_TOKEN_SECRET is given inline; take it from a Secret',
       'Deployment/order-service: replicas 1 < 2',
       'Deployment/user-service container user-service: AMQP_URL is given inline; take it from a Secret',
-      'Deployment/user-service: /spec/template/spec/containers/0/env/2/value holds a URL with a password',
+      // Its env: the mtls component's GRPC_TLS_NAMESPACE and GRPC_TLS_TRUST_DOMAIN, then the base's DATABASE_URL, PAGE_TOKEN_SECRET, AMQP_URL.
+      'Deployment/user-service: /spec/template/spec/containers/0/env/4/value holds a URL with a password',
       'HorizontalPodAutoscaler/user-service: minReplicas 1 < 2',
       'Secret/leaked: /stringData/x holds a URL with a password',
       'Secret/leaked: prod must not carry secrets; the operator creates them',
@@ -254,5 +256,40 @@ describe('the network check fails on', () => {
   it('a missing allowed connection', () => {
     const objects = broken(dev, 'NetworkPolicy', 'order-service', (p) => p.spec.egress.shift());
     expect(permittedConnections(objects)).not.toContain('order-service -> user-service:50051/TCP');
+  });
+});
+
+describe('the mTLS wiring check fails on', () => {
+  it("a Certificate for the wrong identity, a misspelt cert-manager field, a caller dialling a name the certificate lacks, a gRPC probe on the TLS port", () => {
+    let objects = broken(prod, 'Certificate', 'user-service', (c) => {
+      c.spec.uris = ['spiffe://acme.internal/ns/acme/sa/order-service'];
+      c.spec.dnsNames = ['user-service'];
+      c.spec.renewbefore = '240h';
+    });
+    objects = broken(objects, 'Deployment', 'order-service', (d) => {
+      container(d).readinessProbe.grpc.port = 50052;
+    });
+    expect(mtlsWiringPolicy(objects).sort()).toEqual([
+      'Certificate/user-service: uris ["spiffe://acme.internal/ns/acme/sa/order-service"], expected [spiffe://acme.internal/ns/acme/sa/user-service]',
+      'Deployment/api-gateway: USER_SERVICE_URL=dns:///user-service-headless:50051, but Certificate/user-service has no DNS name user-service-headless',
+      'Deployment/order-service: USER_SERVICE_URL=dns:///user-service-headless:50051, but Certificate/user-service has no DNS name user-service-headless',
+      'Deployment/order-service: its gRPC readiness probe asks port 50052, not the health port GRPC_HEALTH_PORT=50062 (the kubelet cannot do TLS)',
+    ]);
+    expect(schemaProblems(objects)).toEqual(['Certificate/user-service: unknown field /spec/renewbefore']);
+  });
+
+  it('an app without its Secret mounted, or not told its namespace', () => {
+    const objects = broken(dev, 'Deployment', 'api-gateway', (d) => {
+      d.spec.template.spec.volumes = d.spec.template.spec.volumes.filter((v: any) => v.name !== 'tls');
+    });
+    expect(mtlsWiringPolicy(objects)).toEqual([
+      'Deployment/api-gateway: the GRPC_TLS_*_FILE directory (/etc/acme/tls/tls.crt, /etc/acme/tls/tls.key, /etc/acme/tls/ca.crt) is not a mounted Secret',
+    ]);
+    const plaintext = broken(dev, 'Deployment', 'order-service', (d) => {
+      container(d).env = container(d).env.filter((e: any) => e.name !== 'GRPC_TLS_NAMESPACE');
+    });
+    expect(mtlsWiringPolicy(plaintext)).toEqual([
+      "Deployment/order-service: GRPC_TLS_NAMESPACE must come from the pod's namespace and GRPC_TLS_TRUST_DOMAIN from mtls-identity",
+    ]);
   });
 });

@@ -13,6 +13,7 @@ import {
 } from '../src/k8s-policy';
 import { egressCidrs, permittedConnections } from '../src/network-graph';
 import { workloads } from '../src/workloads';
+import { mtlsWiringPolicy } from '../src/mtls-wiring';
 
 // The connections the system needs, and only those. "outside" is a client
 // outside the namespace (the ingress controller), "dns" is kube-dns,
@@ -119,6 +120,25 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
 
   it('shutdown (drain, in-flight calls, the last event batch) fits in the termination grace period', () => {
     expect(shutdownPolicy(objects)).toEqual([]);
+  });
+
+  it('runs mTLS: each app reads the Secret its Certificate writes, with the SPIFFE ID its peers expect and the DNS name its callers dial; gRPC probes use the plaintext health port', () => {
+    expect(mtlsWiringPolicy(objects)).toEqual([]);
+    const uris = objects.filter((o) => o.kind === 'Certificate' && o.metadata.name !== 'acme-ca').flatMap((o) => (o['spec'] as { uris: string[] }).uris);
+    const namespace = overlay === 'dev' ? 'acme-dev' : 'acme';
+    expect(uris.sort()).toEqual(['api-gateway', 'order-service', 'user-service'].map((app) => `spiffe://acme.internal/ns/${namespace}/sa/${app}`));
+  });
+});
+
+describe('the mtls component per overlay', () => {
+  it('dev bootstraps its CA with cert-manager (self-signed); prod signs with the Secret acme-ca the operator supplies and commits no CA', () => {
+    const dev = renderOverlay('dev');
+    const devCa = dev.find((o) => o.kind === 'Certificate' && o.metadata.name === 'acme-ca')?.['spec'] as { isCA?: boolean; secretName?: string; issuerRef?: { name?: string } };
+    expect(devCa).toMatchObject({ isCA: true, secretName: 'acme-ca', issuerRef: { name: 'acme-selfsigned' } });
+    expect(dev.find((o) => o.kind === 'Issuer' && o.metadata.name === 'acme-selfsigned')?.['spec']).toEqual({ selfSigned: {} });
+    const prod = renderOverlay('prod');
+    expect(prod.filter((o) => o.kind === 'Issuer').map((o) => [o.metadata.name, o['spec']])).toEqual([['acme-ca', { ca: { secretName: 'acme-ca' } }]]);
+    expect(prod.some((o) => o.metadata.name === 'acme-ca' && o.kind !== 'Issuer')).toBe(false);
   });
 });
 
