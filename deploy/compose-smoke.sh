@@ -98,6 +98,7 @@ teardown() {
     observed ps || true
     observed logs --no-color --tail 40 || true
   fi
+  rm -rf "$TLS_DIR"
   log "tearing down (down -v)"
   observed down -v --remove-orphans || true
   if [ -n "$(containers)" ]; then echo "containers of $PROJECT are still there" >&2; rc=1; fi
@@ -153,10 +154,45 @@ api() {
       .catch((e) => { console.error(`${method} ${url}: ${e.message}`); process.exit(1); });
   ' "$1" "http://127.0.0.1:$GATEWAY_PORT$2" "${3:-}" "${TOKEN:-}"
 }
-# grpc METHOD JSON PORT: one unary call over gRPC (h2c) to a published debug port;
-# buf learns the schema from the service's reflection (the generated descriptors in the image).
+# grpc METHOD JSON PORT [WORKLOAD]: one unary call over gRPC with mTLS to a
+# published debug port, presenting WORKLOAD's certificate (default
+# api-gateway; copied out of its container by fetch_certificates); buf learns
+# the schema from the service's reflection (the generated descriptors in the image).
 grpc() {
-  "$BUF" curl --protocol grpc --http2-prior-knowledge -H "Authorization: Bearer $TOKEN" -d "$2" "http://127.0.0.1:$3/$1"
+  local as=${4:-api-gateway}
+  "$BUF" curl --protocol grpc --cacert "$TLS_DIR/ca.crt" --cert "$TLS_DIR/$as.crt" --key "$TLS_DIR/$as.key" \
+    -H "Authorization: Bearer $TOKEN" -d "$2" "https://127.0.0.1:$3/$1"
+}
+# grpc_plaintext PATH PORT: a gRPC call without TLS (h2c prior knowledge), as a
+# process that merely reached the port would make it, with an empty request
+# message (no schema needed). Prints the status it got, or how the connection
+# ended without one; exits 0 only if the server answered at all.
+grpc_plaintext() {
+  node -e '
+    const http2 = require("node:http2");
+    const [path, port] = process.argv.slice(1);
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const done = (answered, what) => { process.stdout.write(what); session.destroy(); process.exit(answered ? 0 : 1); };
+    session.on("error", (e) => done(false, `connection failed: ${e.code ?? e.message}`));
+    session.on("close", () => done(false, "connection closed without an answer"));
+    const call = session.request({ ":method": "POST", ":path": path, "content-type": "application/grpc", te: "trailers" });
+    call.on("response", (headers) => done(true, `answered: HTTP ${headers[":status"]} grpc-status ${headers["grpc-status"] ?? "(in trailers)"}`));
+    call.on("error", (e) => done(false, `stream failed: ${e.code ?? e.message}`));
+    call.end(Buffer.alloc(5));
+    setTimeout(() => done(false, "no answer within 5 s"), 5000).unref();
+  ' "$1" "$2"
+}
+# fetch_certificates WORKLOAD...: each one's certificate and key (and the CA
+# bundle), read inside its own container (as its user) into $TLS_DIR.
+TLS_DIR=$(mktemp -d)
+fetch_certificates() {
+  local workload
+  for workload in "$@"; do
+    compose exec -T "$workload" cat /etc/acme/tls/tls.crt >"$TLS_DIR/$workload.crt"
+    compose exec -T "$workload" cat /etc/acme/tls/tls.key >"$TLS_DIR/$workload.key"
+    compose exec -T "$workload" cat /etc/acme/tls/ca.crt >"$TLS_DIR/ca.crt"
+  done
+  chmod 600 "$TLS_DIR"/*.key
 }
 # field PATH: reads a field (dotted path, e.g. body.id) of the JSON on stdin.
 field() {
@@ -338,9 +374,21 @@ res=$(api POST /orders '{"userId":"00000000-0000-7000-8000-000000000000","items"
 [ "$(field status <<<"$res")" = 422 ] || fail "an order for an unknown user: expected 422, got $res"
 ok "an order for an unknown user is refused with 422 (FAILED_PRECONDITION from order-service)"
 
+log "mTLS: the services' gRPC ports take only certificates of the development CA, and each method only the workloads its policy names"
+fetch_certificates api-gateway order-service
 res=$(grpc acme.user.v1.UserService/GetUser "{\"id\":\"$user_id\"}" "$USER_SERVICE_DEBUG_PORT")
 [ "$(field email <<<"$res")" = "$email" ] || fail "GetUser on the gRPC debug port answered $res"
-ok "the gRPC debug port (127.0.0.1:$USER_SERVICE_DEBUG_PORT) answers GetUser"
+ok "the gRPC debug port (127.0.0.1:$USER_SERVICE_DEBUG_PORT) answers GetUser to the api-gateway certificate ($(openssl x509 -noout -ext subjectAltName -in "$TLS_DIR/api-gateway.crt" 2>/dev/null | grep -o 'URI:[^,]*' || echo 'its SPIFFE ID'))"
+if res=$(grpc_plaintext /acme.user.v1.UserService/GetUser "$USER_SERVICE_DEBUG_PORT" 2>&1); then
+  fail "a plaintext gRPC call to user-service was $res"
+fi
+ok "a plaintext gRPC call to user-service is refused ($res)"
+if res=$(grpc acme.user.v1.UserService/DeleteUser "{\"id\":\"$user_id\"}" "$USER_SERVICE_DEBUG_PORT" order-service 2>&1); then
+  fail "order-service's certificate could call DeleteUser: $res"
+fi
+grep -q 'permission_denied' <<<"$res" && grep -q 'peer spiffe://acme.internal/ns/acme/sa/order-service may not call /acme.user.v1.UserService/DeleteUser' <<<"$res" \
+  || fail "DeleteUser with order-service's certificate: expected PERMISSION_DENIED naming the peer, got $res"
+ok "DeleteUser with order-service's certificate: PERMISSION_DENIED naming the peer and the method"
 
 log "traces: the images export spans (OTLP) for POST /orders from every process it crossed"
 deadline=$((SECONDS + EVENT_TIMEOUT_S))
