@@ -13,6 +13,7 @@ describe('api-gateway as a process (dist/main.js)', () => {
   let services: ServiceStack;
   let gateway: ServiceProcess;
   let url: string;
+  let api: ReturnType<typeof client>;
 
   beforeAll(async () => {
     if (!existsSync(GATEWAY)) throw new Error(`${GATEWAY} is missing: build first (npx nx run api-gateway:build)`);
@@ -25,6 +26,7 @@ describe('api-gateway as a process (dist/main.js)', () => {
     });
     const started = await waitForLogLine(gateway, (line) => /listening on http:\/\//.test(String(line['msg'])));
     url = /listening on (http:\/\/\S+)/.exec(String(started['msg']))![1]!;
+    api = client(url, await services.identity.token('admin'));
   });
   afterAll(async () => {
     if (services?.userService.running) services.userService.child.kill('SIGCONT');
@@ -46,7 +48,7 @@ describe('api-gateway as a process (dist/main.js)', () => {
   it('carries the request id through both hops and into every log line of the request', async () => {
     const requestId = `trace-${randomUUID()}`;
     const stranger = randomUUID();
-    const answer = await client(url).post('/orders', {
+    const answer = await api.post('/orders', {
       body: { userId: stranger, items: [{ sku: 'T', quantity: 1, unitPriceCents: '1' }] },
       headers: { 'x-request-id': requestId },
     });
@@ -67,10 +69,10 @@ describe('api-gateway as a process (dist/main.js)', () => {
   });
 
   it('on SIGTERM stops accepting, finishes the request in flight, closes its channels and exits 0', async () => {
-    const { body: user } = await client(url).post('/users', { body: { email: 'inflight@example.com', name: 'In Flight' } });
+    const { body: user } = await api.post('/users', { body: { email: 'inflight@example.com', name: 'In Flight' } });
     services.userService.child.kill('SIGSTOP'); // the next GET /users/:id hangs in user-service
     const requestId = `inflight-${randomUUID()}`;
-    const inFlight = client(url).get(`/users/${user.id}`, { headers: { 'x-request-id': requestId } });
+    const inFlight = api.get(`/users/${user.id}`, { headers: { 'x-request-id': requestId } });
     await waitForLogLine(gateway, (line) => line['requestId'] === requestId && line['msg'] === 'request received');
 
     gateway.child.kill('SIGTERM');

@@ -1,10 +1,12 @@
 import type { RunningHttpGateway } from '../src/http/bootstrap-http-gateway';
 import { startGateway } from './support/gateway';
 import { exchange, RawConnection, rawRequest, type RawResponse } from './support/raw-http';
+import { launchSystem, type RunningSystem } from '@acme/testing';
 
 // The gateway's HTTP server against clients that are slow, silent or not
 // speaking HTTP, over raw sockets. No route here calls an upstream, so no
-// service runs. Nothing waits by sleeping: each test awaits the answer and
+// service runs; the development identity provider does, for the tokens of
+// the clients whose body the gateway reads. Nothing waits by sleeping: each test awaits the answer and
 // the close of its socket, bounded only by Jest's timeout.
 describe('api-gateway against slow and broken clients (raw sockets)', () => {
   const HEADERS_MS = 1_000;
@@ -16,9 +18,14 @@ describe('api-gateway against slow and broken clients (raw sockets)', () => {
   const NODE_KEEP_ALIVE_BUFFER_MS = 1_000;
   const TRICKLE_EVERY_MS = 50;
   let gateway: RunningHttpGateway;
+  let identity: RunningSystem;
+  let token: string;
 
   beforeAll(async () => {
+    identity = await launchSystem({ apps: ['identity-provider'] });
+    token = await identity.identity.token('admin');
     gateway = await startGateway({
+      AUTH_ISSUER: identity.target('identity-provider'),
       HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_MS),
       HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_MS),
       HTTP_IDLE_TIMEOUT_MS: String(IDLE_MS),
@@ -28,7 +35,10 @@ describe('api-gateway against slow and broken clients (raw sockets)', () => {
       READINESS_TIMEOUT_MS: '500',
     });
   });
-  afterAll(() => gateway?.shutdown());
+  afterAll(async () => {
+    await gateway?.shutdown();
+    await identity?.stop();
+  });
 
   /** Writes `prefix` and then 'a' forever, a byte every TRICKLE_EVERY_MS (faster than the idle timeout), until the socket closes. */
   const trickle = (connection: RawConnection, prefix: string) => {
@@ -37,8 +47,12 @@ describe('api-gateway against slow and broken clients (raw sockets)', () => {
     void connection.closed.then(() => clearInterval(timer));
   };
 
-  const bodyHeaders = (contentLength: number) =>
-    rawRequest('POST', '/users', { 'Content-Type': 'application/json', 'Content-Length': String(contentLength) });
+  const bodyHeaders = (contentLength: number, authorized = true) =>
+    rawRequest('POST', '/users', {
+      'Content-Type': 'application/json',
+      'Content-Length': String(contentLength),
+      ...(authorized ? { Authorization: `Bearer ${token}` } : {}),
+    });
 
   /** A 408 problem document, then the server closes the connection; resolves with the ms from `started` to the answer. */
   const expect408ThenClose = async (connection: RawConnection, started: number): Promise<number> => {
@@ -78,6 +92,17 @@ describe('api-gateway against slow and broken clients (raw sockets)', () => {
     const elapsed = await expect408ThenClose(connection, started);
     expect(elapsed).toBeGreaterThanOrEqual(REQUEST_MS);
     expect(elapsed).toBeLessThan(REQUEST_MS + LATE_MS);
+  });
+
+  it('a client without a token is answered 401 at once, its body never waited for', async () => {
+    const connection = await RawConnection.open(gateway.url);
+    // 10 of the 100 bytes it announced: the answer comes while the rest is still owed.
+    connection.write(Buffer.concat([bodyHeaders(100, false), Buffer.from('{"email":"')]));
+    const answer = await connection.response();
+    expect(answer.status).toBe(401);
+    expect(answer.rawHeaders.get('www-authenticate')?.toString()).toBe('Bearer realm="acme"');
+    expect(answer.body).toMatchObject({ status: 401, detail: 'POST /users needs an access token: send "Authorization: Bearer <token>" (see the README for how to get one)' });
+    connection.destroy();
   });
 
   it('an idle kept-alive connection is closed by the server after the idle timeout', async () => {

@@ -17,7 +17,7 @@ export function headerBytesRoutes(stack: Stack): void {
   const createOrder = (userId: string, headers: [string, string][]) =>
     exchange(
       stack.gateway.url,
-      rawRequest('POST', '/orders', [['Content-Type', 'application/json'], ...headers], JSON.stringify({ userId, items: [{ sku: 'RAW', quantity: 1, unitPriceCents: '100' }] })),
+      rawRequest('POST', '/orders', [['Content-Type', 'application/json'], ['Authorization', `Bearer ${stack.token}`], ...headers], JSON.stringify({ userId, items: [{ sku: 'RAW', quantity: 1, unitPriceCents: '100' }] })),
     );
   /** What order-service holds, asked the way a client would. */
   const ordersOf = async (userId: string): Promise<string[]> => (await stack.api.get(`/users/${userId}/orders`)).body.orders.map((o: { id: string }) => o.id);
@@ -63,7 +63,7 @@ export function headerBytesRoutes(stack: Stack): void {
   });
 
   it('replaces an x-request-id with a byte outside ASCII, in the answer and in what it forwards, never echoing it re-encoded', async () => {
-    const answer = await exchange(stack.gateway.url, rawRequest('GET', `/users/${randomUUID()}`, { 'x-request-id': 'trace-\xe9' }));
+    const answer = await exchange(stack.gateway.url, rawRequest('GET', `/users/${randomUUID()}`, { 'x-request-id': 'trace-\xe9', Authorization: `Bearer ${stack.token}` }));
     expect(answer.status).toBe(404);
     const replaced = headerText(answer, 'x-request-id');
     expect(replaced).toMatch(UUID);
@@ -73,7 +73,7 @@ export function headerBytesRoutes(stack: Stack): void {
   });
 
   it('quotes a Content-Type with bytes outside ASCII as \\x escapes in the 415 detail', async () => {
-    const answer = await exchange(stack.gateway.url, rawRequest('POST', '/users', { 'Content-Type': 'text/plain; charset=caf\xe9' }, '{}'));
+    const answer = await exchange(stack.gateway.url, rawRequest('POST', '/users', { 'Content-Type': 'text/plain; charset=caf\xe9', Authorization: `Bearer ${stack.token}` }, '{}'));
     expect(answer.status).toBe(415);
     expect(answer.body.detail).toBe('the body must be application/json, not text/plain; charset=caf\\xE9');
   });

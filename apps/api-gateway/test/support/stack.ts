@@ -8,6 +8,8 @@ export interface Stack {
   readonly services: ServiceStack;
   readonly gateway: RunningHttpGateway;
   readonly api: Client;
+  /** The admin token `api` sends, for requests written by hand. */
+  readonly token: string;
 }
 
 /**
@@ -16,12 +18,13 @@ export interface Stack {
  * filled in by beforeAll, so read its fields inside tests only.
  */
 export function useStack(prefix: string, gatewayEnv: Record<string, string> = {}): Stack {
-  const stack = {} as { services: ServiceStack; gateway: RunningHttpGateway; api: Client };
+  const stack = {} as { services: ServiceStack; gateway: RunningHttpGateway; api: Client; token: string };
   beforeAll(async () => {
     stack.services = await startDebugServices(prefix);
     stack.gateway = await startGateway({ ...stack.services.gatewayEnv, ...gatewayEnv });
     // As the development provider's admin, who may call every route for every user (auth.spec.ts covers the others).
-    stack.api = client(stack.gateway.url, await stack.services.identity.token('admin'));
+    stack.token = await stack.services.identity.token('admin');
+    stack.api = client(stack.gateway.url, stack.token);
   });
   afterAll(async () => {
     if (stack.services?.userService.running) stack.services.userService.child.kill('SIGCONT');
