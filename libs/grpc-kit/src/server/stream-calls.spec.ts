@@ -1,10 +1,10 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { create } from '@bufbuild/protobuf';
-import { Client, credentials, status, type ServerWritableStream } from '@grpc/grpc-js';
-import { grpcCodec, grpcServiceDefinition, orderV1, SERVICES } from '@acme/contracts';
+import { Client, credentials, Metadata, status, type ServerReadableStream, type ServerWritableStream } from '@grpc/grpc-js';
+import { grpcCodec, grpcServiceDefinition, orderV1, SERVICES, userV1 } from '@acme/contracts';
 import { startTestServer } from '../testing/test-server.test-helpers';
-import { LiveStreams, writeStream } from './stream-calls';
+import { attachStreamCall, LiveStreams, streamedRequests, writeStream } from './stream-calls';
 
 // A full garbage collection on demand, to see what a live stream still holds.
 setFlagsFromString('--expose-gc');
@@ -66,5 +66,60 @@ describe('writeStream', () => {
       client.close();
       stop();
     }
+  });
+});
+
+// streamedRequests on a real grpc-js server over loopback: what a client-streaming handler sees end.
+describe('streamedRequests', () => {
+  /** Runs one ImportUsers call whose client writes `items` and then half-closes (or, with a deadline, holds the stream open until it passes). */
+  async function serverSide(how: { readonly items: number; readonly halfClose: boolean; readonly deadlineMs?: number }) {
+    let seen!: (result: { read: number; cancelled: boolean }) => void;
+    const outcome = new Promise<{ read: number; cancelled: boolean }>((resolve) => (seen = resolve));
+    const { address, stop } = await startTestServer({}, [
+      [
+        grpcServiceDefinition(SERVICES.user),
+        {
+          importUsers: (call: ServerReadableStream<unknown, unknown>, callback: (e: unknown, v?: unknown) => void) => {
+            const controller = attachStreamCall(call);
+            void (async () => {
+              let read = 0;
+              for await (const _ of streamedRequests(call, controller.signal)) read++;
+              // What a handler decides on: commit what it has, or not.
+              seen({ read, cancelled: controller.signal.aborted });
+              callback(null, create(userV1.ImportUsersResponseSchema, {}));
+            })();
+          },
+        },
+      ],
+    ]);
+    const client = new Client(address, credentials.createInsecure());
+    const codecs = { request: grpcCodec(userV1.ImportUsersRequestSchema), response: grpcCodec(userV1.ImportUsersResponseSchema) };
+    try {
+      const call = client.makeClientStreamRequest(
+        `/${SERVICES.user.typeName}/${SERVICES.user.method.importUsers.name}`,
+        codecs.request.serialize,
+        codecs.response.deserialize,
+        new Metadata(),
+        how.deadlineMs === undefined ? {} : { deadline: Date.now() + how.deadlineMs },
+        () => undefined,
+      );
+      for (let i = 0; i < how.items; i++) call.write(create(userV1.ImportUsersRequestSchema, { user: { email: `u${i}@example.com`, name: 'U' } }));
+      if (how.halfClose) call.end();
+      return await outcome;
+    } finally {
+      client.close();
+      stop();
+    }
+  }
+
+  it('ends with the client’s half-close, not cancelled', async () => {
+    expect(await serverSide({ items: 3, halfClose: true })).toEqual({ read: 3, cancelled: false });
+  });
+
+  it('a client stream cancelled at its deadline is cancelled when its iteration ends, though END_STREAM came before the reset', async () => {
+    // The client's Node sends END_STREAM and then RST_STREAM (Http2Stream.close ends the writable side first); grpc-js
+    // hands the first on as a half-close. The handler must not take it for a complete stream (and commit a partial
+    // batch). Without the wait in streamedRequests this failed in most runs.
+    expect(await serverSide({ items: 3, halfClose: false, deadlineMs: 200 })).toEqual({ read: 3, cancelled: true });
   });
 });

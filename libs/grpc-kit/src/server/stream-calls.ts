@@ -136,6 +136,12 @@ export async function* streamedRequests(call: ServerReadableStream<unknown, unkn
       const current = index++;
       yield message instanceof RejectedRequest ? { index: current, rejected: message.reason } : { index: current, request: message as never };
     }
+    // A client that cancels (or reaches its deadline) sends END_STREAM right before RST_STREAM: Node's
+    // Http2Stream.close() ends the writable side first. So the end of the requests may be a reset on its way, which
+    // grpc-js reports once Node has closed the stream's handle (the close callbacks of the loop turn that read both
+    // frames). Two turns of the event loop later the handler sees `signal.aborted` instead of a complete stream, and
+    // does not commit half an import.
+    for (let turn = 0; turn < 2 && !signal.aborted; turn++) await new Promise((resolve) => setImmediate(resolve));
   } catch (error) {
     if (!signal.aborted) throw error;
   } finally {
