@@ -209,26 +209,67 @@ function serverStream(call: ClientReadableStream<unknown>): ServerStream<unknown
 /**
  * Writes what `requests` yields to `call`, pulling the next item only when
  * the call's buffer has room (so the source is read no faster than the
- * upstream takes it), then half-closes. Stops pulling when the call ends
- * early (the server answered, or the deadline passed); a source that throws
- * cancels the call, and the caller gets the source's error.
+ * upstream takes it), then half-closes. Stops as soon as the call ends early
+ * (the server answered, or the deadline passed), also while it waits for the
+ * source; a source that throws cancels the call, and the caller gets the
+ * source's error.
  */
 async function writeAll(call: ClientWritableStream<unknown>, requests: AsyncIterable<unknown>, answer: Promise<unknown>): Promise<void> {
-  let settled = false;
-  const done = answer.then(
-    () => (settled = true),
-    () => (settled = true),
+  const settled = new AbortController();
+  void answer.then(
+    () => settled.abort(),
+    () => settled.abort(),
   );
+  const iterator = requests[Symbol.asyncIterator]();
+  let finished = false;
   try {
-    for await (const request of requests) {
-      if (settled) break;
-      if (!call.write(request)) await Promise.race([once(call, 'drain'), done]);
-      if (settled) break;
+    for (;;) {
+      const pending = iterator.next();
+      // Still pending when the call ended: it settles when the source does, and is nobody's to report.
+      pending.catch(() => undefined);
+      const next = await orSettled(pending, settled.signal);
+      if (next === SETTLED || next.done) {
+        finished = next !== SETTLED;
+        break;
+      }
+      if (!call.write(next.value) && (await orSettled(once(call, 'drain'), settled.signal)) === SETTLED) break;
     }
   } catch (error) {
+    finished = true;
     call.cancel();
-    await done;
+    await answer.catch(() => undefined);
     throw error;
+  } finally {
+    // A source left early is returned (its finally blocks run once its pending read settles).
+    if (!finished) void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
-  call.end();
+  // Only a source read to its end is a complete stream: a half-close after the call ended (its deadline) could still
+  // reach the server first and pass for one, and the server would commit what it had.
+  if (finished) call.end();
+}
+
+const SETTLED = Symbol('settled');
+
+/**
+ * `promise`, or SETTLED as soon as `signal` aborts, leaving no listener on
+ * the signal either way (racing every wait against one long-lived promise
+ * would hang a reaction on it per item, each holding its item, until the
+ * stream ends).
+ */
+function orSettled<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof SETTLED> {
+  if (signal.aborted) return Promise.resolve(SETTLED);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(SETTLED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

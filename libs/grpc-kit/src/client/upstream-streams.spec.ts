@@ -196,6 +196,24 @@ describe('upstream client: streams', () => {
     expect(pulled).toBeGreaterThanOrEqual(10);
   });
 
+  it('ends at its deadline even while the source has nothing to give (a client holding its body open)', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    async function* stalled() {
+      yield { user: { email: 'a@example.com', name: 'A' } };
+      await held;
+    }
+    await expect(users().importUsers(stalled(), { deadlineMs: 200 })).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
+    const cancelled = condition(() => importCancelled);
+    importsChanged = cancelled.changed;
+    cancelled.changed();
+    await cancelled.reached;
+    // Cancelled. (Node's reset of a stream still open for writing sends END_STREAM first, so the server may also see an
+    // end; streamedRequests waits for the reset to land. What the client must not do is end the stream itself.)
+    expect(importCancelled).toBe(true);
+    release();
+  });
+
   it('a source that fails cancels the call, and the caller gets the source’s error', async () => {
     const received = condition(() => imported.length === 1);
     async function* failing() {
