@@ -1,5 +1,5 @@
 import { ConfigError } from '@acme/config';
-import { httpTimeouts, loadGatewayConfig } from './config';
+import { httpTimeouts, loadGatewayConfig, sseHeartbeatMs } from './config';
 
 const problemsOf = (env: Record<string, string>): readonly string[] => {
   try {
@@ -29,6 +29,26 @@ describe('gateway config: HTTP timeouts', () => {
 
   it('refuses a value that is not milliseconds in range', () => {
     expect(problemsOf({ HTTP_REQUEST_TIMEOUT_MS: '0' })).toEqual([expect.stringMatching(/^HTTP_REQUEST_TIMEOUT_MS: expected milliseconds/)]);
+  });
+});
+
+describe('gateway config: streams', () => {
+  it('sends SSE heartbeats at half the idle timeout, at most every 15 s, unless told', () => {
+    expect(sseHeartbeatMs(loadGatewayConfig({}))).toBe(15_000);
+    expect(sseHeartbeatMs(loadGatewayConfig({ HTTP_IDLE_TIMEOUT_MS: '3000', HTTP_REQUEST_TIMEOUT_MS: '2000', HTTP_HEADERS_TIMEOUT_MS: '1000', USER_SERVICE_DEADLINE_MS: '1000', ORDER_SERVICE_DEADLINE_MS: '1000', READINESS_TIMEOUT_MS: '1000' }))).toBe(1_500);
+    expect(sseHeartbeatMs(loadGatewayConfig({ SSE_HEARTBEAT_MS: '200' }))).toBe(200);
+  });
+
+  it('refuses a heartbeat no shorter than the idle timeout, naming it', () => {
+    expect(problemsOf({ SSE_HEARTBEAT_MS: '65000' })).toEqual([
+      'SSE_HEARTBEAT_MS: must be shorter than HTTP_IDLE_TIMEOUT_MS (65000), or a quiet SSE stream is closed as idle between two heartbeats (got "65000")',
+    ]);
+  });
+
+  it('sizes the stream channels from their own variables', () => {
+    const config = loadGatewayConfig({});
+    expect([config.UPSTREAM_STREAMS_PER_CONNECTION, config.ORDER_SERVICE_MAX_STREAMS, config.USER_SERVICE_MAX_STREAMS, config.USER_SERVICE_STREAM_DEADLINE_MS]).toEqual([100, 1_000, 8, 60_000]);
+    expect(problemsOf({ UPSTREAM_STREAMS_PER_CONNECTION: '0' })).toEqual([expect.stringMatching(/^UPSTREAM_STREAMS_PER_CONNECTION: expected an integer 1\.\.10000/)]);
   });
 });
 

@@ -27,6 +27,41 @@ export const gatewayEnv = z.object({
   /** Deadline of each call to an upstream, retries included. Order calls wait for user-service inside. */
   USER_SERVICE_DEADLINE_MS: millisVar(3_000, 10, 60_000),
   ORDER_SERVICE_DEADLINE_MS: millisVar(3_000, 10, 60_000),
+  /**
+   * Streams (GET …:watch as Server-Sent Events, POST …:import as NDJSON) go
+   * over channels of their own to each upstream, apart from the unary calls
+   * (StreamChannels in grpc-kit): at most UPSTREAM_STREAMS_PER_CONNECTION
+   * on one connection, which must not exceed the services'
+   * GRPC_MAX_CONCURRENT_STREAMS (the HTTP/2 stack would queue the excess
+   * silently), and at most *_MAX_STREAMS open through one gateway: the next
+   * is answered 503 with Retry-After. One channel per UPSTREAM_STREAMS_PER_CONNECTION
+   * streams, opened as they are needed.
+   */
+  UPSTREAM_STREAMS_PER_CONNECTION: intVar(100, 1, 10_000),
+  /** Watchers (SSE streams of WatchOrders) one gateway holds open. */
+  ORDER_SERVICE_MAX_STREAMS: intVar(1_000, 1, 100_000),
+  /** Imports (ImportUsers streams) one gateway runs at once: each keeps a user-service replica writing batches. */
+  USER_SERVICE_MAX_STREAMS: intVar(8, 1, 1_000),
+  /**
+   * Deadline of an import, upload included. A watch has none: it is
+   * long-lived. The upload must also arrive within HTTP_REQUEST_TIMEOUT_MS,
+   * which Node applies to every request body.
+   */
+  USER_SERVICE_STREAM_DEADLINE_MS: millisVar(60_000, 10, 3_600_000),
+  /**
+   * An SSE stream gets a comment line (`: ping`) this often, so proxies and
+   * the gateway's own HTTP_IDLE_TIMEOUT_MS do not take a quiet stream for a
+   * dead connection. 0 (the default): half of HTTP_IDLE_TIMEOUT_MS, at most
+   * 15 s (see sseHeartbeatMs).
+   */
+  SSE_HEARTBEAT_MS: millisVar(0, 0, 600_000),
+  /**
+   * When the upstream stream of an SSE watcher ends with UNAVAILABLE (a
+   * replica stopped or left), the gateway reopens it from the last event it
+   * sent, this many times in a row (backoff from 100 ms, doubling, at most
+   * 2 s) before it ends the SSE stream with an error event; 0: never.
+   */
+  SSE_RECONNECT_ATTEMPTS: intVar(5, 0, 100),
   /** Deadline of each health check /readyz makes. */
   READINESS_TIMEOUT_MS: millisVar(1_000, 10, 30_000),
   /** Requests one client may make per RATE_LIMIT_WINDOW_MS (0: no limit); 429 past it. */
@@ -86,7 +121,15 @@ export const gatewayEnv = z.object({
       message: `must be at most HTTP_REQUEST_TIMEOUT_MS (${env.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request`,
     });
   }
+  if (env.SSE_HEARTBEAT_MS !== 0 && env.SSE_HEARTBEAT_MS >= env.HTTP_IDLE_TIMEOUT_MS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SSE_HEARTBEAT_MS'],
+      message: `must be shorter than HTTP_IDLE_TIMEOUT_MS (${env.HTTP_IDLE_TIMEOUT_MS}), or a quiet SSE stream is closed as idle between two heartbeats`,
+    });
+  }
   // Idle time is counted while a request is still arriving, and while its handler waits for a service.
+  // (Not an import's deadline: its client is sending all along, and the answer follows the upload at once.)
   const longestWait = Math.max(env.HTTP_REQUEST_TIMEOUT_MS, env.USER_SERVICE_DEADLINE_MS, env.ORDER_SERVICE_DEADLINE_MS, env.READINESS_TIMEOUT_MS);
   if (env.HTTP_IDLE_TIMEOUT_MS <= longestWait) {
     ctx.addIssue({
@@ -111,6 +154,9 @@ export const httpTimeouts = (config: GatewayConfig): HttpTimeouts => ({
   requestMs: config.HTTP_REQUEST_TIMEOUT_MS,
   idleMs: config.HTTP_IDLE_TIMEOUT_MS,
 });
+
+/** How often an SSE stream gets a heartbeat: SSE_HEARTBEAT_MS, or half the idle timeout (at most 15 s) when it is 0. */
+export const sseHeartbeatMs = (config: GatewayConfig): number => config.SSE_HEARTBEAT_MS || Math.min(15_000, Math.floor(config.HTTP_IDLE_TIMEOUT_MS / 2));
 
 /** The bootstrapHttpGateway options that come from the environment (main.ts and the in-process test gateway). */
 export const httpEdgeOptions = (config: GatewayConfig) => ({

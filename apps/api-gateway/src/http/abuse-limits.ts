@@ -22,12 +22,12 @@ export interface AbuseLimits {
 /** How long an overloaded gateway asks clients to wait. */
 const OVERLOAD_RETRY_AFTER_S = 10;
 
-/** Load shed: the ProblemFilter answers it 503 with Retry-After. */
+/** Load shed (or every stream slot taken): the ProblemFilter answers it 503 with Retry-After. */
 export class GatewayOverloaded extends Error {
   readonly statusCode = 503;
   readonly retryAfterSeconds = OVERLOAD_RETRY_AFTER_S;
-  constructor() {
-    super('the gateway is overloaded; retry after the Retry-After delay');
+  constructor(message = 'the gateway is overloaded; retry after the Retry-After delay') {
+    super(message);
   }
 }
 

@@ -4,11 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { gracefulShutdown, INT64_FORMAT, INT64_FORMAT_NAME, logMetricsEndpoint, type ServiceTls, TokenVerifier, type TokenVerifierOptions, withGrpcCredentials } from '@acme/grpc-kit';
+import { gracefulShutdown, logMetricsEndpoint, type ServiceTls, TokenVerifier, type TokenVerifierOptions, withGrpcCredentials } from '@acme/grpc-kit';
 import { installEdgeAuth } from '../auth/edge-auth';
 import { type MetricsOptions, startMetrics } from '@acme/telemetry';
 import { Readiness } from '../health/readiness';
 import { clientErrorAnswerer } from './client-errors';
+import { EDGE_AJV_OPTIONS } from './edge-ajv';
 import { type ApiDescription, buildOpenApiDocument, serveApiDocs } from './openapi';
 import { ProblemFilter } from './problem.filter';
 import { parseQuerystring } from './querystring';
@@ -18,6 +19,7 @@ import { installSecurityHeaders } from './security-headers';
 import { type AbuseLimits, installAbuseLimits } from './abuse-limits';
 import { type HttpTimeouts, serverTimeoutOptions } from './server-timeouts';
 import { schemaErrorToValidationError } from './validation-error';
+import { installStreamedBodies } from '../streams/streamed-body';
 import { installWellFormedInput, refusalOfFrameworkError } from './well-formed-input';
 
 /** Larger bodies are answered 413 before they are read to the end. */
@@ -62,7 +64,8 @@ export interface RunningHttpGateway {
 
 /**
  * Starts the REST edge with everything it needs, so main.ts stays a few lines:
- * Fastify with a 1 MiB body limit and JSON-schema validation that neither
+ * Fastify with a 1 MiB body limit (the NDJSON body of a streaming route is
+ * read line by line instead, streams/streamed-body.ts) and JSON-schema validation that neither
  * coerces types nor drops unknown fields (so `"quantity": "2"` and typos are
  * refused, not silently fixed); text that is not well-formed Unicode refused
  * in every part of every request; timeouts for slow clients; the request id
@@ -89,7 +92,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
     routerOptions: { querystringParser: parseQuerystring },
     genReqId: requestIdOf,
     // OpenAPI's `example` is allowed in the schemas; everything else unknown to JSON Schema is a mistake.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, keywords: ['example'], formats: { [INT64_FORMAT_NAME]: INT64_FORMAT } } },
+    ajv: { customOptions: { ...EDGE_AJV_OPTIONS, keywords: [...EDGE_AJV_OPTIONS.keywords] } },
     schemaErrorFormatter: schemaErrorToValidationError,
     return503OnClosing: true,
     ...(options.trustedProxyHops ? { trustProxy: options.trustedProxyHops } : {}),
@@ -110,6 +113,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
   else logger.warn('AUTH_MODE=off: requests are not authenticated and the access rules are not enforced');
   const abuse = options.abuseLimits ? await installAbuseLimits(app, options.abuseLimits, rootLogger) : undefined;
   installWellFormedInput(fastify);
+  installStreamedBodies(fastify);
   installRequestContext(fastify, rootLogger);
   if (metrics) installHttpMetrics(fastify);
   // Once shutdown starts, each answer closes its connection: keep-alive

@@ -15,6 +15,7 @@ import { GatewayOverloaded } from './abuse-limits';
 import { EdgeAuthRefusal } from '../auth/edge-auth';
 import { requestLogStore } from './request-context';
 import { EdgeValidationError } from './validation-error';
+import { bodyMediaTypeOf } from '../streams/streamed-body';
 
 /**
  * The one place where anything that goes wrong while handling a request
@@ -36,6 +37,17 @@ export class ProblemFilter implements ExceptionFilter {
 
   /** Also called directly where Fastify answers outside Nest (frameworkErrors). */
   answer(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    const { problem, retryAfterSeconds } = this.problemOf(exception, request);
+    if (exception instanceof EdgeAuthRefusal) void reply.header('www-authenticate', exception.challenge);
+    if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
+    void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+  }
+
+  /**
+   * The problem document for `exception` (logged as its answer would be),
+   * also for an answer already under way: a stream of events ends with it.
+   */
+  problemOf(exception: unknown, request: FastifyRequest): { readonly problem: ProblemDetails; readonly retryAfterSeconds?: number } {
     const log = requestLogStore(this.rootLogger(), request.id).logger;
     const extensions = { instance: request.url.split('?')[0], requestId: request.id };
 
@@ -43,7 +55,6 @@ export class ProblemFilter implements ExceptionFilter {
     let retryAfterSeconds: number | undefined;
     if (exception instanceof EdgeAuthRefusal) {
       problem = problemDetails(exception.statusCode, exception.message, extensions);
-      void reply.header('www-authenticate', exception.challenge);
     } else if (exception instanceof EdgeValidationError) {
       problem = problemDetails(400, exception.message, { ...extensions, invalidParams: [{ name: exception.field, reason: exception.reason }] });
     } else if (exception instanceof GatewayOverloaded) {
@@ -67,8 +78,7 @@ export class ProblemFilter implements ExceptionFilter {
       }
     }
 
-    if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
-    void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    return retryAfterSeconds === undefined ? { problem } : { problem, retryAfterSeconds };
   }
 }
 
@@ -81,7 +91,7 @@ function clientErrorStatus(exception: unknown): number | undefined {
 
 function clientErrorDetail(exception: unknown, status: number, request: FastifyRequest): string {
   const message = exception instanceof Error ? exception.message : '';
-  if (status === 415) return `the body must be application/json, not ${asciiQuoted(truncate(String(request.headers['content-type'])))}`;
+  if (status === 415) return `the body must be ${bodyMediaTypeOf(request)}, not ${asciiQuoted(truncate(String(request.headers['content-type'])))}`;
   if (status === 404 && exception instanceof HttpException) return `${message.replace(/^Cannot /, 'there is no route ')}; see /docs`;
   return message || `request refused with status ${status}`;
 }

@@ -21,6 +21,9 @@ const REASONS = {
   lonePercent: 'contains a % that starts no %XX escape; a literal % is %25',
 } as const;
 
+/** The same words where the edge checks text itself (each line of an NDJSON body). */
+export { REASONS as WELL_FORMED_REASONS };
+
 /** Fastify's JSON parser, keeping its prototype-poisoning protection, behind a UTF-8 check of the raw bytes. */
 export function installWellFormedInput(fastify: FastifyInstance): void {
   const { onProtoPoisoning = 'error', onConstructorPoisoning = 'error' } = fastify.initialConfig;

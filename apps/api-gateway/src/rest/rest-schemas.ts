@@ -1,5 +1,6 @@
 import type { DescField } from '@bufbuild/protobuf';
 import type { RouteSchema } from '@nestjs/platform-fastify';
+import { maxLengthOf } from '@acme/contracts';
 import { jsonSchemaOf, jsonSchemaOfField } from '@acme/grpc-kit';
 import { idempotencyKeyHeaders } from '../http/common.schemas';
 import { INTEGER_TEXT_PATTERN } from '../http/schema-patterns';
@@ -24,6 +25,15 @@ export function textValueSchema(field: DescField): object {
   throw new Error(`${field.toString()}: a ${String(json['type'])} cannot be sent in a path or query string yet`);
 }
 
+/** The header an EventSource sends when it reconnects: the id of the last event it received (a server stream's resume token). */
+export const LAST_EVENT_ID_HEADER = 'last-event-id';
+
+/** As long as the request's resume token may be; what it must be is the service's to say. */
+const lastEventIdHeaders = (field: DescField) => ({
+  type: 'object',
+  properties: { [LAST_EVENT_ID_HEADER]: { type: 'string', maxLength: maxLengthOf(field) } },
+});
+
 export function routeSchema(route: RestRoute): Parameters<typeof RouteSchema>[0] {
   const texts = (fields: readonly DescField[]) => Object.fromEntries(fields.map((f) => [f.name, textValueSchema(f)]));
   return {
@@ -31,5 +41,6 @@ export function routeSchema(route: RestRoute): Parameters<typeof RouteSchema>[0]
     ...(route.bodyFields.length > 0 ? { body: jsonSchemaOf(route.method.input, { purpose: 'check', omit: omittedFromBody(route) }) } : {}),
     ...(route.verb === 'GET' || route.verb === 'DELETE' ? { querystring: { type: 'object', additionalProperties: false, properties: texts(route.queryFields) } } : {}),
     ...(route.idempotencyKey ? { headers: idempotencyKeyHeaders(route.idempotencyKey.field) } : {}),
+    ...(route.resume ? { headers: lastEventIdHeaders(route.resume.request) } : {}),
   };
 }

@@ -2,6 +2,7 @@ import type { DescService } from '@bufbuild/protobuf';
 import { Module } from '@nestjs/common';
 import { SERVICES } from '@acme/contracts';
 import { ORDER_SERVICE, UpstreamsModule, USER_SERVICE } from '../upstreams/upstreams.module';
+import { StreamsModule } from '../streams/streams.module';
 import { restController } from './rest-controller';
 
 /** The REST routes of every service the gateway fronts, as their protos' google.api.http rules declare them. */
@@ -11,7 +12,7 @@ export const REST_SERVICES: readonly { readonly service: DescService; readonly c
 ];
 
 @Module({
-  imports: [UpstreamsModule],
+  imports: [UpstreamsModule, StreamsModule],
   controllers: REST_SERVICES.map(({ service, client }) => restController(service, client)),
 })
 export class RestModule {}

@@ -13,8 +13,9 @@ export type UserService = Upstream<typeof SERVICES.user>;
 export type OrderService = Upstream<typeof SERVICES.order>;
 
 /**
- * One long-lived channel per upstream, created at startup and closed at
- * shutdown. Only calls the protos declare safe to repeat are retried: reads,
+ * One long-lived channel per upstream for unary calls, created at startup
+ * and closed at shutdown, and channels of their own for its streams (watches,
+ * imports), opened as they are needed (see UPSTREAM_STREAMS_PER_CONNECTION). Only calls the protos declare safe to repeat are retried: reads,
  * and CreateOrder because it carries an idempotency key. CreateUser,
  * DeleteUser and CancelOrder are never retried blindly. Every request is
  * checked against its proto's field rules before it is sent. Imported by the
@@ -30,7 +31,15 @@ export type OrderService = Upstream<typeof SERVICES.order>;
           SERVICES.user,
           labelFailures(
             'user-service',
-            createUpstreamClient({ target: config.USER_SERVICE_URL, service: SERVICES.user, deadlineMs: config.USER_SERVICE_DEADLINE_MS, credentials }),
+            SERVICES.user,
+            createUpstreamClient({
+              target: config.USER_SERVICE_URL,
+              service: SERVICES.user,
+              deadlineMs: config.USER_SERVICE_DEADLINE_MS,
+              clientStreamDeadlineMs: config.USER_SERVICE_STREAM_DEADLINE_MS,
+              streams: { maxOpen: config.USER_SERVICE_MAX_STREAMS, perConnection: config.UPSTREAM_STREAMS_PER_CONNECTION },
+              credentials,
+            }),
           ),
         ),
     },
@@ -42,7 +51,14 @@ export type OrderService = Upstream<typeof SERVICES.order>;
           SERVICES.order,
           labelFailures(
             'order-service',
-            createUpstreamClient({ target: config.ORDER_SERVICE_URL, service: SERVICES.order, deadlineMs: config.ORDER_SERVICE_DEADLINE_MS, credentials }),
+            SERVICES.order,
+            createUpstreamClient({
+              target: config.ORDER_SERVICE_URL,
+              service: SERVICES.order,
+              deadlineMs: config.ORDER_SERVICE_DEADLINE_MS,
+              streams: { maxOpen: config.ORDER_SERVICE_MAX_STREAMS, perConnection: config.UPSTREAM_STREAMS_PER_CONNECTION },
+              credentials,
+            }),
           ),
         ),
     },

@@ -20,6 +20,9 @@ export function docsAndHealthRoutes(stack: Stack): void {
         'GET /orders/{id} getOrder',
         'GET /users/{user_id}/orders listOrders',
         'POST /orders/{id}/cancel cancelOrder',
+        // The streaming RPCs: Server-Sent Events and an NDJSON body.
+        'GET /users/{user_id}/orders:watch watchOrders',
+        'POST /users:import importUsers',
         'GET /healthz healthz',
         'GET /readyz readyz',
       ].sort(),
