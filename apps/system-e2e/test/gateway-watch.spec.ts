@@ -43,6 +43,7 @@ describe('GET /users/{user_id}/orders:watch (SSE through the gateway, real proce
   const orders: Upstream<typeof SERVICES.order>[] = [];
   const metricsPorts: number[] = [];
   const clients: SseClient[] = [];
+  let replicaEnv: (port: number) => Record<string, string>;
 
   const watch = async (userId: string, headers: Record<string, string> = {}, query = '') => {
     const client = await SseClient.open(`${gateway}/users/${userId}/orders:watch${query}`, { authorization: `Bearer ${token}`, ...headers });
@@ -57,12 +58,20 @@ describe('GET /users/{user_id}/orders:watch (SSE through the gateway, real proce
 
   beforeAll(async () => {
     metricsPorts.push(await freePort(), await freePort());
-    const replicaEnv = (port: number) => ({ METRICS_PORT: String(port), METRICS_HOST: '127.0.0.1', SHUTDOWN_DRAIN_DELAY_MS: '100', LOG_LEVEL: 'warn' });
+    replicaEnv = (port: number) => ({
+      METRICS_PORT: String(port),
+      METRICS_HOST: '127.0.0.1',
+      SHUTDOWN_DRAIN_DELAY_MS: '100',
+      LOG_LEVEL: 'warn',
+      // Connections live 2 s (then GOAWAY, and after 0.5 s more they are closed): every watch outlives several.
+      GRPC_MAX_CONNECTION_AGE_MS: '2000',
+      GRPC_MAX_CONNECTION_AGE_GRACE_MS: '500',
+    });
     system = await launchSystem({
       apps: [USER, ORDER, GATEWAY],
       databases: freshTestDatabases('sse'),
       env: { LOG_LEVEL: 'warn' },
-      appEnv: { [ORDER]: replicaEnv(metricsPorts[0]!), [GATEWAY]: { RATE_LIMIT_MAX: '0', SSE_HEARTBEAT_MS: '200' } },
+      appEnv: { [ORDER]: replicaEnv(metricsPorts[0]!), [GATEWAY]: { RATE_LIMIT_MAX: '0', SSE_HEARTBEAT_MS: '200', LOG_LEVEL: 'debug', SHUTDOWN_DRAIN_DELAY_MS: '100' } },
     });
     // The second replica, then the gateway again so that its channels know both (ipv4:a,b, round_robin).
     await system.addReplica(ORDER, replicaEnv(metricsPorts[1]!));
@@ -202,7 +211,32 @@ describe('GET /users/{user_id}/orders:watch (SSE through the gateway, real proce
     const tokens = changesOf(client).map((u) => BigInt(u.resumeToken!));
     expect(tokens.every((t, i) => i === 0 || t > tokens[i - 1]!)).toBe(true);
     // The replica comes back for the tests after this one.
-    await system.restart(ORDER, on, { METRICS_PORT: String(metricsPorts[on]), METRICS_HOST: '127.0.0.1', SHUTDOWN_DRAIN_DELAY_MS: '100', LOG_LEVEL: 'warn' });
+    await system.restart(ORDER, on, replicaEnv(metricsPorts[on]!));
+  }, 60_000);
+
+  it('a watch outlives the connections under it (max connection age, GOAWAY): each change still arrives once', async () => {
+    const userId = await newUser('sse-age');
+    const client = await watch(userId);
+    await client.until((events) => events.some((e) => e.data.includes('SNAPSHOT_END')), 'the snapshot ended');
+    const made: string[] = [];
+    // Until the gateway has reopened its upstream stream twice (each time a connection under it reached its age).
+    const reopened = () => system.process(GATEWAY).count('stream ended UNAVAILABLE; reopening it from');
+    const before = reopened();
+    for (let i = 0; reopened() < before + 2 || made.length < 5; i++) {
+      if (i > 5_000) throw new Error('the gateway never reopened a watch stream');
+      // Through the gateway (its channel spreads the writes over both replicas, and retries while one restarts).
+      const created = await fetch(`${gateway}/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': `age-${i}` },
+        body: JSON.stringify({ userId, items: [{ sku: 'W', quantity: 1, unitPriceCents: '100' }] }),
+      });
+      expect(created.status).toBe(201);
+      made.push(((await created.json()) as { id: string }).id);
+      await client.until(() => changesOf(client).length === made.length, `change ${i} arrived`);
+    }
+    expect(changesOf(client).map((u) => u.order?.id)).toEqual(made);
+    expect(client.events.filter((e) => e.event === 'error')).toEqual([]);
+    console.log(`SSE over aging connections: ${made.length} changes made and received once each, across ${reopened() - before} upstream reopenings`);
   }, 60_000);
 
   it('with order-service wholly down, ends the stream with an error event carrying a 503 problem, and the resume works once it is back', async () => {
@@ -210,12 +244,11 @@ describe('GET /users/{user_id}/orders:watch (SSE through the gateway, real proce
     const client = await watch(userId);
     await client.until((events) => events.some((e) => e.data.includes('SNAPSHOT_END')), 'the snapshot ended');
     const lastEventId = client.lastEventId;
-    const envs = [0, 1].map((i) => ({ METRICS_PORT: String(metricsPorts[i]), METRICS_HOST: '127.0.0.1', SHUTDOWN_DRAIN_DELAY_MS: '100', LOG_LEVEL: 'warn' }));
     await Promise.all([0, 1].map((i) => system.process(ORDER, i).stop('SIGTERM')));
     await client.ended;
     const [error] = client.events.filter((e) => e.event === 'error');
     expect(JSON.parse(error!.data)).toMatchObject({ status: 503, detail: 'order-service (or a service it depends on) is unavailable; retry later', requestId: client.headers['x-request-id'] });
-    for (const i of [0, 1]) await system.restart(ORDER, i, envs[i]);
+    for (const i of [0, 1]) await system.restart(ORDER, i, replicaEnv(metricsPorts[i]!));
     // What the EventSource does next: reconnect with the last id (bounded retries, as it would).
     const made = await order(0, userId, 'after-outage');
     const again = await pollUntil(
@@ -230,4 +263,18 @@ describe('GET /users/{user_id}/orders:watch (SSE through the gateway, real proce
     await again!.until(() => changesOf(again!).length === 1, 'the change made after the outage arrived');
     expect(changesOf(again!)[0]?.order?.id).toBe(made.id);
   }, 60_000);
+
+  // Last: it stops the gateway.
+  it('a gateway shutdown ends its event streams cleanly, so their clients reconnect elsewhere, and exits without waiting out its grace', async () => {
+    const userId = await newUser('sse-shutdown');
+    const client = await watch(userId);
+    await client.until((events) => events.some((e) => e.data.includes('SNAPSHOT_END')), 'the snapshot ended');
+    const exited = system.process(GATEWAY).stop('SIGTERM');
+    await client.ended;
+    // A clean end (what an EventSource reconnects after, with Last-Event-ID), not an error.
+    expect(client.events.filter((e) => e.event === 'error')).toEqual([]);
+    expect(await exited).toBe(0);
+    expect(system.process(GATEWAY).logs).toMatch(/ending 1 event streams/);
+    expect(system.process(GATEWAY).logs).not.toMatch(/still running after/);
+  });
 });
