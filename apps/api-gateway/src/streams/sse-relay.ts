@@ -48,11 +48,6 @@ export class SseRelay implements BeforeApplicationShutdown {
 
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 
-  /** SSE streams open now. */
-  get openStreams(): number {
-    return this.live.size;
-  }
-
   /**
    * Opens the stream for `request` and, once the upstream accepted it, gives
    * the event stream to send as the answer (Fastify pipes it); throws what

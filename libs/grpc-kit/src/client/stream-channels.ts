@@ -49,15 +49,6 @@ export class StreamChannels {
     if (!(limits.perConnection >= 1 && limits.maxOpen >= 1)) throw new Error(`stream limits must be at least 1, got ${JSON.stringify(limits)}`);
   }
 
-  /** Channels opened so far (at most ceil(maxOpen / perConnection)). */
-  get channelCount(): number {
-    return this.channels.length;
-  }
-
-  get openStreams(): number {
-    return this.open;
-  }
-
   /** A channel with room for one more stream; `release` gives the slot back (once, however often it is called). */
   acquire(): { readonly client: Client; release(): void } {
     if (this.open >= this.limits.maxOpen) throw new StreamCapacityReached(this.upstream, this.limits.maxOpen);
