@@ -65,10 +65,12 @@ describe('local stack (npm start)', () => {
   it('answers the README REST session as printed', async () => {
     const [rest] = readmeShellBlocks('Talk to it');
     const lines = (await runReadmeBlock(rest!)).trim().split('\n').map((line) => JSON.parse(line));
-    const [user, order, list, problem] = lines;
+    const [unauthenticated, user, order, list, forbidden, problem] = lines;
+    expect(unauthenticated).toMatchObject({ status: 401, detail: expect.stringMatching(/^GET \/users\/\{id\} needs an access token/) });
     expect(user).toMatchObject({ email: 'ada@example.com', name: 'Ada Lovelace' });
     expect(order).toMatchObject({ userId: user.id, totalCents: '2598', status: 'CREATED' });
     expect(list.orders.map((o: { id: string }) => o.id)).toEqual([order.id]);
+    expect(forbidden).toMatchObject({ status: 403, detail: 'GET /users needs the "admin" role, which the caller (alice) does not have' });
     expect(problem).toMatchObject({ status: 422, detail: 'user 01a2175a-0000-7000-8000-000000000000 does not exist' });
   });
 
@@ -84,14 +86,15 @@ describe('local stack (npm start)', () => {
 
   it('restarts a killed service while the others keep running: the gateway answers 503 meanwhile, then recovers by itself', async () => {
     const { gateway } = stack;
+    const authorization = `Bearer ${await stack.identity.token('admin')}`;
     const created = await fetch(`${gateway}/users`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({ email: 'crash@example.com', name: 'Crash Test' }),
     });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
-    const getUser = () => fetch(`${gateway}/users/${id}`);
+    const getUser = () => fetch(`${gateway}/users/${id}`, { headers: { authorization } });
     const pid = stack.pidOf('user-service');
     const gatewayPid = stack.pidOf('api-gateway');
 

@@ -23,14 +23,15 @@ describe('local stack with replicas (npm start -- --replicas)', () => {
     const [, secondName, secondPort] = second!;
     expect(stack.output).toContain(`user-service's callers reach every replica: ipv4:127.0.0.1:${stack.ports.user},127.0.0.1:${secondPort} (round_robin)`);
 
+    const authorization = `Bearer ${await stack.identity.token('admin')}`;
     const created = await fetch(`${stack.gateway}/users`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({ email: 'replicas@example.com', name: 'Two Replicas' }),
     });
     const { id } = (await created.json()) as { id: string };
     const statuses: number[] = [];
-    for (let i = 0; i < 20; i++) statuses.push((await fetch(`${stack.gateway}/users/${id}`)).status);
+    for (let i = 0; i < 20; i++) statuses.push((await fetch(`${stack.gateway}/users/${id}`, { headers: { authorization } })).status);
     expect(statuses.every((status) => status === 200)).toBe(true);
     // Access lines are written before the answer goes out, so they are here by now.
     expect(servedBy('user-service')).toBeGreaterThan(0);
@@ -42,7 +43,7 @@ describe('local stack with replicas (npm start -- --replicas)', () => {
     process.kill(stack.pidOf(secondName!), 'SIGKILL');
     await exited;
     const whileOneDown: number[] = [];
-    for (let i = 0; i < 10; i++) whileOneDown.push((await fetch(`${stack.gateway}/users/${id}`)).status);
+    for (let i = 0; i < 10; i++) whileOneDown.push((await fetch(`${stack.gateway}/users/${id}`, { headers: { authorization } })).status);
     expect(whileOneDown).toEqual(Array(10).fill(200));
     await back;
   });

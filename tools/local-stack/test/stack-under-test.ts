@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort, workspacePath } from '@acme/testing';
+import { DevIdentity, freePort, workspacePath } from '@acme/testing';
 
 export interface StackPorts {
   readonly postgres: number;
@@ -62,6 +62,11 @@ export class StackUnderTest {
 
   get gateway(): string {
     return `http://127.0.0.1:${this.ports.gateway}`;
+  }
+
+  /** The stack's development identity provider, for the admin token the tests call with. */
+  get identity(): DevIdentity {
+    return new DevIdentity(`http://127.0.0.1:${this.ports.identity}`);
   }
 
   /** Resolves with the first line printed from now on that matches. */
