@@ -50,8 +50,8 @@ describe('metrics (real processes, Prometheus scrape)', () => {
       created.push(((await response.json()) as { id: string }).id);
     }
     expect((await post('/orders', { userId: '01890a5d-ac96-774b-bcce-b302099a8057', items: [item] })).status).toBe(422);
-    for (let i = 0; i < 3; i++) expect((await fetch(`${metrics.gateway}/orders/${created[0]}`)).status).toBe(200);
-    expect((await fetch(`${metrics.gateway}/orders/01890a5d-ac96-774b-bcce-b302099a8058`)).status).toBe(404);
+    for (let i = 0; i < 3; i++) expect((await metrics.call(`/orders/${created[0]}`)).status).toBe(200);
+    expect((await metrics.call('/orders/01890a5d-ac96-774b-bcce-b302099a8058')).status).toBe(404);
     for (const probe of ['/healthz', '/readyz']) expect((await fetch(`${metrics.gateway}${probe}`)).status).toBe(200);
 
     const edge = await scrape('api-gateway');
@@ -97,7 +97,7 @@ describe('metrics (real processes, Prometheus scrape)', () => {
 
   it('follows an event from the outbox through the relay to the consumer', async () => {
     const user = (await (await post('/users', { email: 'leaving-metered@example.com', name: 'Leaving' })).json()) as { id: string };
-    expect((await fetch(`${metrics.gateway}/users/${user.id}`, { method: 'DELETE' })).status).toBeLessThan(300);
+    expect((await metrics.call(`/users/${user.id}`, { method: 'DELETE' })).status).toBeLessThan(300);
     const processed = async () =>
       total(await scrape('order-service'), 'messaging_client_consumed_messages_total', { outcome: 'processed', messaging_destination_name: 'order-service.user-events' });
     for (const deadline = Date.now() + 15_000; (await processed()) < 1 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));

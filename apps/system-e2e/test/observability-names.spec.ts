@@ -65,8 +65,8 @@ describe('every metric and label the dashboard and the rules query (real process
     const order = await post('/orders', { userId: user.id, items: [item] });
     expect(order.status).toBe(201);
     expect((await post('/orders', { userId: '01890a5d-ac96-774b-bcce-b302099a8057', items: [item] })).status).toBe(422);
-    expect((await fetch(`${observed.gateway}/orders/${((await order.json()) as { id: string }).id}`)).status).toBe(200);
-    expect((await fetch(`${observed.gateway}/users/${user.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await observed.call(`/orders/${((await order.json()) as { id: string }).id}`)).status).toBe(200);
+    expect((await observed.call(`/users/${user.id}`, { method: 'DELETE' })).status).toBe(204);
     // The event's way through the outbox, the relay and the consumer is asynchronous: poll the counter, bounded.
     const consumed = async () => (await scrape('order-service')).some((s) => s.name === 'messaging_client_consumed_messages_total');
     for (const deadline = Date.now() + 15_000; !(await consumed()) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 200));

@@ -24,6 +24,7 @@ describe('tracing (real processes, OTLP to a test receiver)', () => {
   let vhost: TestVhost;
   let system: RunningSystem;
   let gateway: string;
+  let authorization: string;
 
   beforeAll(async () => {
     [receiver, vhost] = await Promise.all([OtlpReceiver.start(), createTestVhost('e2e_tracing')]);
@@ -35,6 +36,7 @@ describe('tracing (real processes, OTLP to a test receiver)', () => {
     gateway = `http://${system.address('api-gateway')}`;
     // order-service declares its queue when it starts consuming; events published before would be dropped.
     await system.process('order-service').waitForOutput('consuming order-service.user-events');
+    authorization = `Bearer ${await system.identity.token('admin')}`;
   });
   afterAll(async () => {
     await system?.stop();
@@ -43,7 +45,7 @@ describe('tracing (real processes, OTLP to a test receiver)', () => {
   });
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${gateway}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    fetch(`${gateway}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization, ...headers }, body: JSON.stringify(body) });
 
   it('follows POST /orders from the edge through order-service and user-service to Postgres as one trace', async () => {
     const user = (await (await post('/users', { email: 'traced@example.com', name: 'Traced' })).json()) as { id: string };
@@ -118,7 +120,7 @@ describe('tracing (real processes, OTLP to a test receiver)', () => {
   it('follows DELETE /users/{id} through the outbox and RabbitMQ to the orders it cancels, and their OrderCancelled', async () => {
     const user = (await (await post('/users', { email: 'leaving@example.com', name: 'Leaving' })).json()) as { id: string };
     expect((await post('/orders', { userId: user.id, items: [{ sku: 'T-2', quantity: 1, unitPriceCents: '5' }] })).status).toBe(201);
-    const response = await fetch(`${gateway}/users/${user.id}`, { method: 'DELETE' });
+    const response = await fetch(`${gateway}/users/${user.id}`, { method: 'DELETE', headers: { authorization } });
     expect(response.status).toBe(204);
     const traceId = traceIdOf(response);
 

@@ -45,6 +45,8 @@ export interface MetricsSystem {
   readonly gateway: string;
   scrape(app: App): Promise<Sample[]>;
   post(path: string, body: unknown): Promise<Response>;
+  /** Any request to the gateway, as the admin (like post). */
+  call(path: string, init?: RequestInit): Promise<Response>;
 }
 
 /**
@@ -62,6 +64,8 @@ export function useMetricsSystem(vhostName: string, env: ProcessEnv = {}): Metri
     return system;
   };
   const gatewayUrl = () => `http://${running().address('api-gateway')}`;
+  /** The development provider's admin: the requests are about metrics, not about who may make them. */
+  let authorization = '';
 
   beforeAll(async () => {
     vhost = await createTestVhost(vhostName);
@@ -73,6 +77,7 @@ export function useMetricsSystem(vhostName: string, env: ProcessEnv = {}): Metri
       appEnv: Object.fromEntries(APPS.map((app) => [app, { METRICS_PORT: String(metricsPort[app]), METRICS_HOST: '127.0.0.1' }])),
     });
     await system.process('order-service').waitForOutput('consuming order-service.user-events');
+    authorization = `Bearer ${await system.identity.token('admin')}`;
   });
   afterAll(async () => {
     await system?.stop();
@@ -91,6 +96,7 @@ export function useMetricsSystem(vhostName: string, env: ProcessEnv = {}): Metri
       expect(response.status).toBe(200);
       return parseScrape(await response.text());
     },
-    post: (path, body) => fetch(`${gatewayUrl()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    post: (path, body) => fetch(`${gatewayUrl()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(body) }),
+    call: (path, init = {}) => fetch(`${gatewayUrl()}${path}`, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization } }),
   };
 }
