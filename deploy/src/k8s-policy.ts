@@ -5,7 +5,7 @@ import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { K8sObject } from './kustomize';
 import { budgetProblem, shutdownBudget } from './shutdown-budget';
-import { allContainers, appContainers, declaresPort, selects, workloads, type Workload } from './workloads';
+import { allContainers, appContainers, containerEnv, declaresPort, selects, workloads, type Workload } from './workloads';
 
 // Policy assertions over a rendered overlay. Each function returns the
 // violations it finds as sentences naming the object; [] means compliant.
@@ -199,13 +199,7 @@ export function shutdownPolicy(objects: readonly K8sObject[]): string[] {
   const problems: string[] = [];
   for (const w of workloads(objects).filter((x) => x.object.kind === 'Deployment')) {
     for (const c of appContainers(w)) {
-      const env: Record<string, string | undefined> = {};
-      for (const source of c.envFrom ?? []) {
-        const name = source.configMapRef?.name;
-        const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name && o.metadata.namespace === w.object.metadata.namespace);
-        Object.assign(env, (config?.['data'] as Record<string, string> | undefined) ?? {});
-      }
-      for (const variable of c.env ?? []) env[variable.name] = variable.value ?? (variable.valueFrom ? '(from elsewhere)' : '');
+      const env = containerEnv(objects, w, c);
       const publishesEvents = Boolean(env['AMQP_URL']);
       try {
         const problem = budgetProblem((w.pod.terminationGracePeriodSeconds ?? 30) * 1000, shutdownBudget(env, publishesEvents), 'terminationGracePeriodSeconds');

@@ -38,6 +38,27 @@ export const appContainers = (w: Workload): IContainer[] => w.pod.containers ?? 
 export const initContainers = (w: Workload): IContainer[] => w.pod.initContainers ?? [];
 export const allContainers = (w: Workload): IContainer[] => [...initContainers(w), ...appContainers(w)];
 
+/** A variable whose value the overlay does not hold (a Secret's key, the downward API): set, value unknown. */
+export const FROM_ELSEWHERE = '(from elsewhere)';
+
+/**
+ * The environment a container starts with, as far as the overlay says: its
+ * ConfigMaps through envFrom (later ones win), then its env entries, literal
+ * or from a ConfigMap key of the overlay; other references are FROM_ELSEWHERE.
+ */
+export function containerEnv(objects: readonly K8sObject[], w: Workload, c: IContainer): Record<string, string> {
+  const configMap = (name: string | undefined): Record<string, string> =>
+    (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name && (o.metadata.namespace ?? 'default') === w.namespace)?.['data'] ?? {}) as Record<string, string>;
+  const env: Record<string, string> = {};
+  for (const source of c.envFrom ?? []) Object.assign(env, configMap(source.configMapRef?.name));
+  for (const variable of c.env ?? []) {
+    const key = variable.valueFrom?.configMapKeyRef;
+    const value = variable.value ?? (key ? configMap(key.name)[key.key] : variable.valueFrom ? FROM_ELSEWHERE : '');
+    if (value !== undefined) env[variable.name] = value;
+  }
+  return env;
+}
+
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
   matchExpressions?: { key: string; operator: string; values?: string[] }[];

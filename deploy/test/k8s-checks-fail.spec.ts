@@ -13,6 +13,7 @@ import {
 } from '../src/k8s-policy';
 import { permittedConnections } from '../src/network-graph';
 import { mtlsWiringPolicy } from '../src/mtls-wiring';
+import { identityPolicy } from '../src/identity-wiring';
 
 // Each check must be able to fail: every test breaks one thing in a copy of a
 // rendered overlay and expects the check to name it.
@@ -291,5 +292,58 @@ describe('the mTLS wiring check fails on', () => {
     expect(mtlsWiringPolicy(plaintext)).toEqual([
       "Deployment/order-service: GRPC_TLS_NAMESPACE must come from the pod's namespace and GRPC_TLS_TRUST_DOMAIN from mtls-identity",
     ]);
+  });
+});
+
+describe('the identity check fails on', () => {
+  /** auth-config's generated name (it carries a content hash). */
+  const authConfig = (objects: K8sObject[]) => objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('auth-config-'))!.metadata.name;
+  const APPS = ['api-gateway', 'order-service', 'user-service'];
+
+  it('prod with AUTH_MODE=off, or trusting an issuer over plain http', () => {
+    const off = broken(prod, 'ConfigMap', authConfig(prod), (c) => (c.data.AUTH_MODE = 'off'));
+    expect(identityPolicy(off)).toEqual(APPS.map((app) => `Deployment/${app}: AUTH_MODE: off is refused in production (every call would be trusted)`));
+    const http = broken(prod, 'ConfigMap', authConfig(prod), (c) => (c.data.AUTH_ISSUER = 'http://login.example.com/realms/acme'));
+    expect(identityPolicy(http)).toEqual(
+      APPS.flatMap((app) => [
+        `Deployment/${app}: http://login.example.com/realms/acme is not https, which production requires of the issuer`,
+        `Deployment/${app}: no NetworkPolicy lets it reach login.example.com outside the cluster (egress to an ipBlock on 80/TCP)`,
+      ]),
+    );
+  });
+
+  it('prod running the development provider, or an app without a way to its issuer', () => {
+    const provider = dev.filter((o) => o.metadata.name === 'identity-provider').map((o) => ({ ...structuredClone(o), metadata: { ...o.metadata, namespace: 'acme' } }));
+    let objects = broken([...prod, ...provider], 'ConfigMap', authConfig(prod), (c) => (c.data.AUTH_ISSUER = 'https://identity-provider:9400'));
+    objects = objects.filter((o) => o.metadata.name !== 'apps-issuer');
+    expect(identityPolicy(objects)).toEqual([
+      ...APPS.map((app) => `Deployment/${app}: no NetworkPolicy lets it reach its issuer Deployment/identity-provider on port 9400`),
+      'Deployment/identity-provider: the development identity provider (demo clients, a key made at start) beside production apps; production takes an external issuer',
+      'Deployment/identity-provider: ISSUER (unset), but the apps trust AUTH_ISSUER https://identity-provider:9400',
+      'Deployment/identity-provider: AUDIENCE (unset), but the apps verify AUTH_AUDIENCE https://api.acme.example',
+    ]);
+    const noEgress = prod.filter((o) => o.metadata.name !== 'apps-issuer');
+    expect(identityPolicy(noEgress)).toEqual(
+      APPS.map((app) => `Deployment/${app}: no NetworkPolicy lets it reach login.example.com outside the cluster (egress to an ipBlock on 443/TCP)`),
+    );
+  });
+
+  it('an app trusting another audience, an issuer left to the fallback, a provider issuing for another issuer', () => {
+    let objects = broken(dev, 'Deployment', 'order-service', (d) => container(d).env.push({ name: 'AUTH_AUDIENCE', value: 'https://orders.acme.example' }));
+    objects = broken(objects, 'Deployment', 'identity-provider', (d) => {
+      const changed: Record<string, string> = { ISSUER: 'http://127.0.0.1:9400', DEPLOYMENT_ENVIRONMENT: 'production' };
+      container(d).env = container(d).env.map((e: any) => (e.name in changed ? { name: e.name, value: changed[e.name] } : e));
+    });
+    expect(identityPolicy(objects)).toEqual([
+      'Deployment/order-service: AUTH_AUDIENCE https://orders.acme.example, but Deployment/api-gateway has https://api.acme.example (every hop verifies the caller\'s one token)',
+      'Deployment/identity-provider: DEPLOYMENT_ENVIRONMENT is not development, so the development identity provider refuses to start',
+      'Deployment/identity-provider: ISSUER http://127.0.0.1:9400, but the apps trust AUTH_ISSUER http://identity-provider:9400',
+    ]);
+    const unset = broken(dev, 'ConfigMap', authConfig(dev), (c) => delete c.data.AUTH_ISSUER);
+    expect(identityPolicy(unset)).toEqual(
+      APPS.map((app) => `Deployment/${app}: AUTH_ISSUER unset; its fallback, the development issuer on 127.0.0.1, is no one inside a pod`),
+    );
+    const invalid = broken(dev, 'ConfigMap', authConfig(dev), (c) => (c.data.AUTH_ALGORITHMS = 'HS256'));
+    expect(identityPolicy(invalid)).toEqual(APPS.map((app) => expect.stringMatching(new RegExp(`^Deployment/${app}: AUTH_ALGORITHMS\\.0: expected a comma-separated list of RS256`))));
   });
 });

@@ -12,14 +12,17 @@ import {
   volumeOwnershipPolicy,
 } from '../src/k8s-policy';
 import { egressCidrs, permittedConnections } from '../src/network-graph';
-import { workloads } from '../src/workloads';
+import { containerEnv, workloads } from '../src/workloads';
 import { mtlsWiringPolicy } from '../src/mtls-wiring';
+import { identityPolicy } from '../src/identity-wiring';
 
 // The connections the system needs, and only those. "outside" is a client
 // outside the namespace (the ingress controller), "dns" is kube-dns,
 // "external" an address outside the cluster (prod's managed databases and
-// event broker). Only the services that publish or consume events reach the
-// broker: AMQP on 5672 in the dev cluster, AMQPS on 5671 outside it in prod.
+// event broker, and its OIDC issuer). Only the services that publish or
+// consume events reach the broker: AMQP on 5672 in the dev cluster, AMQPS on
+// 5671 outside it in prod. Every app fetches the token issuer's keys: the
+// development provider's HTTP port in dev, HTTPS outside the cluster in prod.
 const DNS = (from: string) => [`${from} -> dns:53/TCP`, `${from} -> dns:53/UDP`];
 // The dev overlay's observability component (k8s/components/observability):
 // Prometheus scrapes each app's metrics port, each app exports OTLP/HTTP to
@@ -44,7 +47,10 @@ const EXPECTED_CONNECTIONS: Record<Overlay, string[]> = {
     'user-service -> user-db:5432/TCP',
     'user-service -> rabbitmq:5672/TCP',
     'order-service -> rabbitmq:5672/TCP',
-    ...['api-gateway', 'user-service', 'order-service', 'user-db', 'order-db', 'rabbitmq'].flatMap(DNS),
+    'api-gateway -> identity-provider:9400/TCP',
+    'user-service -> identity-provider:9400/TCP',
+    'order-service -> identity-provider:9400/TCP',
+    ...['api-gateway', 'user-service', 'order-service', 'user-db', 'order-db', 'rabbitmq', 'identity-provider'].flatMap(DNS),
     ...OBSERVABILITY,
   ].sort(),
   prod: [
@@ -56,6 +62,9 @@ const EXPECTED_CONNECTIONS: Record<Overlay, string[]> = {
     'user-service -> external:5432/TCP',
     'order-service -> external:5671/TCP',
     'user-service -> external:5671/TCP',
+    'api-gateway -> external:443/TCP',
+    'user-service -> external:443/TCP',
+    'order-service -> external:443/TCP',
     ...['api-gateway', 'user-service', 'order-service'].flatMap(DNS),
   ].sort(),
 };
@@ -118,6 +127,10 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     expect(permittedConnections(objects)).toEqual(EXPECTED_CONNECTIONS[overlay]);
   });
 
+  it('every app verifies tokens with the configuration it accepts at boot, from one issuer, audience and roles claim, and reaches that issuer', () => {
+    expect(identityPolicy(objects)).toEqual([]);
+  });
+
   it('shutdown (drain, in-flight calls, the last event batch) fits in the termination grace period', () => {
     expect(shutdownPolicy(objects)).toEqual([]);
   });
@@ -152,16 +165,28 @@ describe('k8s/overlays/prod', () => {
     expect(prodPolicy(objects)).toEqual([]);
   });
 
-  it('lets each service reach only its own database address, and the broker address on AMQPS', () => {
+  it('lets each service reach only its own database address, the broker address on AMQPS, and every app the issuer address on HTTPS', () => {
     const destinations = egressCidrs(objects);
-    expect([...destinations.keys()].sort()).toEqual(GRPC_SERVICES.slice().sort());
+    expect([...destinations.keys()].sort()).toEqual(APPS.slice().sort());
     const databases = GRPC_SERVICES.map((service) => destinations.get(service)!.filter((d) => d.endsWith(':5432/TCP')));
     for (const own of databases) expect(own).toHaveLength(1);
     expect(new Set(databases.flat()).size).toBe(GRPC_SERVICES.length);
-    const brokers = GRPC_SERVICES.map((service) => destinations.get(service)!.filter((d) => !d.endsWith(':5432/TCP')));
+    const brokers = GRPC_SERVICES.map((service) => destinations.get(service)!.filter((d) => d.endsWith(':5671/TCP')));
     for (const broker of brokers) expect(broker).toEqual([expect.stringMatching(/^[\d.]+\/\d+:5671\/TCP$/)]);
     expect(new Set(brokers.flat()).size).toBe(1);
+    const issuers = APPS.map((app) => destinations.get(app)!.filter((d) => d.endsWith(':443/TCP')));
+    for (const issuer of issuers) expect(issuer).toEqual([expect.stringMatching(/^[\d.]+\/\d+:443\/TCP$/)]);
+    expect(new Set(issuers.flat()).size).toBe(1);
+    expect(destinations.get('api-gateway')).toEqual(issuers[0]);
+    expect([...destinations.values()].flat().every((d) => /:(5432|5671|443)\/TCP$/.test(d))).toBe(true);
     expect([...destinations.values()].flat().some((d) => d.startsWith('0.0.0.0/0'))).toBe(false);
+  });
+
+  it('requires a verified token on every call, from an external issuer over https, and runs no development provider', () => {
+    expect(authSettings(objects)).toEqual(
+      Object.fromEntries(APPS.map((app) => [app, { AUTH_MODE: 'jwt', AUTH_ISSUER: 'https://login.example.com/realms/acme' }])),
+    );
+    expect(objects.filter((o) => o.metadata.name.startsWith('identity-provider')).map(ref)).toEqual([]);
   });
 
   it('runs as production: the services require real secrets and refuse any dev-only value', () => {
@@ -208,6 +233,14 @@ describe('k8s/overlays/dev', () => {
     }
   });
 
+  it('runs the development identity provider as the issuer every app trusts, one replica by design', () => {
+    const objects = renderOverlay('dev');
+    expect(authSettings(objects)).toEqual(Object.fromEntries(APPS.map((app) => [app, { AUTH_MODE: 'jwt', AUTH_ISSUER: 'http://identity-provider:9400' }])));
+    const provider = workloads(objects).find((w) => w.name === 'identity-provider')!;
+    expect(provider.object['spec']).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
+    expect(provider.pod.containers[0]!.image).toBe('acme/identity-provider:local');
+  });
+
   it('runs a Postgres StatefulSet per service and one RabbitMQ, each with its own volume', () => {
     const objects = renderOverlay('dev');
     const stateful = workloads(objects).filter((w) => w.object.kind === 'StatefulSet');
@@ -219,6 +252,18 @@ describe('k8s/overlays/dev', () => {
     expect((broker.object['spec'] as { replicas?: number }).replicas).toBe(1);
   });
 });
+
+/** AUTH_MODE and AUTH_ISSUER of each app's container, from the ConfigMaps it loads. */
+function authSettings(objects: readonly K8sObject[]): Record<string, { AUTH_MODE?: string; AUTH_ISSUER?: string }> {
+  return Object.fromEntries(
+    workloads(objects)
+      .filter((w) => APPS.includes(w.name))
+      .map((w) => {
+        const env = containerEnv(objects, w, w.pod.containers[0]!);
+        return [w.name, { AUTH_MODE: env['AUTH_MODE'], AUTH_ISSUER: env['AUTH_ISSUER'] }];
+      }),
+  );
+}
 
 /** DEPLOYMENT_ENVIRONMENT of each app, from the ConfigMap its containers load. */
 function deploymentEnvironments(objects: readonly K8sObject[]): Record<string, string | undefined> {
