@@ -35,7 +35,26 @@ export interface ComposeService {
   privileged?: boolean;
   hostname?: string;
   stop_grace_period?: string;
+  labels?: Record<string, string | number | null> | string[];
   [key: string]: unknown;
+}
+
+/**
+ * A development stand-in: a container in the place of something a real
+ * deployment gets elsewhere (the label's value says what: cert-manager, the
+ * OIDC issuer). It is not part of the system the checks hold to the
+ * deployment's rules of observation, and has a Kubernetes counterpart only
+ * where the dev overlay runs one.
+ */
+export const STAND_IN_LABEL = 'com.acme.development-stand-in';
+
+/** What the service stands in for (its STAND_IN_LABEL), or undefined when it is part of the system. */
+export function standsInFor(s: ComposeService): string | undefined {
+  const labels = Array.isArray(s.labels)
+    ? Object.fromEntries(s.labels.map((l) => [l.split('=')[0], l.split('=').slice(1).join('=')]))
+    : (s.labels ?? {});
+  const value = labels[STAND_IN_LABEL];
+  return value === undefined || value === null ? undefined : String(value);
 }
 
 /** YAML with merge keys (`<<: *anchor`) resolved, as Compose reads it. */

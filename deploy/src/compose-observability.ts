@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { interpolate, networksOf, type ComposeFile, type ComposeService } from './compose-checks';
+import { interpolate, networksOf, standsInFor, type ComposeFile, type ComposeService } from './compose-checks';
 import { repoPath } from './repo';
 
 // Checks of docker-compose.yml's observability: every service serves metrics
@@ -77,7 +77,8 @@ export function composeObservabilityPolicy(compose: ComposeFile, tracesEnv: Reco
     const port = s.environment?.['METRICS_PORT'];
     return port === undefined || port === null ? undefined : Number(interpolate(String(port)));
   };
-  const served = entries.filter(([, s]) => s.build && s.restart !== 'no');
+  // The system's long-running containers; development stand-ins (the identity provider) are not what is observed.
+  const served = entries.filter(([, s]) => s.build && s.restart !== 'no' && !standsInFor(s));
 
   for (const [name, s] of entries) {
     if (s.build && inProfile(s)) problems.push(`service ${name}: built from this repository but in profile ${OBSERVABILITY_PROFILE}; plain \`up\` must start the whole system`);

@@ -1,13 +1,14 @@
 import type { IContainer } from 'kubernetes-models/v1/Container';
-import type { ComposeFile, ComposeService } from './compose-checks';
+import { standsInFor, type ComposeFile, type ComposeService } from './compose-checks';
 import type { K8sObject } from './kustomize';
 import { appContainers, initContainers, workloads } from './workloads';
 
 // Every compose service has a memory and a CPU limit, equal to what the same
 // container gets in Kubernetes (the dev overlay renders them all: the apps
-// from k8s/base, the databases and the broker from the overlay). The limits
-// are written twice, once per deployment format; this check makes them one
-// fact that cannot drift.
+// from k8s/base, the databases, the broker and the identity provider from
+// the overlay; a development stand-in it does not run, such as certs, has no
+// counterpart). The limits are written twice, once per deployment format;
+// this check makes them one fact that cannot drift.
 
 const MEBI = 1024 * 1024;
 
@@ -48,14 +49,6 @@ function k8sContainerFor(name: string, service: ComposeService, compose: Compose
   return workload && appContainers(workload)[0];
 }
 
-/**
- * Compose services that have no Kubernetes container by design, so nothing
- * to take limits from (they still need limits of their own): `certs` makes
- * the development certificates, which cert-manager issues in a cluster
- * (k8s/components/mtls).
- */
-const COMPOSE_ONLY = new Set(['certs']);
-
 export function composeResourcePolicy(compose: ComposeFile, devObjects: readonly K8sObject[]): string[] {
   const problems: string[] = [];
   for (const [name, service] of Object.entries(compose.services)) {
@@ -64,10 +57,10 @@ export function composeResourcePolicy(compose: ComposeFile, devObjects: readonly
     const cpus = service['cpus'] === undefined ? undefined : Number(service['cpus']);
     if (memory === undefined) problems.push(`${at}: no mem_limit`);
     if (cpus === undefined || Number.isNaN(cpus)) problems.push(`${at}: no cpus limit`);
-    if (COMPOSE_ONLY.has(name)) continue;
     const container = k8sContainerFor(name, service, compose, devObjects);
     if (!container) {
-      problems.push(`${at}: no matching container in the Kubernetes manifests to take its limits from`);
+      // A development stand-in the dev overlay does not run (certs: cert-manager issues there) has only limits of its own.
+      if (!standsInFor(service)) problems.push(`${at}: no matching container in the Kubernetes manifests to take its limits from`);
       continue;
     }
     const limits = container.resources?.limits ?? {};

@@ -82,6 +82,23 @@ describe('the compose checks fail on', () => {
     ]);
   });
 
+  it('a development stand-in whose limits differ from its dev-cluster counterpart, or a container taken for one', () => {
+    const c = broken((x) => {
+      x.services['identity-provider']!['mem_limit'] = '512m';
+      delete x.services['certs']!.labels;
+    });
+    expect(composeResourcePolicy(c, renderOverlay('dev')).sort()).toEqual([
+      'service certs: no matching container in the Kubernetes manifests to take its limits from',
+      'service identity-provider: mem_limit 512m differs from its Kubernetes limit 256Mi',
+    ]);
+    const unlabelled = broken((x) => delete x.services['identity-provider']!.labels);
+    expect(composeObservabilityPolicy(unlabelled, withTraces()).sort()).toEqual([
+      'service identity-provider: serves no metrics (METRICS_PORT unset)',
+      'service identity-provider: shares no network with otel-collector',
+      'service identity-provider: with {"TRACES_OTLP_ENDPOINT":"http://otel-collector:4318"} it exports traces to nowhere, not the collector http://otel-collector:4318',
+    ]);
+  });
+
   it('a misspelled key (schema)', () => {
     const c = broken((x) => {
       x.services['user-service']!['healtcheck'] = x.services['user-service']!.healthcheck;
