@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { HealthModule } from './health/health.module';
-import { gatewayLogOptions } from './http/logging';
+import { gatewayLoggerParams } from './http/logging';
 import { RestModule } from './rest/rest.module';
 
 /** The validated config: the one provider every part of the gateway reads, so the only global module here. */
@@ -17,7 +17,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         { module: GatewayConfigModule, global: true, providers: [{ provide: GATEWAY_CONFIG, useValue: config }], exports: [GATEWAY_CONFIG] },
-        LoggerModule.forRoot({ pinoHttp: gatewayLogOptions(config.LOG_LEVEL, config.LOG_FORMAT) }),
+        LoggerModule.forRoot(gatewayLoggerParams(config.LOG_LEVEL, config.LOG_FORMAT)),
         RestModule,
         HealthModule,
       ],

@@ -15,6 +15,7 @@ import { ProblemFilter } from './problem.filter';
 import { parseQuerystring } from './querystring';
 import { echoRequestId, installRequestContext, requestIdOf } from './request-context';
 import { installHttpMetrics } from './http-metrics';
+import { installAccessLog } from './logging';
 import { installSecurityHeaders } from './security-headers';
 import { type AbuseLimits, installAbuseLimits } from './abuse-limits';
 import { type HttpTimeouts, serverTimeoutOptions } from './server-timeouts';
@@ -77,7 +78,7 @@ export interface RunningHttpGateway {
 export async function bootstrapHttpGateway(module: DynamicModule, options: HttpGatewayOptions): Promise<RunningHttpGateway> {
   // First: the upstream clients built with the app create their instruments from its provider.
   const metrics = options.metrics && startMetrics(options.metrics);
-  // PinoLogger.root exists once nestjs-pino's middleware is set up (during listen).
+  // PinoLogger.root exists once nestjs-pino's module is configured (during listen).
   const rootLogger = () => PinoLogger.root;
   const problems = new ProblemFilter(rootLogger);
   const adapter = new FastifyAdapter({
@@ -115,6 +116,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
   installWellFormedInput(fastify);
   installStreamedBodies(fastify);
   installRequestContext(fastify, rootLogger);
+  installAccessLog(fastify, rootLogger);
   if (metrics) installHttpMetrics(fastify);
   // Once shutdown starts, each answer closes its connection: keep-alive
   // clients reconnect (to another replica) instead of holding this process
@@ -124,7 +126,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
     if (draining) void reply.header('connection', 'close');
     done(null, payload);
   });
-  if (options.apiDocs !== false) serveApiDocs(app, buildOpenApiDocument(app, options.api));
+  if (options.apiDocs !== false) serveApiDocs(app, buildOpenApiDocument(app, options.api, options.auth?.issuer));
 
   await app.listen(options.port, options.host);
   const { port } = app.getHttpServer().address() as AddressInfo;

@@ -1,41 +1,55 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Options } from 'pino-http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Params } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import { pinoOptions, type LogFormat } from '@acme/grpc-kit';
-import { requestIdOf } from './request-context';
 
 /** Orchestrator probes: neither logged nor counted as requests. */
 export const PROBES = new Set(['/healthz', '/readyz']);
-const pathOf = (url: string | undefined) => (url ?? '').split('?')[0] ?? '';
+const pathOf = (url: string) => url.split('?')[0] ?? '';
 
 /**
- * nestjs-pino's pinoHttp options for the gateway: the shared log format, one
- * access line per request, and `requestId` on every line logged while the
- * request is handled (the same field name the gRPC services use).
+ * nestjs-pino for the gateway: the shared log format for Nest's logger and
+ * the per-request logger (request-context.ts binds `requestId`, the field
+ * name the gRPC services use). Its pino-http middleware runs on no route:
+ * Nest middleware reaches Fastify through @fastify/middie, and that detour
+ * with pino-http's per-request child loggers and serializers cost ~10 % of
+ * the gateway's CPU per request in the bench's profile; the access line is
+ * written by a Fastify hook instead (installAccessLog).
  */
-export function gatewayLogOptions(level: string, format: LogFormat): Options {
-  return {
-    ...pinoOptions('api-gateway', level, format),
-    genReqId: requestIdOf,
-    quietReqLogger: true,
-    customAttributeKeys: { reqId: 'requestId' },
-    // The access line says what happened; headers and bodies may hold personal data.
-    serializers: {
-      req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => {
-      if (res.statusCode === 503 || res.statusCode === 504) return 'warn'; // an upstream is down or slow, not a bug here
-      return error || res.statusCode >= 500 ? 'error' : 'info';
-    },
-    // A 5xx line needs no stack trace of pino-http's own making: the cause, when
-    // there is one, is logged by the problem filter with the same requestId.
-    customErrorMessage: () => 'request completed',
-    customErrorObject: (_req: IncomingMessage, _res: ServerResponse, _error: Error, entry: Record<string, unknown>) => {
-      const { err: _stack, ...rest } = entry;
-      return rest;
-    },
-    // Orchestrator probes every few seconds would drown the access log.
-    // (Middleware sees req.url relative to its mount point; originalUrl is the request's.)
-    autoLogging: { ignore: (req: IncomingMessage & { originalUrl?: string }) => PROBES.has(pathOf(req.originalUrl ?? req.url)) },
-  };
+export function gatewayLoggerParams(level: string, format: LogFormat): Params {
+  return { pinoHttp: pinoOptions('api-gateway', level, format), forRoutes: [] };
+}
+
+const asIs = (value: unknown) => value;
+
+/** An upstream that is down or slow is not a bug here (warn); any other 5xx is (error). */
+const levelOf = (statusCode: number) => (statusCode === 503 || statusCode === 504 ? 'warn' : statusCode >= 500 ? 'error' : 'info');
+
+/**
+ * One access line per request, once its answer is written ("request
+ * completed") or its client has gone first ("request aborted", e.g. an event
+ * stream closed by its reader). What happened only: headers and bodies may
+ * hold personal data. A 5xx line carries no stack: the cause, when there is
+ * one, is logged by the problem filter with the same requestId.
+ */
+export function installAccessLog(fastify: FastifyInstance, rootLogger: () => Logger): void {
+  const logged = (request: FastifyRequest) => !PROBES.has(pathOf(request.url));
+  // The root logger is pino-http's, whose req/res serializers expect Node's request and response objects; these lines carry plain ones.
+  let accessLogger: Logger | undefined;
+  const log = () => (accessLogger ??= rootLogger().child({}, { serializers: { req: asIs, res: asIs } }));
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (logged(request)) {
+      const statusCode = reply.statusCode;
+      log()[levelOf(statusCode)](
+        { requestId: request.id, req: { method: request.method, url: request.url }, res: { statusCode }, responseTime: Math.round(reply.elapsedTime) },
+        'request completed',
+      );
+    }
+    done();
+  });
+  // Fastify hands this hook the request only: the answer was not (fully) sent, so there is no status to report.
+  fastify.addHook('onRequestAbort', (request, done) => {
+    if (logged(request)) log().info({ requestId: request.id, req: { method: request.method, url: request.url } }, 'request aborted');
+    done();
+  });
 }

@@ -8,9 +8,9 @@ import { edgeCallerOf } from '../auth/edge-auth';
 
 /**
  * The request id, derived once per request: the caller's x-request-id when it
- * is usable, otherwise a fresh one. Fastify (genReqId) and pino-http both ask;
- * the id is stored on the raw request, so the access log, Fastify and the
- * answers to clients that never finish their request agree on one id.
+ * is usable, otherwise a fresh one. Fastify (genReqId) and the answers to
+ * clients that never finish their request (client-errors.ts) both ask; the
+ * id is stored on the raw request, so both agree on one id.
  */
 export function requestIdOf(raw: IncomingMessage): string {
   const request = raw as IncomingMessage & { id?: string };
@@ -51,8 +51,8 @@ export function echoRequestId(request: FastifyRequest, reply: FastifyReply): voi
 }
 
 /**
- * nestjs-pino's per-request store: the same `requestId` binding pino-http
- * gives the access line. The child logger is made only when something logs.
+ * nestjs-pino's per-request store: the same `requestId` the access line
+ * carries (logging.ts). The child logger is made only when something logs.
  */
 export function requestLogStore(root: Logger, requestId: string): Store {
   let child: Logger | undefined;
