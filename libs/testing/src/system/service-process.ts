@@ -40,7 +40,8 @@ export class ServiceProcess {
     private readonly startedAt: number,
   ) {
     output.attach(child);
-    this.exited = once(child, 'exit').then(([code]) => code as number | null);
+    // 'close', not 'exit': only then has all of its output been read (a test reading its last lines after it exits sees them).
+    this.exited = once(child, 'close').then(([code]) => code as number | null);
   }
 
   /** Starts the process and resolves once it is ready; if it is not, kills it and rejects, quoting its output. */
@@ -135,7 +136,7 @@ export class ServiceProcess {
       };
       const stopWatching = this.onOutput(check);
       const timer = timeoutMs === undefined ? undefined : setTimeout(() => finish(new Error(`${this.name} did not print ${times}x ${pattern} within ${timeoutMs} ms; ${this.tail()}`)), timeoutMs);
-      this.child.once('exit', onExit);
+      this.child.once('close', onExit);
       if (!this.running) onExit();
       else check();
     });
