@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { withSecurity } from './openapi-security';
 import { serveSwaggerUiAssets } from './swagger-ui-assets';
 
 export interface ApiDescription {
@@ -11,11 +12,15 @@ export interface ApiDescription {
   readonly schemas: Record<string, unknown>;
 }
 
-/** The OpenAPI document, generated from the controllers' decorators and the same JSON schemas Fastify validates with. */
-export function buildOpenApiDocument(app: NestFastifyApplication, api: ApiDescription): OpenAPIObject {
+/**
+ * The OpenAPI document, generated from the controllers' decorators and the
+ * same JSON schemas Fastify validates with; its security schemes name
+ * `issuer`, the one the edge verifies tokens against (undefined: AUTH_MODE=off).
+ */
+export function buildOpenApiDocument(app: NestFastifyApplication, api: ApiDescription, issuer: string | undefined): OpenAPIObject {
   const config = new DocumentBuilder().setTitle(api.title).setDescription(api.description).setVersion(api.version).build();
   config.components = { ...config.components, schemas: api.schemas as Record<string, SchemaObject> };
-  return SwaggerModule.createDocument(app, config);
+  return withSecurity(SwaggerModule.createDocument(app, config), issuer);
 }
 
 /**

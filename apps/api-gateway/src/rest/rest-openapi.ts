@@ -2,9 +2,10 @@ import { status } from '@grpc/grpc-js';
 import type { DescField, DescMessage, DescService } from '@bufbuild/protobuf';
 import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse } from '@nestjs/swagger';
-import { PROTO_COMMENTS } from '@acme/contracts';
+import { accessOf, PROTO_COMMENTS } from '@acme/contracts';
 import { httpStatusForGrpc, jsonSchemaOf, jsonSchemaOfField, type JsonSchema, PROBLEM_CONTENT_TYPE } from '@acme/grpc-kit';
 import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyHeaders } from '../http/common.schemas';
+import { accessNote, ApiAccess } from '../http/openapi-security';
 import { ApiProblems } from '../http/problem.schema';
 import { NDJSON_MAX_LINE_BYTES } from '../streams/ndjson-items';
 import { NDJSON_CONTENT_TYPE } from '../streams/streamed-body';
@@ -68,14 +69,21 @@ export function ApiRoute(service: DescService, route: RestRoute): MethodDecorato
   );
 }
 
-/** What every route documents alike: its operation, from the RPC's comment, and its path and query parameters. */
+/**
+ * What every route documents alike: its operation, from the RPC's comment
+ * and its access rule (the security requirement, and what the scopes alone
+ * do not say), and its path and query parameters.
+ */
 function operationAndParameters(service: DescService, route: RestRoute): { comment: string; decorators: MethodDecorator[] } {
   const comment = commentOf(service, route);
   const [summary] = comment.split(/(?<=\.)\s/, 1);
+  const rule = accessOf(route.method);
+  const description = [comment, accessNote(rule)].filter((part) => part !== '').join('\n\n');
   return {
     comment,
     decorators: [
-      ApiOperation({ operationId: route.method.localName, summary: summary || route.method.name, description: comment }),
+      ApiOperation({ operationId: route.method.localName, summary: summary || route.method.name, description }),
+      ApiAccess(rule),
       ...route.pathFields.map((field) => ApiParam({ name: field.name, description: describe(field), schema: jsonSchemaOfField(field, documentOptions) })),
       ...route.queryFields.map((field) =>
         // Typed as their JSON (an integer page_size): OpenAPI clients write it as query text.

@@ -1,3 +1,7 @@
+import { accessOf } from '@acme/contracts';
+import { BEARER_SCHEME, OIDC_SCHEME } from '../../src/http/openapi-security';
+import { REST_SERVICES } from '../../src/rest/rest.module';
+import { restRoutesOf } from '../../src/rest/rest-routes';
 import type { Stack } from '../support/stack';
 
 /** The OpenAPI document, Swagger UI, the probes and the request id header. */
@@ -36,8 +40,35 @@ export function docsAndHealthRoutes(stack: Stack): void {
     const idempotencyKey = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[!-~]*$' } };
     expect(createOrder.parameters).toContainEqual(expect.objectContaining(idempotencyKey));
     expect(document.paths['/users'].post.parameters).toContainEqual(expect.objectContaining(idempotencyKey));
-    expect(Object.keys(createOrder.responses).sort()).toEqual(['201', '400', '413', '415', '422', '503', '504']);
+    expect(Object.keys(createOrder.responses).sort()).toEqual(['201', '400', '401', '403', '413', '415', '422', '503', '504']);
     expect(createOrder.responses['422'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
+  });
+
+  it("states each operation's security from its RPC's access rule, with the scheme of the issuer the edge trusts", async () => {
+    const document = (await stack.api.get('/openapi.json')).body;
+    // The scheme names the issuer's discovery document, and that is where the issuer publishes it.
+    const issuer = stack.services.gatewayEnv['AUTH_ISSUER'];
+    const { openIdConnectUrl } = document.components.securitySchemes[OIDC_SCHEME];
+    const discovery = await fetch(openIdConnectUrl);
+    expect([discovery.status, ((await discovery.json()) as { issuer: string }).issuer]).toEqual([200, issuer]);
+    expect(document.components.securitySchemes[BEARER_SCHEME]).toMatchObject({ type: 'http', scheme: 'bearer' });
+
+    const routes = REST_SERVICES.flatMap(({ service }) => restRoutesOf(service));
+    const stated = routes.map((route) => {
+      const operation = document.paths[route.template][route.verb.toLowerCase()];
+      return { route: `${route.verb} ${route.template}`, security: operation.security, adminNote: /\bAdmin only\b.*`admin` role/.test(operation.description) };
+    });
+    expect(stated).toEqual(
+      routes.map((route) => {
+        const rule = accessOf(route.method);
+        return { route: `${route.verb} ${route.template}`, security: [{ [OIDC_SCHEME]: [...rule.scopes] }, { [BEARER_SCHEME]: [] }], adminNote: rule.adminOnly };
+      }),
+    );
+    // Not a vacuous comparison: both kinds of rule are there, and every scope is named somewhere.
+    expect(new Set(stated.map((s) => s.adminNote))).toEqual(new Set([true, false]));
+    expect(new Set(stated.flatMap((s) => s.security[0][OIDC_SCHEME]))).toEqual(new Set(['users:read', 'users:write', 'orders:read', 'orders:write']));
+    // The probes are open, and say so.
+    expect([document.paths['/healthz'].get.security, document.paths['/readyz'].get.security]).toEqual([[], []]);
   });
 
   it('serves Swagger UI at /docs with its assets from the package on disk', async () => {
