@@ -1,0 +1,93 @@
+import type { FaultRecord, MemoryRecord, RequestRecord, SettledState } from '../history/records';
+import { checkHistory, DEFAULT_BOUNDS } from './invariants';
+
+// Small hand-made histories: one that keeps every promise, and variants that
+// each break one.
+const U = 'u-1';
+const req = (over: Partial<RequestRecord> & Pick<RequestRecord, 'kind' | 'startMs'>): RequestRecord => ({
+  client: 0,
+  gateway: 0,
+  endMs: over.startMs + 10,
+  status: 200,
+  ...over,
+});
+const KILL: FaultRecord = { id: 0, kind: 'sigkill', target: { kind: 'replica', app: 'order-service', replica: 1 }, startMs: 1_000, endMs: 2_000 };
+
+const CLEAN: readonly RequestRecord[] = [
+  req({ kind: 'create-user', startMs: 0, status: 201, userId: U }),
+  req({ kind: 'create-order', startMs: 100, userId: U, idempotencyKey: 'k1', orderId: 'o1' }),
+  // Under the fault: no answer for k2, then its retry gets the order the first attempt may have written.
+  req({ kind: 'create-order', startMs: 1_100, userId: U, idempotencyKey: 'k2', status: 503, problem: true }),
+  req({ kind: 'retry-order', startMs: 2_100, userId: U, idempotencyKey: 'k2', orderId: 'o2' }),
+  req({ kind: 'retry-order', startMs: 2_200, userId: U, idempotencyKey: 'k1', orderId: 'o1' }),
+  req({ kind: 'delete-user', startMs: 3_000, userId: U }),
+  req({ kind: 'order-deleted-user', startMs: 3_100, userId: U, idempotencyKey: 'k3', status: 422, problem: true }),
+  req({ kind: 'retry-order', startMs: 3_200, userId: U, idempotencyKey: 'k1', orderId: 'o1' }),
+];
+const SETTLED: SettledState = {
+  orders: [
+    { id: 'o1', userId: U, idempotencyKey: 'k1', status: 'CANCELLED', createMs: 105 },
+    { id: 'o2', userId: U, idempotencyKey: 'k2', status: 'CANCELLED', createMs: 1_105 },
+  ],
+  deletedUsers: [U],
+  pendingOutbox: { 'user-service': 0, 'order-service': 0 },
+  userDeletedEvents: [{ eventId: 'e1', inboxRows: 1 }],
+  deadLettered: { 'order-service.user-events.dlq': 0 },
+};
+const MEMORY: readonly MemoryRecord[] = [
+  { process: 'api-gateway', startMb: 100, endMb: 120, restarted: false },
+  { process: 'order-service', startMb: 100, endMb: 400, restarted: true },
+];
+
+const replace = (index: number, over: Partial<RequestRecord>) => CLEAN.map((r, i) => (i === index ? { ...r, ...over } : r));
+
+describe('checkHistory', () => {
+  it('finds nothing wrong with a history that keeps every promise, and times the recovery', () => {
+    const result = checkHistory(CLEAN, [KILL], SETTLED, MEMORY);
+    expect(result.violations).toEqual([]);
+    // The fault ended at 2,000; the next success on its path (the retry at 2,100) ended at 2,110.
+    expect(result.faults).toEqual([{ fault: KILL, recoveryMs: 110, affected: 1 }]);
+  });
+
+  type Case = [string, { requests?: readonly RequestRecord[]; faults?: readonly FaultRecord[]; settled?: Partial<SettledState>; memory?: readonly MemoryRecord[] }];
+  it.each<Case>([
+    ['every acknowledged order exists', { settled: { orders: SETTLED.orders.slice(1) } }],
+    ['an idempotent retry returns the same order', { requests: replace(4, { orderId: 'o9' }) }],
+    [
+      'no two orders share (user_id, idempotency_key)',
+      { settled: { orders: [...SETTLED.orders, { id: 'o3', userId: U, idempotencyKey: 'k1', status: 'CANCELLED', createMs: 150 }] } },
+    ],
+    ['every order was asked for', { settled: { orders: [...SETTLED.orders, { id: 'o4', userId: U, idempotencyKey: 'nobody', status: 'CANCELLED', createMs: 150 }] } }],
+    ['no order for a user after its deletion was acknowledged', { requests: replace(6, { status: 201, orderId: 'o5', problem: undefined }) }],
+    ["a deleted user's orders are cancelled", { settled: { orders: [{ ...(SETTLED.orders[0] as SettledState['orders'][number]), status: 'CREATED' }, SETTLED.orders[1] as SettledState['orders'][number]] } }],
+    ['every deletion is applied by order-service', { settled: { deletedUsers: [] } }],
+    ['the outbox drained', { settled: { pendingOutbox: { 'user-service': 2, 'order-service': 0 } } }],
+    ['every event is applied exactly once', { settled: { userDeletedEvents: [{ eventId: 'e1', inboxRows: 0 }] } }],
+    ['no dead letters (the run poisons none)', { settled: { deadLettered: { 'order-service.user-events.dlq': 1 } } }],
+    ['no 500 (only 503/504/429 under faults)', { requests: replace(2, { status: 500 }) }],
+    ['every error is a problem document', { requests: replace(2, { problem: false }) }],
+    ['every request is answered', { requests: replace(2, { status: 0, problem: undefined, detail: 'ECONNRESET' }) }],
+    ['errors only while a fault is active or recovering', { requests: [...CLEAN, req({ kind: 'list-orders', startMs: 2_000 + DEFAULT_BOUNDS.recoveryMs + 1, status: 503, problem: true })] }],
+    ['no unexpected 4xx', { requests: replace(1, { status: 422, problem: true, orderId: undefined }) }],
+    ['no unexpected 4xx', { requests: [...CLEAN, req({ kind: 'delete-user', startMs: 4_000, userId: 'u-2', status: 404, problem: true })] }],
+    ['each fault is recovered from within the bound', { requests: CLEAN.filter((r) => r.startMs < 2_000 || r.startMs > 2_000 + DEFAULT_BOUNDS.recoveryMs) }],
+    ['every fault is injected and undone', { faults: [{ ...KILL, error: 'undoing: order-service did not become ready' }] }],
+    [`resident memory grows at most ${DEFAULT_BOUNDS.rssGrowthFactor}x`, { memory: [{ process: 'api-gateway', startMb: 100, endMb: 151, restarted: false }] }],
+  ])('finds "%s" broken', (invariant, change) => {
+    const { violations } = checkHistory(change.requests ?? CLEAN, change.faults ?? [KILL], { ...SETTLED, ...change.settled }, change.memory ?? MEMORY);
+    expect(violations.map((v) => v.invariant)).toContain(invariant);
+    // Each variant breaks what it says, and (but for the missing order) nothing else.
+    expect(new Set(violations.map((v) => v.invariant)).size).toBeLessThanOrEqual(invariant === 'every acknowledged order exists' ? 1 : 2);
+  });
+
+  it('accepts a 404 for a deletion asked again after an unanswered attempt, and a 422 for a cancel repeated after a 504', () => {
+    const requests: RequestRecord[] = [
+      ...CLEAN.slice(0, 5),
+      req({ kind: 'cancel-order', startMs: 2_300, orderId: 'o2', userId: U, status: 504, problem: true }),
+      req({ kind: 'cancel-order', startMs: 2_400, orderId: 'o2', userId: U, status: 422, problem: true }),
+      req({ kind: 'delete-user', startMs: 2_500, userId: U, status: 503, problem: true }),
+      req({ kind: 'delete-user', startMs: 2_600, userId: U, status: 404, problem: true }),
+    ];
+    expect(checkHistory(requests, [KILL], SETTLED, MEMORY).violations).toEqual([]);
+  });
+});

@@ -1,0 +1,36 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { FaultRecord, RequestRecord } from './records';
+
+/** One JSON object a line: `{"request": ...}` or `{"fault": ...}`, in the order they completed. */
+export type HistoryLine = { readonly request: RequestRecord } | { readonly fault: FaultRecord };
+
+/** The run's history, kept in memory for the checker and written as JSON lines as it happens. */
+export class HistoryFile {
+  readonly requests: RequestRecord[] = [];
+  readonly faults: FaultRecord[] = [];
+  private readonly out: WriteStream;
+
+  constructor(readonly path: string) {
+    this.out = createWriteStream(path);
+  }
+
+  request(record: RequestRecord): void {
+    this.requests.push(record);
+    this.write({ request: record });
+  }
+
+  fault(record: FaultRecord): void {
+    this.faults.push(record);
+    this.write({ fault: record });
+  }
+
+  private write(line: HistoryLine): void {
+    this.out.write(`${JSON.stringify(line)}\n`);
+  }
+
+  async close(): Promise<void> {
+    this.out.end();
+    await once(this.out, 'finish');
+  }
+}
