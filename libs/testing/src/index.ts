@@ -12,3 +12,5 @@ export * from './schema-drift';
 export * from './percentiles';
 export * from './process-stats';
 export * from './otlp-receiver';
+export * from './test-issuer';
+export * from './bad-tokens';
