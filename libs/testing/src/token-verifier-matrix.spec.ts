@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { InvalidTokenError, TokenVerifier, type Caller, type TokenVerifierOptions } from '@acme/grpc-kit';
+import { InvalidTokenError, StatusError, TokenVerifier, type Caller, type TokenVerifierOptions } from '@acme/grpc-kit';
 import { MATRIX_CALLER, matrixTable, matrixVerifierOptions, startMatrixIssuer, TOKEN_CASES, UNKNOWN_KID_BURST, unknownKidTokens } from './bad-tokens';
 import type { TestIssuer } from './test-issuer';
 
@@ -84,5 +84,19 @@ describe('TokenVerifier: the authentication matrix against a real issuer', () =>
     expect(withinCooldown).toBe(0);
     // The concurrent lookups share the one fetch.
     expect(afterCooldown).toBe(1);
+  });
+
+  it('the issuer answering its JWKS with 503: UNAVAILABLE (retry later), not a refusal of the token', async () => {
+    const fresh = new TokenVerifier(options);
+    issuer.jwksFailureStatus = 503;
+    try {
+      const error = await fresh.verify(await issuer.sign(MATRIX_CALLER)).then(() => undefined, (e: unknown) => e);
+      observed.push(['issuer JWKS answers 503', error instanceof Error ? `${error.name}: ${error.message}` : 'accepted']);
+      expect(error).toBeInstanceOf(StatusError);
+      expect(error).not.toBeInstanceOf(InvalidTokenError);
+      expect(error).toMatchObject({ code: status.UNAVAILABLE, message: expect.stringMatching(/keys cannot be fetched.*retry later/) });
+    } finally {
+      issuer.jwksFailureStatus = undefined;
+    }
   });
 });

@@ -98,7 +98,14 @@ export class TokenVerifier {
 
   private async discoverKeys(): Promise<JWTVerifyGetKey> {
     const url = this.options.jwksUrl ?? (await this.discoveredJwksUrl());
-    return createRemoteJWKSet(new URL(url), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+    const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+    return async (header, token) => {
+      try {
+        return await remote(header, token);
+      } catch (error) {
+        throw keysUnavailable(error, url);
+      }
+    };
   }
 
   private async discoveredJwksUrl(): Promise<string> {
@@ -129,11 +136,21 @@ function refusalOf(error: unknown): Error {
   if (error instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError('the access token is signed with an algorithm this API does not accept');
   if (error instanceof errors.JWKSNoMatchingKey) return new InvalidTokenError("no key of the issuer matches the access token's key id and algorithm");
   if (error instanceof errors.JWSSignatureVerificationFailed) return new InvalidTokenError('the access token signature does not verify');
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error instanceof TypeError) {
-    return new UnavailableError(`the identity provider's keys cannot be fetched (${error.message}); retry later`);
-  }
   if (error instanceof errors.JOSEError) return new InvalidTokenError('the access token is malformed (not a signed JWT)');
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * What the key lookup's failure means. No key (or several) for the token's
+ * kid and algorithm is the token's fault; anything else failed to fetch the
+ * keys: a timeout, no connection (TypeError), an answer that is not 200 or
+ * not a JWKS. jose reports the last two as a bare JOSEError, which
+ * refusalOf would otherwise read as a malformed token: a 401 telling the
+ * client to fix a token that is fine, while the issuer is the one in trouble.
+ */
+function keysUnavailable(error: unknown, url: string): unknown {
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) return error;
+  return new UnavailableError(`the identity provider's keys cannot be fetched from ${url} (${error instanceof Error ? error.message : String(error)}); retry later`);
 }
 
 function claimAt(payload: JWTPayload, path: string): unknown {
