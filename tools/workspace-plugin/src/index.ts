@@ -1,0 +1,2 @@
+// The generators of @acme/workspace (generators.json names them).
+export { serviceGenerator } from './generators/service/generator';
