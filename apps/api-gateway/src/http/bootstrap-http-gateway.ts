@@ -96,6 +96,8 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
     ajv: { customOptions: { ...EDGE_AJV_OPTIONS, keywords: [...EDGE_AJV_OPTIONS.keywords] } },
     schemaErrorFormatter: schemaErrorToValidationError,
     return503OnClosing: true,
+    // No Nest middleware here (hooks do that work, and the access log is one: logging.ts), so no @fastify/middie run on every request.
+    skipMiddie: true,
     ...(options.trustedProxyHops ? { trustProxy: options.trustedProxyHops } : {}),
   });
   // Nest's body parsers would add application/x-www-form-urlencoded; this API speaks JSON only.
