@@ -4,6 +4,7 @@ import { SERVICES } from '@acme/contracts';
 import { PROBLEM_CONTENT_TYPE, type TokenVerifierOptions } from '@acme/grpc-kit';
 import {
   CREDENTIAL_CASES,
+  freePort,
   matrixAuthEnv,
   matrixTable,
   matrixVerifierOptions,
@@ -177,5 +178,23 @@ describe('straight to user-service (gRPC)', () => {
     observed.push([`burst of ${UNKNOWN_KID_BURST} unknown kids`, `${[...new Set(answers.map(shown))].join('; ')} (JWKS fetches +${fetches})`]);
     for (const answer of answers) expect(answer).toMatchObject({ status: status.UNAUTHENTICATED, message: expect.stringMatching(/no key of the issuer matches/) });
     expect(fetches).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('with the issuer unreachable', () => {
+  let stranded: RunningHttpGateway;
+  beforeAll(async () => {
+    // Nothing listens on this port: the discovery document cannot be fetched.
+    stranded = await startGateway({ ...services.gatewayEnv, AUTH_ISSUER: `http://127.0.0.1:${await freePort()}` });
+  });
+  afterAll(() => stranded?.shutdown());
+
+  it('answers 503 with Retry-After, not a 401 that would send the client for a new token', async () => {
+    const answer = await client(stranded.url).get(EDGE_ROUTE, { headers: { authorization: `Bearer ${await issuer.sign()}` } });
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('content-type')).toContain(PROBLEM_CONTENT_TYPE);
+    expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(answer.headers.get('www-authenticate')).toBeNull();
+    expect(answer.body).toMatchObject({ status: 503, detail: expect.stringMatching(/cannot be verified now/) });
   });
 });

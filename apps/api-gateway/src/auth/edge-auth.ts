@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Access } from '@acme/contracts';
-import { bearerTokenOf, type Caller, InvalidTokenError, refusalOf, type TokenVerifier } from '@acme/grpc-kit';
+import { bearerTokenOf, type Caller, InvalidTokenError, refusalOf, type TokenVerifier, UnavailableError } from '@acme/grpc-kit';
 
 /** What a REST route carries in its Fastify route config: the access rule of the RPC it calls (rest-controller.ts). */
 export interface AccessRouteConfig {
@@ -20,6 +20,15 @@ export class EdgeAuthRefusal extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The issuer's discovery document or keys cannot be fetched, so no token can
+ * be verified now: this side's failure, not the client's, so 503 with a
+ * Retry-After (not a 401 that would send the client to get a new token).
+ */
+export class IssuerUnavailable extends Error {
+  readonly retryAfterSeconds = 5;
 }
 
 const verified = new WeakMap<FastifyRequest, Caller | Error>();
@@ -65,7 +74,14 @@ export function installEdgeAuth(fastify: FastifyInstance, verifier: TokenVerifie
     try {
       verified.set(request, await verifier.verify(token));
     } catch (error) {
-      verified.set(request, error instanceof InvalidTokenError ? new EdgeAuthRefusal(401, error.message, challenge('invalid_token', error.message)) : (error as Error));
+      verified.set(
+        request,
+        error instanceof InvalidTokenError
+          ? new EdgeAuthRefusal(401, error.message, challenge('invalid_token', error.message))
+          : error instanceof UnavailableError
+            ? new IssuerUnavailable(error.message)
+            : (error as Error),
+      );
     }
   });
 

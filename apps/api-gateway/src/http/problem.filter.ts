@@ -12,7 +12,7 @@ import {
 } from '@acme/grpc-kit';
 import { UpstreamFailure } from '../upstreams/upstream-failure';
 import { GatewayOverloaded } from './abuse-limits';
-import { EdgeAuthRefusal } from '../auth/edge-auth';
+import { EdgeAuthRefusal, IssuerUnavailable } from '../auth/edge-auth';
 import { requestLogStore } from './request-context';
 import { EdgeValidationError } from './validation-error';
 import { bodyMediaTypeOf } from '../streams/streamed-body';
@@ -60,6 +60,10 @@ export class ProblemFilter implements ExceptionFilter {
     } else if (exception instanceof GatewayOverloaded) {
       problem = problemDetails(503, exception.message, extensions);
       retryAfterSeconds = exception.retryAfterSeconds;
+    } else if (exception instanceof IssuerUnavailable) {
+      problem = problemDetails(503, 'the access token cannot be verified now (the identity provider is unreachable); retry after the Retry-After delay', extensions);
+      retryAfterSeconds = exception.retryAfterSeconds;
+      log.warn(exception.message);
     } else if (exception instanceof UpstreamFailure) {
       const failure = httpFailureForGrpcError(exception.cause, exception.upstream);
       problem = problemDetails(failure.status, failure.detail, extensions);
