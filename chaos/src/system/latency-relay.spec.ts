@@ -50,4 +50,17 @@ describe('LatencyRelay', () => {
     expect(received).toBe('ab');
     expect(performance.now() - sent).toBeGreaterThanOrEqual(195); // 'b' waited for 'a'
   });
+
+  it('keeps the order of many chunks while the delay keeps changing', async () => {
+    const chunks = Array.from({ length: 60 }, (_, i) => `<${i}>`);
+    for (const [i, chunk] of chunks.entries()) {
+      relay.delayMs = [120, 40, 0, 80, 3][i % 5] as number;
+      const before = relay.held;
+      client.write(chunk);
+      // Each chunk reaches the relay on its own (a write per chunk), before the delay changes again.
+      while (relay.held === before && !received.includes(chunk)) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await echoed('<59>');
+    expect(received).toBe(chunks.join(''));
+  });
 });

@@ -51,29 +51,42 @@ export class LatencyRelay {
     upstream.on('close', () => client.destroy());
   }
 
+  /**
+   * Relays `from` to `to`, each chunk no earlier than `delayMs` after it
+   * arrived and never before the chunks that arrived earlier: one queue and
+   * one timer per direction (a timer per chunk could fire out of order, as
+   * Node rounds their start to whole milliseconds, and TCP never reorders).
+   */
   private forward(from: Socket, to: Socket): void {
-    let releaseAt = 0; // never earlier than the chunk before
+    const queue: { at: number; chunk: Buffer }[] = [];
+    let timer: NodeJS.Timeout | undefined;
     let ended = false;
-    let pending = 0;
+    const flush = () => {
+      timer = undefined;
+      while (queue.length > 0 && (queue[0] as { at: number }).at <= performance.now()) {
+        const { chunk } = queue.shift() as { chunk: Buffer };
+        this.heldNow--;
+        if (!to.destroyed) to.write(chunk);
+      }
+      if (queue.length > 0) timer = setTimeout(flush, Math.max(1, (queue[0] as { at: number }).at - performance.now()));
+      else if (ended) to.end();
+    };
     from.on('data', (chunk: Buffer) => {
-      if (this.delayMs === 0 && pending === 0) {
+      if (this.delayMs === 0 && queue.length === 0) {
         to.write(chunk);
         return;
       }
-      releaseAt = Math.max(releaseAt, performance.now() + this.delayMs);
-      pending++;
+      // Never before the chunk ahead of it, also when the delay just shrank.
+      const at = Math.max(performance.now() + this.delayMs, queue[queue.length - 1]?.at ?? 0);
+      queue.push({ at, chunk });
       this.heldNow++;
-      setTimeout(() => {
-        pending--;
-        this.heldNow--;
-        if (!to.destroyed) to.write(chunk);
-        if (ended && pending === 0) to.end();
-      }, releaseAt - performance.now());
+      timer ??= setTimeout(flush, Math.max(1, (queue[0] as { at: number }).at - performance.now()));
     });
     from.on('end', () => {
       ended = true;
-      if (pending === 0) to.end();
+      if (queue.length === 0) to.end();
     });
+    from.on('close', () => clearTimeout(timer));
   }
 
   async stop(): Promise<void> {
