@@ -1,5 +1,6 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { BEARER_SCHEME, discoveryUrlOf, OIDC_SCHEME, withSecurity } from './openapi-security';
+import { discoveryUrlOf } from '@acme/grpc-kit';
+import { BEARER_SCHEME, OIDC_SCHEME, withSecurity } from './openapi-security';
 
 // The running gateway's document is checked in test/routes (docs-and-health);
 // here, what it says in the case no route test starts a gateway for.

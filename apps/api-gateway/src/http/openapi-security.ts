@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse, ApiSecurity, type OpenAPIObject } from '@nestjs/swagger';
 import type { SecuritySchemeObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { Access } from '@acme/contracts';
-import { ADMIN_ROLE, PROBLEM_CONTENT_TYPE } from '@acme/grpc-kit';
+import { ADMIN_ROLE, discoveryUrlOf, PROBLEM_CONTENT_TYPE } from '@acme/grpc-kit';
 
 // Who may call each operation, in the OpenAPI document: the same access rule
 // (acme.auth.v1.access) the edge enforces (edge-auth.ts) and the service
@@ -13,9 +13,6 @@ export const OIDC_SCHEME = 'openIdConnect';
 
 /** The same token pasted by hand (Swagger UI's Authorize, curl): `Authorization: Bearer <token>`. */
 export const BEARER_SCHEME = 'bearer';
-
-/** OpenID Connect Discovery 1.0, section 4: where an issuer publishes its configuration. */
-export const discoveryUrlOf = (issuer: string): string => `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
 
 /** The schemes every requirement names, for the issuer the gateway trusts (AUTH_ISSUER). */
 export function securitySchemesFor(issuer: string): Record<string, SecuritySchemeObject> {

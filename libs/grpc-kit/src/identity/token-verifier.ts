@@ -17,6 +17,9 @@ export interface TokenVerifierOptions {
   readonly rolesClaim: string;
 }
 
+/** OpenID Connect Discovery 1.0, section 4: where an issuer publishes its configuration. */
+export const discoveryUrlOf = (issuer: string): string => `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+
 /** Verified tokens remembered, at most (a few MB). */
 const VERIFIED_CACHE_SIZE = 10_000;
 /** How long a verified token is believed without checking it again; bounds how late a key withdrawn by the issuer is noticed. */
@@ -109,7 +112,7 @@ export class TokenVerifier {
   }
 
   private async discoveredJwksUrl(): Promise<string> {
-    const where = `${this.options.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+    const where = discoveryUrlOf(this.options.issuer);
     let document: { issuer?: unknown; jwks_uri?: unknown };
     try {
       const response = await fetch(where, { signal: AbortSignal.timeout(5_000) });
