@@ -79,7 +79,7 @@ export class TokenVerifier {
         requiredClaims: ['sub', 'exp'],
       }));
     } catch (error) {
-      throw refusalOf(error);
+      throw refusalOf(error, this.options.algorithms);
     }
     return {
       subject: String(payload.sub),
@@ -128,7 +128,7 @@ export class TokenVerifier {
 }
 
 /** What the caller is told, per jose's failure: which check failed, never the token. */
-function refusalOf(error: unknown): Error {
+function refusalOf(error: unknown, algorithms: readonly string[]): Error {
   if (error instanceof errors.JWTExpired) return new InvalidTokenError('the access token has expired: get a new one');
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'nbf') return new InvalidTokenError('the access token is not valid yet (nbf): check the clocks of the issuer and this host');
@@ -136,7 +136,7 @@ function refusalOf(error: unknown): Error {
     if (error.claim === 'aud') return new InvalidTokenError('the access token is for another audience than this API');
     return new InvalidTokenError(`the access token's "${error.claim}" claim is missing or invalid`);
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError('the access token is signed with an algorithm this API does not accept');
+  if (error instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError(`the access token is signed with an algorithm this API does not accept (it accepts ${algorithms.join(', ')})`);
   if (error instanceof errors.JWKSNoMatchingKey) return new InvalidTokenError("no key of the issuer matches the access token's key id and algorithm");
   if (error instanceof errors.JWSSignatureVerificationFailed) return new InvalidTokenError('the access token signature does not verify');
   if (error instanceof errors.JOSEError) return new InvalidTokenError('the access token is malformed (not a signed JWT)');
