@@ -30,9 +30,17 @@ cp -P -r "$root/node_modules/@acme" "$scratch/node_modules/@acme"
 cd "$scratch"
 elapsed "scratch clone of $(git rev-parse --short HEAD) in $scratch"
 
+# --dry-run lists the files and writes none of them.
+listed=$(npx nx g @acme/workspace:service "$SERVICE" --database --no-interactive --dry-run | grep -cE '^(CREATE|UPDATE) ')
+if [ -n "$(git status --porcelain --untracked-files=all | grep -v ' node_modules')" ]; then
+  echo "generator-proof: --dry-run wrote to the tree:" >&2; git status --short >&2; exit 1
+fi
+elapsed "--dry-run listed $listed files and wrote none"
 npx nx g @acme/workspace:service "$SERVICE" --database --no-interactive
-elapsed "generated; the files it wrote:"
-git status --porcelain --untracked-files=all | grep -v ' node_modules' | sed 's/^/  /'
+written=$(git status --porcelain --untracked-files=all | grep -v ' node_modules')
+elapsed "generated; the $(wc -l <<<"$written") files it wrote (?? new, M changed):"
+sed 's/^/  /' <<<"$written"
+[ "$(wc -l <<<"$written")" -eq "$listed" ] || { echo "generator-proof: --dry-run listed $listed files, the run wrote $(wc -l <<<"$written")" >&2; exit 1; }
 
 nice npx nx run-many -t lint typecheck -p "$APP" contracts --output-style=static
 elapsed "lint and typecheck passed"
