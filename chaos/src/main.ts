@@ -73,15 +73,16 @@ async function main(): Promise<number> {
     );
     // Memory when the faults may begin (after the warm-up), by process name.
     const memoryAtStart = delay(phase.faultsFromMs).then(() => new Map(chaos.processes().map((p) => [p.name, { pid: p.pid, mb: rssMb(p) }])));
-    const faults = runFaults(chaos, schedule, originMs, (f) => {
+    const faults = runFaults(chaos, schedule, originMs, phase.faultsUntilMs, (f) => {
       log(`fault ${f.id} ${f.kind} ${JSON.stringify(f.target)}: ${f.endMs - f.startMs} ms${f.error ? `, ${f.error}` : ''}`);
       history.fault(f);
     });
-    const [{ replaced }, start] = await Promise.all([faults, memoryAtStart, ...clients]).then(([f, m]) => [f, m] as const);
+    const [{ replaced, skipped }, start] = await Promise.all([faults, memoryAtStart, ...clients]).then(([f, m]) => [f, m] as const);
+    if (skipped.length > 0) log(`skipped ${skipped.length} faults: their target was still being repaired until too late in the run`);
     const memory: MemoryRecord[] = chaos.processes().flatMap((p) => {
       const before = start.get(p.name);
       if (!before) return [];
-      return [{ process: p.name, startMb: before.mb, endMb: rssMb(p), restarted: replaced.has(p.name) || before.pid !== p.pid }];
+      return [{ process: p.name, startMb: before.mb, ...(p.running ? { endMb: rssMb(p) } : {}), restarted: replaced.has(p.name) || before.pid !== p.pid }];
     });
     log(`workload done: ${history.requests.length} requests; settling`);
     const deleted = [...new Set(history.requests.filter((r) => r.kind === 'delete-user' && r.userId && ((r.status >= 200 && r.status < 300) || r.status === 404)).map((r) => r.userId as string))];
@@ -95,7 +96,7 @@ async function main(): Promise<number> {
     writeFileSync(join(runDir, 'plot.svg'), renderPlot(perSecond(history.requests, originMs, Math.ceil(phase.totalMs / 1_000)), history.faults, originMs));
     writeFileSync(
       join(runDir, 'results.json'),
-      `${JSON.stringify({ options, bounds: DEFAULT_BOUNDS, schedule, faults: result.faults, totals: counts, memory, settled: { settledMs, orders: state.orders.length, deletedUsers: state.deletedUsers.length, pendingOutbox: state.pendingOutbox, deadLettered: state.deadLettered }, violations: result.violations }, null, 2)}\n`,
+      `${JSON.stringify({ options, bounds: DEFAULT_BOUNDS, schedule, skipped: skipped.map((f) => f.id), faults: result.faults, totals: counts, memory, settled: { settledMs, orders: state.orders.length, deletedUsers: state.deletedUsers.length, pendingOutbox: state.pendingOutbox, deadLettered: state.deadLettered }, violations: result.violations }, null, 2)}\n`,
     );
     process.stdout.write(report);
     log(`history ${join(runDir, 'history.jsonl')}, plot ${join(runDir, 'plot.svg')}, results ${join(runDir, 'results.json')}`);

@@ -72,6 +72,7 @@ describe('checkHistory', () => {
     ['no unexpected 4xx', { requests: [...CLEAN, req({ kind: 'delete-user', startMs: 4_000, userId: 'u-2', status: 404, problem: true })] }],
     ['each fault is recovered from within the bound', { requests: CLEAN.filter((r) => r.startMs < 2_000 || r.startMs > 2_000 + DEFAULT_BOUNDS.recoveryMs) }],
     ['every fault is injected and undone', { faults: [{ ...KILL, error: 'undoing: order-service did not become ready' }] }],
+    ['every process runs at the end', { memory: [{ process: 'order-service', startMb: 100, restarted: true }] }],
     [`resident memory grows at most ${DEFAULT_BOUNDS.rssGrowthFactor}x`, { memory: [{ process: 'api-gateway', startMb: 100, endMb: 151, restarted: false }] }],
   ])('finds "%s" broken', (invariant, change) => {
     const { violations } = checkHistory(change.requests ?? CLEAN, change.faults ?? [KILL], { ...SETTLED, ...change.settled }, change.memory ?? MEMORY);

@@ -148,7 +148,8 @@ export function checkHistory(
   });
 
   for (const reading of memory) {
-    if (!reading.restarted && reading.endMb > reading.startMb * bounds.rssGrowthFactor) {
+    if (reading.endMb === undefined) violation('every process runs at the end', `${reading.process} is not running`);
+    else if (!reading.restarted && reading.endMb > reading.startMb * bounds.rssGrowthFactor) {
       violation(`resident memory grows at most ${bounds.rssGrowthFactor}x`, `${reading.process}: ${reading.startMb.toFixed(0)} MB -> ${reading.endMb.toFixed(0)} MB`);
     }
   }

@@ -65,7 +65,8 @@ export interface SettledState {
 export interface MemoryRecord {
   readonly process: string;
   readonly startMb: number;
-  readonly endMb: number;
+  /** Undefined: the process was not running at the end. */
+  readonly endMb?: number;
   /** Replaced during the run (killed or terminated and started again): its figures are not compared. */
   readonly restarted: boolean;
 }

@@ -31,7 +31,12 @@ export function renderReport(run: { seed: number; minutes: number; runDir: strin
     '## Resident memory (MB, at the first fault and at the end)',
     table(
       ['process', 'start', 'end', ''],
-      memory.map((m) => [m.process, m.startMb.toFixed(0), m.endMb.toFixed(0), m.restarted ? 'restarted: not compared' : `${(m.endMb / m.startMb).toFixed(2)}x`]),
+      memory.map((m) => [
+        m.process,
+        m.startMb.toFixed(0),
+        m.endMb?.toFixed(0) ?? 'not running',
+        m.restarted ? 'restarted: not compared' : m.endMb === undefined ? '' : `${(m.endMb / m.startMb).toFixed(2)}x`,
+      ]),
     ),
     `## Invariant violations: ${result.violations.length}`,
     ...(result.violations.length === 0 ? [] : [table(['invariant', 'detail'], result.violations.slice(0, 50).map((v) => [v.invariant, v.detail.replace(/\|/g, '\\|')]))]),
