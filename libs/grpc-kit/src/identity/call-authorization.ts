@@ -1,8 +1,9 @@
-import { type Metadata, type ServerInterceptor, ServerInterceptingCall, status } from '@grpc/grpc-js';
+import { type Metadata, type ServerInterceptingCallInterface, type ServerInterceptor, status } from '@grpc/grpc-js';
 import type { DescService } from '@bufbuild/protobuf';
 import { accessRulesOf, type Access } from '@acme/contracts';
 import { currentCallContext } from '../context/call-context';
 import { StatusError } from '../errors/status-errors';
+import { type CallListener, intercepted, PassThroughCall } from '../server/pass-through-call';
 import { refusalOf } from './access-check';
 import type { Caller } from './caller';
 import type { TokenVerifier } from './token-verifier';
@@ -38,28 +39,73 @@ export function authorizeCalls(verifier: TokenVerifier, services: readonly DescS
   }
   return (method, call) => {
     const rule = rules.get(method.path);
-    if (!rule) return new ServerInterceptingCall(call);
-    const intercepted: ServerInterceptingCall = new ServerInterceptingCall(call, {
-      start: (next) =>
-        next({
-          // Messages wait while this runs (grpc-js holds them until next() is called).
-          onReceiveMetadata: (metadata, forward) => {
-            void authorize(verifier, rule, method.path, metadata).then(
-              (caller) => {
-                verifiedCallers.set(metadata, caller);
-                forward(metadata);
-              },
-              (error: unknown) => {
-                // A StatusError is the refusal the caller should read; anything else is a bug here, never a reason to let the call through.
-                if (error instanceof StatusError) intercepted.sendStatus({ code: error.code, details: error.message });
-                else intercepted.sendStatus({ code: status.INTERNAL, details: 'the access check failed unexpectedly' });
-              },
-            );
-          },
-        }),
-    });
-    return intercepted;
+    return intercepted(rule ? new AuthorizedCall(call, verifier, rule, method.path) : call);
   };
+}
+
+/**
+ * One call through the access check, the call and its own listener in one
+ * object (PassThroughCall). The metadata waits for the check; what grpc-js
+ * delivers meanwhile (the request, the half-close) waits with it, and after
+ * a refusal nothing is forwarded: the handler never starts.
+ */
+class AuthorizedCall extends PassThroughCall implements CallListener {
+  private listener: CallListener | undefined;
+  private check: 'pending' | 'passed' | 'refused' = 'pending';
+  private cancelled = false;
+  private heldMessage: { readonly message: unknown } | undefined;
+  private heldHalfClose = false;
+
+  constructor(
+    next: ServerInterceptingCallInterface,
+    private readonly verifier: TokenVerifier,
+    private readonly rule: Access,
+    private readonly path: string,
+  ) {
+    super(next);
+  }
+
+  override start(listener: CallListener): void {
+    this.listener = listener;
+    this.next.start(this);
+  }
+
+  onReceiveMetadata(metadata: Metadata): void {
+    void authorize(this.verifier, this.rule, this.path, metadata).then(
+      (caller) => {
+        this.check = 'passed';
+        if (this.cancelled) return;
+        verifiedCallers.set(metadata, caller);
+        this.listener?.onReceiveMetadata(metadata);
+        const held = this.heldMessage;
+        this.heldMessage = undefined;
+        if (held) this.listener?.onReceiveMessage(held.message);
+        if (this.heldHalfClose) this.listener?.onReceiveHalfClose();
+      },
+      (error: unknown) => {
+        this.check = 'refused';
+        this.heldMessage = undefined;
+        // A StatusError is the refusal the caller should read; anything else is a bug here, never a reason to let the call through.
+        if (error instanceof StatusError) this.sendStatus({ code: error.code, details: error.message });
+        else this.sendStatus({ code: status.INTERNAL, details: 'the access check failed unexpectedly' });
+      },
+    );
+  }
+
+  onReceiveMessage(message: unknown): void {
+    if (this.check === 'passed') this.listener?.onReceiveMessage(message);
+    else if (this.check === 'pending') this.heldMessage = { message };
+  }
+
+  onReceiveHalfClose(): void {
+    if (this.check === 'passed') this.listener?.onReceiveHalfClose();
+    else if (this.check === 'pending') this.heldHalfClose = true;
+  }
+
+  onCancel(): void {
+    this.cancelled = true;
+    this.listener?.onCancel();
+  }
 }
 
 async function authorize(verifier: TokenVerifier, rule: Access, path: string, metadata: Metadata): Promise<Caller> {

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Attributes, Histogram } from '@opentelemetry/api';
-import { type ServerInterceptor, ServerInterceptingCall } from '@grpc/grpc-js';
+import type { ServerInterceptingCallInterface, ServerInterceptor } from '@grpc/grpc-js';
 import { DURATION_BUCKETS_MS, meterOf } from '@acme/telemetry';
 import { HEALTH_SERVICE_NAME } from '../server/health';
+import { intercepted, PassThroughCall, type SentStatus } from '../server/pass-through-call';
 
 /** Probes and tooling, not traffic: health checks and reflection are not counted as calls. */
 const UNCOUNTED_SERVICES = new Set([HEALTH_SERVICE_NAME, 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']);
@@ -55,15 +56,23 @@ export function countedCall(path: string): boolean {
  * handles: unknown method, malformed request).
  */
 export function rpcServerMetricsInterceptor(durations = new RpcDurations('server')): ServerInterceptor {
-  return (method, call) => {
-    if (!countedCall(method.path)) return new ServerInterceptingCall(call);
-    const started = performance.now();
-    // A responder with only sendStatus (what ResponderBuilder would build, without its per-call objects).
-    return new ServerInterceptingCall(call, {
-      sendStatus: (status, forward) => {
-        durations.record(method.path, status.code ?? 0, performance.now() - started);
-        forward(status);
-      },
-    });
-  };
+  return (method, call) => intercepted(countedCall(method.path) ? new MeasuredCall(call, method.path, durations) : call);
+}
+
+/** A call that records its duration when its status is sent: one small object per call, whatever the call's length (PassThroughCall). */
+class MeasuredCall extends PassThroughCall {
+  private readonly started = performance.now();
+
+  constructor(
+    next: ServerInterceptingCallInterface,
+    private readonly path: string,
+    private readonly durations: RpcDurations,
+  ) {
+    super(next);
+  }
+
+  override sendStatus(status: SentStatus): void {
+    this.durations.record(this.path, status.code ?? 0, performance.now() - this.started);
+    this.next.sendStatus(status);
+  }
 }
