@@ -29,5 +29,6 @@ export * from './http/json-schema';
 export * from './http/edge-json';
 export * from './metrics/rpc-metrics';
 export * from './server/stream-calls';
+export { pushedStream, type PushedStream, type PushOptions } from './server/pushed-streams';
 export * from './identity';
 export * from './tls';

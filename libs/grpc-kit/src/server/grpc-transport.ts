@@ -1,7 +1,8 @@
 import { type BaseRpcContext, type GrpcOptions, ServerGrpc } from '@nestjs/microservices';
 import type { sendUnaryData, ServerReadableStream, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import { isObservable, lastValueFrom, type Observable } from 'rxjs';
-import { attachStreamCall, LiveStreams, streamedRequests, writeStream, type StreamErrorStatus } from './stream-calls';
+import { PushedServerStream, PushedSource } from './pushed-streams';
+import { attachLazyStreamCall, attachStreamCall, LiveStreams, streamedRequests, writeStream, type StreamErrorStatus } from './stream-calls';
 
 /** Nest's Observable writer (private in its typings). */
 interface NestStreamWriter {
@@ -42,21 +43,34 @@ export class GrpcTransport extends ServerGrpc {
 
   /**
    * Server streaming: the handler returns an AsyncIterable (ServerStreamingHandler),
-   * written with backpressure by writeStream; an Observable (what Nest's exception
-   * layer returns for a handler that threw before streaming, or what a Nest
-   * interceptor makes of the result) is written by Nest's own writer.
+   * written with backpressure by writeStream, or a pushedStream() it writes to
+   * itself (pushed-streams.ts), for which the processing hook's work ends when
+   * its start returns, not when the stream does; an Observable (what Nest's
+   * exception layer returns for a handler that threw before streaming, or what
+   * a Nest interceptor makes of the result) is written by Nest's own writer.
    */
   override createStreamServiceMethod(methodHandler: UnaryMethodHandler): (call: ServerWritableStream<unknown, unknown>) => void {
     return (call) =>
       this.onProcessingStartHook(this.transportId, call as unknown as BaseRpcContext, async () => {
-        const controller = attachStreamCall(call);
+        const ended = () => this.onProcessingEndHook?.(this.transportId, call.request as BaseRpcContext);
+        const streamCall = attachLazyStreamCall(call);
+        let result: unknown;
         try {
-          const result = await methodHandler(call.request, call.metadata, call);
+          result = await methodHandler(call.request, call.metadata, call);
+        } catch (error) {
+          ended();
+          throw error;
+        }
+        if (result instanceof PushedSource) {
+          await new PushedServerStream(call, result.options, this.streamErrorStatus, this.liveStreams, ended).run(result.start);
+          return;
+        }
+        try {
           if (isObservable(result)) await (this as unknown as NestStreamWriter).writeObservableToGrpc(result, call);
-          else await writeStream(call, result as AsyncIterable<unknown>, controller, this.streamErrorStatus, this.liveStreams);
+          else await writeStream(call, result as AsyncIterable<unknown>, streamCall.controller, this.streamErrorStatus, this.liveStreams);
         } finally {
-          controller.abort();
-          this.onProcessingEndHook?.(this.transportId, call.request as BaseRpcContext);
+          streamCall.controller.abort();
+          ended();
         }
       });
   }

@@ -6,23 +6,33 @@ import { RejectedRequest } from '../request-decoding';
 /** Turns what a stream's handler threw into the status the client gets (the exception filter's mapping). */
 export type StreamErrorStatus = (error: unknown, path: string) => Pick<StatusObject, 'code' | 'details'>;
 
+/** A live server stream as a shutdown sees it. */
+export interface EndableStream {
+  /** Ends the stream now with `reason`. */
+  endWith(reason: Pick<StatusObject, 'code' | 'details'>): void;
+}
+
 /** The server-streaming calls in flight, so a shutdown can end them with UNAVAILABLE before it waits for calls to finish. */
 export class LiveStreams {
-  private readonly ends = new Set<(reason: Pick<StatusObject, 'code' | 'details'>) => void>();
+  private readonly streams = new Set<EndableStream>();
 
   get size(): number {
-    return this.ends.size;
+    return this.streams.size;
   }
 
-  /** Ends every live stream with `reason` (its handler's iterator is returned). */
+  /** Ends every live stream with `reason` (a pulled handler's iterator is returned, a pushed handler's onEnd listeners called). */
   endAll(reason: Pick<StatusObject, 'code' | 'details'>): void {
-    for (const end of [...this.ends]) end(reason);
+    for (const stream of [...this.streams]) stream.endWith(reason);
   }
 
   /** @internal */
-  track(end: (reason: Pick<StatusObject, 'code' | 'details'>) => void): () => void {
-    this.ends.add(end);
-    return () => this.ends.delete(end);
+  add(stream: EndableStream): void {
+    this.streams.add(stream);
+  }
+
+  /** @internal */
+  delete(stream: EndableStream): void {
+    this.streams.delete(stream);
   }
 }
 
@@ -55,7 +65,8 @@ export async function writeStream(
   };
   const onCancelled = () => stop(undefined);
   call.on('cancelled', onCancelled);
-  const untrack = live.track(stop);
+  const tracked: EndableStream = { endWith: stop };
+  live.add(tracked);
   try {
     // One next() is always in flight, also while the call waits for the client
     // to make room: a handler that fails meanwhile (its own buffer overflowed)
@@ -83,7 +94,7 @@ export async function writeStream(
   } catch (error) {
     if (!call.cancelled) call.emit('error', errorStatus(error, call.getPath()));
   } finally {
-    untrack();
+    live.delete(tracked);
     call.off('cancelled', onCancelled);
     controller.abort();
     // Frees the handler's resources (its finally blocks) without waiting for a pending next().
@@ -154,24 +165,54 @@ class EndedByHandler {
   constructor(readonly error: unknown) {}
 }
 
-/** Gives `call` its StreamCall (aborted when the client cancels, its deadline passes, or `controller` aborts). */
-export function attachStreamCall(
-  call: { on(event: 'cancelled', listener: () => void): unknown; sendMetadata(metadata: Metadata): void },
-  controller = new AbortController(),
-): AbortController {
-  call.on('cancelled', () => controller.abort());
-  let headersSent = false;
-  const streamCall: StreamCall = {
-    signal: controller.signal,
-    end: (error) => controller.abort(new EndedByHandler(error)),
-    sendHeaders: () => {
-      if (headersSent || controller.signal.aborted) return;
-      headersSent = true;
-      call.sendMetadata(new Metadata());
-    },
-  };
+type CallWithHeaders = { readonly cancelled: boolean; on(event: 'cancelled', listener: () => void): unknown; sendMetadata(metadata: Metadata): void };
+
+/**
+ * A call's StreamCall. Its AbortController (and the listener that aborts it
+ * on cancel) is made when first asked for: a pushed stream's handler, which
+ * learns of the end from its PushedStream, never asks.
+ */
+export class AttachedStreamCall implements StreamCall {
+  private aborter: AbortController | undefined;
+  private headersSent = false;
+
+  constructor(private readonly call: CallWithHeaders) {}
+
+  /** Aborted when the client cancels, its deadline passes, or whoever runs the call aborts it. */
+  get controller(): AbortController {
+    if (!this.aborter) {
+      const controller = (this.aborter = new AbortController());
+      if (this.call.cancelled) controller.abort();
+      else this.call.on('cancelled', () => controller.abort());
+    }
+    return this.aborter;
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  end(error: unknown): void {
+    this.controller.abort(new EndedByHandler(error));
+  }
+
+  sendHeaders(): void {
+    if (this.headersSent || this.signal.aborted) return;
+    this.headersSent = true;
+    this.call.sendMetadata(new Metadata());
+  }
+}
+
+/** Gives `call` its StreamCall (made lazily, see AttachedStreamCall). */
+export function attachLazyStreamCall(call: CallWithHeaders): AttachedStreamCall {
+  const streamCall = new AttachedStreamCall(call);
   Object.defineProperty(call, STREAM_CALL, { value: streamCall });
-  return controller;
+  return streamCall;
+}
+
+/** Gives `call` its StreamCall and returns its AbortController (aborted when the client cancels, its deadline passes, or the controller aborts). */
+export function attachStreamCall(call: CallWithHeaders): AbortController {
+  return attachLazyStreamCall(call).controller;
 }
 
 /** Where the transport leaves a call's StreamCall for the controller method (see GrpcServiceController). */
