@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { orderV1, type ServiceHandlers, type StreamCall } from '@acme/contracts';
+import { orderV1, type ServiceHandlers } from '@acme/contracts';
 import { GrpcServiceController } from '@acme/grpc-kit';
 import { OrdersService } from './orders.service';
 import { OrderWatchService } from '../watch/order-watch.service';
@@ -29,7 +29,8 @@ export class OrdersController implements ServiceHandlers<typeof orderV1.OrderSer
     return this.orders.cancel(request);
   }
 
-  watchOrders(request: orderV1.WatchOrdersRequest, call: StreamCall): AsyncIterable<orderV1.OrderUpdate> {
-    return this.watcher.watch(request, call);
+  watchOrders(request: orderV1.WatchOrdersRequest): AsyncIterable<orderV1.OrderUpdate> {
+    // A pushed stream (pushedStream): it gets its own PushedStream in place of the StreamCall.
+    return this.watcher.watch(request);
   }
 }

@@ -1,23 +1,26 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { orderV1 } from '@acme/contracts';
+import type { PushedStream } from '@acme/grpc-kit';
 import { OutboxListener } from '@acme/messaging';
 import { Database } from '@acme/persistence';
 import { meterOf } from '@acme/telemetry';
 import { ORDER_SERVICE_CONFIG, type OrderServiceConfig } from '../config';
 import { type OrderChange, OrderChangesRepository } from './order-changes.repository';
-import { WatcherQueue } from './watcher-queue';
+import { Watcher } from './watcher';
 import { CHANGE_PRUNE_INTERVAL_MS, CHANGE_READ_BATCH, LISTEN_RECONNECT_DELAY_MS } from './watch-limits';
 
 /**
  * This replica's view of order_changes: one LISTEN connection, woken by the
  * NOTIFY every commit to order_changes sends (from any replica), reads what
- * is new once and hands each change to the queues of its user's watchers.
- * The table, not the notification, is the source: a lost or late NOTIFY (the
+ * is new once and hands each change to its user's watchers (which push it
+ * onto their streams). The table, not the notification, is the source: a lost or late NOTIFY (the
  * connection was cut) only delays a read, which after a reconnect catches up.
  */
 @Injectable()
 export class OrderChangeFeed implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('OrderChangeFeed');
-  private readonly watchers = new Map<string, Set<WatcherQueue>>();
+  // An array, not a Set, per user: most users have one watcher, and an array of one is the smaller.
+  private readonly watchers = new Map<string, Watcher[]>();
   private cursor = '0';
   private reading: Promise<void> | undefined;
   private again = false;
@@ -52,24 +55,26 @@ export class OrderChangeFeed implements OnModuleInit, OnApplicationShutdown {
     return this.live;
   }
 
-  /** A queue that receives every change of `userId` read from now on; close it when the stream ends. */
-  subscribe(userId: string): { queue: WatcherQueue; close: () => void } {
-    const queue = new WatcherQueue(userId, this.config.WATCH_MAX_PENDING_UPDATES);
-    let set = this.watchers.get(userId);
-    if (!set) this.watchers.set(userId, (set = new Set()));
-    set.add(queue);
+  /**
+   * A watcher that receives every change of `userId` read from now on, onto
+   * `stream`, until the stream ends (whatever ends it removes the watcher).
+   */
+  subscribe(userId: string, stream: PushedStream<orderV1.OrderUpdate>): Watcher {
+    const watcher = new Watcher(userId, stream, this.config.WATCH_MAX_PENDING_UPDATES);
+    const list = this.watchers.get(userId);
+    // Copied, never changed in place: a delivery that ends a stream (and so removes its watcher) may be iterating the list.
+    this.watchers.set(userId, list ? [...list, watcher] : [watcher]);
     this.live++;
-    let open = true;
-    return {
-      queue,
-      close: () => {
-        if (!open) return;
-        open = false;
-        this.live--;
-        set.delete(queue);
-        if (set.size === 0 && this.watchers.get(userId) === set) this.watchers.delete(userId);
-      },
-    };
+    stream.onEnd(() => this.remove(watcher));
+    return watcher;
+  }
+
+  private remove(watcher: Watcher): void {
+    const list = this.watchers.get(watcher.userId);
+    if (!list?.includes(watcher)) return;
+    this.live--;
+    if (list.length === 1) this.watchers.delete(watcher.userId);
+    else this.watchers.set(watcher.userId, list.filter((other) => other !== watcher));
   }
 
   private wake(): void {
@@ -91,7 +96,7 @@ export class OrderChangeFeed implements OnModuleInit, OnApplicationShutdown {
         batch = await this.changes.changesAfter(this.cursor, CHANGE_READ_BATCH);
         for (const change of batch) {
           this.cursor = change.seq;
-          for (const queue of this.watchers.get(change.userId) ?? []) queue.push(change);
+          for (const watcher of this.watchers.get(change.userId) ?? []) watcher.deliver(change);
         }
       } while (batch.length === CHANGE_READ_BATCH || this.again);
     } catch (error) {
