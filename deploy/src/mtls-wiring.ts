@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import type { K8sObject } from './kustomize';
+import { deployedAppNames } from './deployed-apps';
 import { appContainers, workloads } from './workloads';
 
 // The mtls component's pieces must agree with each other and with the apps:
@@ -16,8 +17,6 @@ interface CertificateSpec {
   issuerRef?: { name?: string; kind?: string };
 }
 
-const APPS = ['user-service', 'order-service', 'api-gateway'];
-
 const configOf = (objects: readonly K8sObject[], name: string): Record<string, string> =>
   (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith(`${name}-`) && /-[a-z0-9]{10}$/.test(o.metadata.name.slice(name.length)))?.['data'] ??
     objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name)?.['data'] ??
@@ -30,7 +29,9 @@ export function mtlsWiringPolicy(objects: readonly K8sObject[]): string[] {
   const issuers = new Set(objects.filter((o) => o.kind === 'Issuer').map((o) => o.metadata.name));
   const trustDomain = configOf(objects, 'mtls-identity')['GRPC_TLS_TRUST_DOMAIN'];
   if (!trustDomain) problems.push('ConfigMap mtls-identity: no GRPC_TLS_TRUST_DOMAIN');
-  for (const workload of workloads(objects).filter((w) => APPS.includes(w.name))) {
+  // Every app of the deployment talks mTLS (deploy/src/deployed-apps.ts discovers them).
+  const apps = deployedAppNames();
+  for (const workload of workloads(objects).filter((w) => apps.includes(w.name))) {
     const at = workload.ref;
     const container = appContainers(workload)[0];
     const configName = container?.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name ?? '';
@@ -61,7 +62,7 @@ export function mtlsWiringPolicy(objects: readonly K8sObject[]): string[] {
     if (JSON.stringify(certificate.uris) !== JSON.stringify([expected])) problems.push(`Certificate/${certificateName}: uris ${JSON.stringify(certificate.uris)}, expected [${expected}]`);
   }
   // Each caller's upstream target names a DNS SAN of the upstream's certificate (the client checks the host it dialled).
-  for (const workload of workloads(objects).filter((w) => APPS.includes(w.name))) {
+  for (const workload of workloads(objects).filter((w) => apps.includes(w.name))) {
     const configName = appContainers(workload)[0]?.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name ?? '';
     const config = (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === configName)?.['data'] ?? {}) as Record<string, string>;
     for (const [variable, target] of Object.entries(config).filter(([name]) => /^[A-Z_]+_SERVICE_URL$/.test(name))) {

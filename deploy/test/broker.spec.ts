@@ -6,6 +6,7 @@ import { parseCompose } from '../src/compose-checks';
 import { renderOverlay } from '../src/kustomize';
 import { parseDefinitions, topologyOf, type Definitions } from '../src/rabbitmq-definitions';
 import { repoPath } from '../src/repo';
+import { deployedApps } from '../src/deployed-apps';
 
 // The event broker of each deployment that runs one (compose, the dev
 // overlay), checked on what it really imports at start, followed through its
@@ -68,7 +69,7 @@ describe.each(Object.keys(DEPLOYMENTS))('the broker of %s', (deployment) => {
   });
 
   it("gives every service's AMQP_URL a user with that password and permissions on its vhost", () => {
-    expect(broker.urls.map((u) => u.who.replace(/^.*\b(user|order)-service$/, '$1-service')).sort()).toEqual(['order-service', 'user-service']);
+    expect(broker.urls.map((u) => /\S+$/.exec(u.who)![0]).sort()).toEqual(deployedApps().filter((app) => app.broker).map((app) => app.name));
     expect(credentialProblems(broker.urls, broker.definitions)).toEqual([]);
     expect(userProblems(broker.definitions)).toEqual([]);
   });

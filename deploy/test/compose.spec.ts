@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { composePolicy, composeSchemaErrors, dockerComposeConfig, parseCompose, type ComposeFile } from '../src/compose-checks';
 import { collectorEndpoint, composeObservabilityPolicy } from '../src/compose-observability';
 import { composeResourcePolicy } from '../src/compose-resources';
+import { composePrefix, databaseHost, deployedAppNames, deployedApps } from '../src/deployed-apps';
 import { renderOverlay } from '../src/kustomize';
 import { repoPath } from '../src/repo';
 
@@ -44,10 +45,13 @@ describe('docker-compose.yml', () => {
 
   it('runs every service and its migration, each after its own database', () => {
     const services = compose().services;
-    for (const app of ['user', 'order']) {
-      expect(services[`${app}-migrate`]?.command).toEqual(['node', 'dist/migrate.js']);
-      expect(services[`${app}-migrate`]?.image).toBe(services[`${app}-service`]?.image);
-      expect(Object.keys(services[`${app}-service`]?.depends_on ?? {})).toEqual(expect.arrayContaining([`${app}-db`, `${app}-migrate`]));
+    // Every app of the deployment is a compose service; those with a database (their manifests say which) migrate it first.
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(deployedAppNames()));
+    for (const { name } of deployedApps().filter((app) => app.database)) {
+      const migrate = `${composePrefix(name)}-migrate`;
+      expect(services[migrate]?.command).toEqual(['node', 'dist/migrate.js']);
+      expect(services[migrate]?.image).toBe(services[name]?.image);
+      expect(Object.keys(services[name]?.depends_on ?? {})).toEqual(expect.arrayContaining([databaseHost(name), migrate]));
     }
   });
 

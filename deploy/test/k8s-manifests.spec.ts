@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { OVERLAYS, ref, renderOverlay, type K8sObject, type Overlay } from '../src/kustomize';
 import { validateAgainstSchema } from '../src/k8s-schema';
 import {
@@ -15,19 +17,32 @@ import { egressCidrs, permittedConnections } from '../src/network-graph';
 import { containerEnv, workloads } from '../src/workloads';
 import { mtlsWiringPolicy } from '../src/mtls-wiring';
 import { identityPolicy } from '../src/identity-wiring';
+import { registeredApp } from '@acme/testing';
+import { databaseHost, deployedApps, edgeApps, grpcServices, issuerApp, systemAppNames } from '../src/deployed-apps';
+import { repoPath } from '../src/repo';
 
-// The connections the system needs, and only those. "outside" is a client
-// outside the namespace (the ingress controller), "dns" is kube-dns,
+// The connections the system needs, and only those, derived from what each
+// app's launch manifest says it needs (deploy/src/deployed-apps.ts): the
+// checks cover a generated service without being edited. "outside" is a
+// client outside the namespace (the ingress controller), "dns" is kube-dns,
 // "external" an address outside the cluster (prod's managed databases and
 // event broker, and its OIDC issuer). Only the services that publish or
 // consume events reach the broker: AMQP on 5672 in the dev cluster, AMQPS on
 // 5671 outside it in prod. Every app fetches the token issuer's keys: the
 // development provider's HTTP port in dev, HTTPS outside the cluster in prod.
 const DNS = (from: string) => [`${from} -> dns:53/TCP`, `${from} -> dns:53/UDP`];
+const APPS = deployedApps();
+const APP_NAMES = APPS.map((app) => app.name);
+const GRPC_SERVICES = grpcServices().map((app) => app.name);
+const WITH_DATABASE = APPS.filter((app) => app.database);
+const WITH_BROKER = APPS.filter((app) => app.broker);
+const ISSUER = issuerApp();
+const BROKER = 'rabbitmq';
+const PORTS = { postgres: 5432, amqp: 5672, amqps: 5671, https: 443 };
+const portOf = (name: string) => APPS.find((app) => app.name === name)!.port;
 // The dev overlay's observability component (k8s/components/observability):
 // Prometheus scrapes each app's metrics port, each app exports OTLP/HTTP to
 // the collector, the collector to Jaeger, Grafana queries Prometheus and Jaeger.
-const APP_NAMES = ['api-gateway', 'user-service', 'order-service'];
 const METRICS_PORT = 9464;
 const OBSERVABILITY = [
   ...APP_NAMES.map((app) => `prometheus -> ${app}:${METRICS_PORT}/TCP`),
@@ -37,40 +52,36 @@ const OBSERVABILITY = [
   'grafana -> jaeger:16686/TCP',
   ...['otel-collector', 'jaeger', 'prometheus', 'grafana'].flatMap(DNS),
 ];
+/** The edges between the apps: from outside to the edge, and each app to those it calls. */
+const CALLS = [
+  ...edgeApps().map((app) => `outside -> ${app.name}:${app.port}/TCP`),
+  ...APPS.flatMap((app) => app.calls.map((upstream) => `${app.name} -> ${upstream}:${portOf(upstream)}/TCP`)),
+];
 const EXPECTED_CONNECTIONS: Record<Overlay, string[]> = {
   dev: [
-    'outside -> api-gateway:8080/TCP',
-    'api-gateway -> user-service:50051/TCP',
-    'api-gateway -> order-service:50052/TCP',
-    'order-service -> user-service:50051/TCP',
-    'order-service -> order-db:5432/TCP',
-    'user-service -> user-db:5432/TCP',
-    'user-service -> rabbitmq:5672/TCP',
-    'order-service -> rabbitmq:5672/TCP',
-    'api-gateway -> identity-provider:9400/TCP',
-    'user-service -> identity-provider:9400/TCP',
-    'order-service -> identity-provider:9400/TCP',
-    ...['api-gateway', 'user-service', 'order-service', 'user-db', 'order-db', 'rabbitmq', 'identity-provider'].flatMap(DNS),
+    ...CALLS,
+    ...WITH_DATABASE.map((app) => `${app.name} -> ${databaseHost(app.name)}:${PORTS.postgres}/TCP`),
+    ...WITH_BROKER.map((app) => `${app.name} -> ${BROKER}:${PORTS.amqp}/TCP`),
+    ...APP_NAMES.map((app) => `${app} -> ${ISSUER.name}:${ISSUER.port}/TCP`),
+    ...[...APP_NAMES, ...WITH_DATABASE.map((app) => databaseHost(app.name)), ...(WITH_BROKER.length > 0 ? [BROKER] : []), ISSUER.name].flatMap(DNS),
     ...OBSERVABILITY,
   ].sort(),
   prod: [
-    'outside -> api-gateway:8080/TCP',
-    'api-gateway -> user-service:50051/TCP',
-    'api-gateway -> order-service:50052/TCP',
-    'order-service -> user-service:50051/TCP',
-    'order-service -> external:5432/TCP',
-    'user-service -> external:5432/TCP',
-    'order-service -> external:5671/TCP',
-    'user-service -> external:5671/TCP',
-    'api-gateway -> external:443/TCP',
-    'user-service -> external:443/TCP',
-    'order-service -> external:443/TCP',
-    ...['api-gateway', 'user-service', 'order-service'].flatMap(DNS),
+    ...CALLS,
+    ...WITH_DATABASE.map((app) => `${app.name} -> external:${PORTS.postgres}/TCP`),
+    ...WITH_BROKER.map((app) => `${app.name} -> external:${PORTS.amqps}/TCP`),
+    ...APP_NAMES.map((app) => `${app} -> external:${PORTS.https}/TCP`),
+    ...APP_NAMES.flatMap(DNS),
   ].sort(),
 };
 
-const GRPC_SERVICES = ['user-service', 'order-service'];
-const APPS = [...GRPC_SERVICES, 'api-gateway'];
+describe('the deployment', () => {
+  it('runs every registered app but the token issuer, each from its own k8s/base/<app>/ in k8s/base/kustomization.yaml', () => {
+    expect(APP_NAMES).toEqual(systemAppNames());
+    const base = parse(readFileSync(repoPath('k8s/base/kustomization.yaml'), 'utf8')) as { resources: string[] };
+    expect(base.resources.filter((r) => !r.endsWith('.yaml')).sort()).toEqual(APP_NAMES);
+  });
+});
 
 describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
   let objects: K8sObject[];
@@ -80,13 +91,15 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
 
   it('renders a Deployment, Service, HPA and PDB for every app, all in one namespace', () => {
     const refs = objects.map(ref);
-    for (const name of APPS) {
+    for (const name of APP_NAMES) {
       expect(refs).toEqual(expect.arrayContaining([`Deployment/${name}`, `HorizontalPodAutoscaler/${name}`, `PodDisruptionBudget/${name}`]));
     }
     for (const name of GRPC_SERVICES) expect(refs).toContain(`Service/${name}-headless`);
-    const gateway = objects.find((o) => ref(o) === 'Service/api-gateway') as { spec?: { type?: string; clusterIP?: string } } | undefined;
-    expect(gateway?.spec).toMatchObject({ type: 'ClusterIP' });
-    expect(gateway?.spec?.clusterIP).toBeUndefined();
+    for (const edge of edgeApps()) {
+      const gateway = objects.find((o) => ref(o) === `Service/${edge.name}`) as { spec?: { type?: string; clusterIP?: string } } | undefined;
+      expect(gateway?.spec).toMatchObject({ type: 'ClusterIP' });
+      expect(gateway?.spec?.clusterIP).toBeUndefined();
+    }
     const namespaces = new Set(objects.filter((o) => o.kind !== 'Namespace').map((o) => o.metadata.namespace));
     expect([...namespaces]).toEqual([overlay === 'dev' ? 'acme-dev' : 'acme']);
   });
@@ -139,7 +152,7 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     expect(mtlsWiringPolicy(objects)).toEqual([]);
     const uris = objects.filter((o) => o.kind === 'Certificate' && o.metadata.name !== 'acme-ca').flatMap((o) => (o['spec'] as { uris: string[] }).uris);
     const namespace = overlay === 'dev' ? 'acme-dev' : 'acme';
-    expect(uris.sort()).toEqual(['api-gateway', 'order-service', 'user-service'].map((app) => `spiffe://acme.internal/ns/${namespace}/sa/${app}`));
+    expect(uris.sort()).toEqual(APP_NAMES.map((app) => `spiffe://acme.internal/ns/${namespace}/sa/${app}`));
   });
 });
 
@@ -167,40 +180,43 @@ describe('k8s/overlays/prod', () => {
 
   it('lets each service reach only its own database address, the broker address on AMQPS, and every app the issuer address on HTTPS', () => {
     const destinations = egressCidrs(objects);
-    expect([...destinations.keys()].sort()).toEqual(APPS.slice().sort());
-    const databases = GRPC_SERVICES.map((service) => destinations.get(service)!.filter((d) => d.endsWith(':5432/TCP')));
+    expect([...destinations.keys()].sort()).toEqual(APP_NAMES);
+    const databases = WITH_DATABASE.map((app) => destinations.get(app.name)!.filter((d) => d.endsWith(`:${PORTS.postgres}/TCP`)));
     for (const own of databases) expect(own).toHaveLength(1);
-    expect(new Set(databases.flat()).size).toBe(GRPC_SERVICES.length);
-    const brokers = GRPC_SERVICES.map((service) => destinations.get(service)!.filter((d) => d.endsWith(':5671/TCP')));
+    expect(new Set(databases.flat()).size).toBe(WITH_DATABASE.length);
+    const brokers = WITH_BROKER.map((app) => destinations.get(app.name)!.filter((d) => d.endsWith(`:${PORTS.amqps}/TCP`)));
     for (const broker of brokers) expect(broker).toEqual([expect.stringMatching(/^[\d.]+\/\d+:5671\/TCP$/)]);
     expect(new Set(brokers.flat()).size).toBe(1);
-    const issuers = APPS.map((app) => destinations.get(app)!.filter((d) => d.endsWith(':443/TCP')));
+    const issuers = APP_NAMES.map((app) => destinations.get(app)!.filter((d) => d.endsWith(':443/TCP')));
     for (const issuer of issuers) expect(issuer).toEqual([expect.stringMatching(/^[\d.]+\/\d+:443\/TCP$/)]);
     expect(new Set(issuers.flat()).size).toBe(1);
-    expect(destinations.get('api-gateway')).toEqual(issuers[0]);
+    // The edge reaches nothing outside but the issuer.
+    for (const edge of edgeApps()) expect(destinations.get(edge.name)).toEqual(issuers[0]);
     expect([...destinations.values()].flat().every((d) => /:(5432|5671|443)\/TCP$/.test(d))).toBe(true);
     expect([...destinations.values()].flat().some((d) => d.startsWith('0.0.0.0/0'))).toBe(false);
   });
 
   it('requires a verified token on every call, from an external issuer over https, and runs no development provider', () => {
     expect(authSettings(objects)).toEqual(
-      Object.fromEntries(APPS.map((app) => [app, { AUTH_MODE: 'jwt', AUTH_ISSUER: 'https://login.example.com/realms/acme' }])),
+      Object.fromEntries(APP_NAMES.map((app) => [app, { AUTH_MODE: 'jwt', AUTH_ISSUER: 'https://login.example.com/realms/acme' }])),
     );
-    expect(objects.filter((o) => o.metadata.name.startsWith('identity-provider')).map(ref)).toEqual([]);
+    expect(objects.filter((o) => o.metadata.name.startsWith(ISSUER.name)).map(ref)).toEqual([]);
   });
 
   it('runs as production: the services require real secrets and refuse any dev-only value', () => {
-    expect(deploymentEnvironments(objects)).toEqual({ 'api-gateway': 'production', 'order-service': 'production', 'user-service': 'production' });
+    expect(deploymentEnvironments(objects)).toEqual(Object.fromEntries(APP_NAMES.map((app) => [app, 'production'])));
   });
 
   it('references the Secrets the operator creates, by their documented names and keys', () => {
+    // The keys the operator creates are those the dev overlay generates for the same Secret.
+    const devSecrets = new Map(renderOverlay('dev').filter((o) => o.kind === 'Secret').map((o) => [o.metadata.name.replace(/-[a-z0-9]{10}$/, ''), Object.keys(o['data'] ?? {}).sort()]));
     for (const w of workloads(objects).filter((x) => GRPC_SERVICES.includes(x.name))) {
+      const { launch } = registeredApp(w.name);
       const refs = (w.pod.containers ?? []).flatMap((c) => c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef] : []));
-      expect(refs.map((r) => `${r.name}/${r.key}`).sort()).toEqual([
-        `${w.name}-secrets/AMQP_URL`,
-        `${w.name}-secrets/DATABASE_URL`,
-        `${w.name}-secrets/PAGE_TOKEN_SECRET`,
-      ]);
+      const keys = [...new Set(refs.map((r) => `${r.name}/${r.key}`))].sort();
+      expect(keys).toEqual((devSecrets.get(`${w.name}-secrets`) ?? []).map((key) => `${w.name}-secrets/${key}`));
+      // Its database and broker URLs among them, never inline.
+      for (const variable of [launch.database?.urlVar, launch.broker?.urlVar].filter((v) => v !== undefined)) expect(keys).toContain(`${w.name}-secrets/${variable}`);
       // Required references: without the operator's Secret key the pod does not start.
       expect(refs.every((r) => r.optional !== true)).toBe(true);
     }
@@ -214,7 +230,7 @@ describe('k8s/overlays/dev', () => {
       .filter((o) => o.kind === 'Secret')
       .flatMap((o) => Object.values((o['data'] ?? {}) as Record<string, string>).map((v) => Buffer.from(v, 'base64').toString()));
     expect(secretValues.filter((v) => v.includes('dev-only')).length).toBeGreaterThan(0);
-    expect(deploymentEnvironments(objects)).toEqual({ 'api-gateway': 'development', 'order-service': 'development', 'user-service': 'development' });
+    expect(deploymentEnvironments(objects)).toEqual(Object.fromEntries(APP_NAMES.map((app) => [app, 'development'])));
   });
 
   it('opens each app\'s metrics port to Prometheus alone, and lets the apps send OTLP to the collector alone', () => {
@@ -235,16 +251,16 @@ describe('k8s/overlays/dev', () => {
 
   it('runs the development identity provider as the issuer every app trusts, one replica by design', () => {
     const objects = renderOverlay('dev');
-    expect(authSettings(objects)).toEqual(Object.fromEntries(APPS.map((app) => [app, { AUTH_MODE: 'jwt', AUTH_ISSUER: 'http://identity-provider:9400' }])));
-    const provider = workloads(objects).find((w) => w.name === 'identity-provider')!;
+    expect(authSettings(objects)).toEqual(Object.fromEntries(APP_NAMES.map((app) => [app, { AUTH_MODE: 'jwt', AUTH_ISSUER: `http://${ISSUER.name}:${ISSUER.port}` }])));
+    const provider = workloads(objects).find((w) => w.name === ISSUER.name)!;
     expect(provider.object['spec']).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
-    expect(provider.pod.containers[0]!.image).toBe('acme/identity-provider:local');
+    expect(provider.pod.containers[0]!.image).toBe(`acme/${ISSUER.name}:local`);
   });
 
   it('runs a Postgres StatefulSet per service and one RabbitMQ, each with its own volume', () => {
     const objects = renderOverlay('dev');
     const stateful = workloads(objects).filter((w) => w.object.kind === 'StatefulSet');
-    expect(stateful.map((w) => w.name).sort()).toEqual(['order-db', 'rabbitmq', 'user-db']);
+    expect(stateful.map((w) => w.name).sort()).toEqual([...WITH_DATABASE.map((app) => databaseHost(app.name)), ...(WITH_BROKER.length > 0 ? [BROKER] : [])].sort());
     for (const s of stateful) {
       expect((s.object['spec'] as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates).toHaveLength(1);
     }
@@ -257,7 +273,7 @@ describe('k8s/overlays/dev', () => {
 function authSettings(objects: readonly K8sObject[]): Record<string, { AUTH_MODE?: string; AUTH_ISSUER?: string }> {
   return Object.fromEntries(
     workloads(objects)
-      .filter((w) => APPS.includes(w.name))
+      .filter((w) => APP_NAMES.includes(w.name))
       .map((w) => {
         const env = containerEnv(objects, w, w.pod.containers[0]!);
         return [w.name, { AUTH_MODE: env['AUTH_MODE'], AUTH_ISSUER: env['AUTH_ISSUER'] }];

@@ -14,6 +14,7 @@ import {
   type Datasource,
 } from '../src/observability-config';
 import { repoPath } from '../src/repo';
+import { deployedAppNames } from '../src/deployed-apps';
 import { selects, workloads } from '../src/workloads';
 
 // The observability profile and component, checked by what runs here: the
@@ -101,7 +102,7 @@ describe('Prometheus', () => {
   it('scrapes the same jobs in compose and in the cluster', () => {
     const jobs = (file: string) => [...scrapeTargets(parse(read(file))).keys()].sort();
     expect(jobs(configs.k8s)).toEqual(jobs(configs.compose));
-    expect(jobs(configs.compose)).toEqual(['api-gateway', 'order-service', 'user-service']);
+    expect(jobs(configs.compose)).toEqual(deployedAppNames());
   });
 
   it('in the cluster, reaches each app through a headless Service that selects its pods, on their metrics port', () => {
