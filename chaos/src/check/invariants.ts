@@ -9,7 +9,13 @@ export interface Bounds {
   readonly rssGrowthFactor: number;
 }
 
-export const DEFAULT_BOUNDS: Bounds = { recoveryMs: 5_000, rssGrowthFactor: 1.5 };
+/**
+ * Recovery: the slowest seen in a 10-minute run here was 3.1 s (a broker cut).
+ * Memory: the gateways' heap grows for the first minutes whatever the faults
+ * (up to 1.45x in 90 s runs, 1.2-1.3x after 10 minutes), so a short run
+ * needs room above that; a leak shows over a long soak, not in 90 s.
+ */
+export const DEFAULT_BOUNDS: Bounds = { recoveryMs: 5_000, rssGrowthFactor: 1.75 };
 
 export interface Violation {
   readonly invariant: string;

@@ -4,6 +4,8 @@ import { targetKey } from '../plan/fault-schedule';
 const WIDTH = 1000;
 const HEIGHT = 360;
 const MARGIN = { left: 50, right: 50, top: 30, bottom: 40 };
+/** More faults than this and their labels would overlap: each band then names its fault only as a tooltip. */
+const MAX_LABELLED_FAULTS = 16;
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /**
@@ -24,10 +26,9 @@ export function renderPlot(seconds: readonly { answered: number; failed: number 
     const from = x((fault.startMs - originMs) / 1_000);
     const to = x((fault.endMs - originMs) / 1_000);
     const label = `${fault.kind} ${targetKey(fault.target)}${fault.latencyMs ? ` +${fault.latencyMs} ms` : ''}`;
-    return [
-      `<rect x="${from.toFixed(1)}" y="${MARGIN.top}" width="${Math.max(1, to - from).toFixed(1)}" height="${plotH}" fill="#f5a623" fill-opacity="0.18"><title>${escape(label)}</title></rect>`,
-      `<text x="${(from + 2).toFixed(1)}" y="${MARGIN.top + 10 + (i % 4) * 11}" font-size="9" fill="#8a5a00">${escape(label)}</text>`,
-    ].join('');
+    const band = `<rect x="${from.toFixed(1)}" y="${MARGIN.top}" width="${Math.max(1, to - from).toFixed(1)}" height="${plotH}" fill="#f5a623" fill-opacity="0.18"><title>${escape(label)}</title></rect>`;
+    if (faults.length > MAX_LABELLED_FAULTS) return band;
+    return `${band}<text x="${(from + 2).toFixed(1)}" y="${MARGIN.top + 10 + (i % 4) * 11}" font-size="9" fill="#8a5a00">${escape(label)}</text>`;
   });
   const ticks = Array.from({ length: Math.floor(n / 10) + 1 }, (_, i) => i * 10).map(
     (s) => `<text x="${x(s).toFixed(1)}" y="${HEIGHT - MARGIN.bottom + 14}" font-size="10" text-anchor="middle">${s}</text>`,
@@ -44,7 +45,7 @@ ${shades.join('\n')}
 <text x="${MARGIN.left + plotW + 6}" y="${MARGIN.top + plotH}" font-size="10">0%</text>
 ${ticks.join('\n')}
 <text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 8}" font-size="11" text-anchor="middle">seconds since the workload started</text>
-<text x="${MARGIN.left}" y="18" font-size="12"><tspan fill="#1f6fd1">answered requests per second</tspan>  <tspan fill="#d0021b">share failed (5xx or no answer)</tspan>  <tspan fill="#8a5a00">fault windows</tspan></text>
+<text x="${MARGIN.left}" y="18" font-size="12"><tspan fill="#1f6fd1">answered requests per second</tspan>  <tspan fill="#d0021b">share failed (5xx or no answer)</tspan>  <tspan fill="#8a5a00">fault windows${faults.length > MAX_LABELLED_FAULTS ? ' (hover for each fault)' : ''}</tspan></text>
 </svg>
 `;
 }

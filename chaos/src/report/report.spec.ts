@@ -46,6 +46,15 @@ describe('the report', () => {
     expect(svg.match(/<path /g)).toHaveLength(2);
     // Two seconds over 900 px: the window [1 s, 2 s] is the right half.
     expect(svg).toContain('<rect x="500.0" y="30" width="450.0"');
-    expect(svg).toContain('broker-cut broker');
+    expect(svg).toContain('>broker-cut broker</text>');
+  });
+
+  it('names the faults only in tooltips when there are too many to label', () => {
+    const faults = Array.from({ length: 17 }, (_, i) => fault(i, 'broker-cut', i * 1_000, i * 1_000 + 500));
+    const svg = renderPlot(Array.from({ length: 20 }, () => ({ answered: 1, failed: 0 })), faults, 0);
+    expect(svg.match(/<rect x=/g)).toHaveLength(17);
+    expect(svg).not.toContain('>broker-cut broker</text>');
+    expect(svg).toContain('<title>broker-cut broker</title>');
+    expect(svg).toContain('(hover for each fault)');
   });
 });
