@@ -41,6 +41,8 @@ export class GrpcTransport extends ServerGrpc {
     super(options);
   }
 
+  private readonly pushedStreamEnded = (call: ServerWritableStream<unknown, unknown>) => this.onProcessingEndHook?.(this.transportId, call.request as BaseRpcContext);
+
   /**
    * Server streaming: the handler returns an AsyncIterable (ServerStreamingHandler),
    * written with backpressure by writeStream, or a pushedStream() it writes to
@@ -62,7 +64,7 @@ export class GrpcTransport extends ServerGrpc {
           throw error;
         }
         if (result instanceof PushedSource) {
-          await new PushedServerStream(call, result.options, this.streamErrorStatus, this.liveStreams, ended).run(result.start);
+          await new PushedServerStream(call, result.options, this.streamErrorStatus, this.liveStreams, this.pushedStreamEnded).run(result.start);
           return;
         }
         try {

@@ -90,7 +90,8 @@ export class PushedServerStream implements PushedStream<unknown> {
     private readonly options: PushOptions,
     private readonly errorStatus: StreamErrorStatus,
     private readonly live: LiveStreams,
-    private readonly finished: () => void,
+    /** Called with the call when the stream has ended (one function for every stream, not a closure per stream). */
+    private readonly finished: (call: ServerWritableStream<unknown, unknown>) => void,
   ) {
     call.on('cancelled', this.cancelled);
     live.add(this);
@@ -178,7 +179,7 @@ export class PushedServerStream implements PushedStream<unknown> {
     try {
       for (const listener of listeners) listener();
     } finally {
-      this.finished();
+      this.finished(this.call);
     }
   }
 }

@@ -30,6 +30,11 @@ export interface ServerChannelTuning {
  * metadata limit (http2-session-limits.ts), and Node's check would only start
  * refusing new streams, which on the gateway's single multiplexed connection
  * means failing real calls.
+ *
+ * 'grpc.enable_channelz' stays on, though nothing serves channelz and it
+ * costs a call-event tracker (~0.4 KB) per open call: with it off, grpc-js
+ * 1.14 no longer records its sessions, so forceShutdown at the end of the
+ * grace period cuts no call (graceful-shutdown.spec fails).
  */
 export function serverChannelOptions(tuning: ServerChannelTuning, maxReceiveMessageBytes: number): ChannelOptions {
   return {
