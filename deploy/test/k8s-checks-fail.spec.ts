@@ -14,6 +14,7 @@ import {
 import { permittedConnections } from '../src/network-graph';
 import { mtlsWiringPolicy } from '../src/mtls-wiring';
 import { identityPolicy } from '../src/identity-wiring';
+import { deployedAppNames } from '../src/deployed-apps';
 
 // Each check must be able to fail: every test breaks one thing in a copy of a
 // rendered overlay and expects the check to name it.
@@ -169,11 +170,7 @@ describe('the policy checks fail on', () => {
       delete p.spec.egress[0].to;
     });
     const connections = permittedConnections(open);
-    expect(connections.filter((c) => c.endsWith(':9464/TCP') && !c.startsWith('prometheus ->'))).toEqual([
-      'outside -> api-gateway:9464/TCP',
-      'outside -> order-service:9464/TCP',
-      'outside -> user-service:9464/TCP',
-    ]);
+    expect(connections.filter((c) => c.endsWith(':9464/TCP') && !c.startsWith('prometheus ->'))).toEqual(deployedAppNames().map((app) => `outside -> ${app}:9464/TCP`));
     expect(connections).toContain('api-gateway -> external:4318/TCP');
   });
 
@@ -298,7 +295,7 @@ describe('the mTLS wiring check fails on', () => {
 describe('the identity check fails on', () => {
   /** auth-config's generated name (it carries a content hash). */
   const authConfig = (objects: K8sObject[]) => objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('auth-config-'))!.metadata.name;
-  const APPS = ['api-gateway', 'order-service', 'user-service'];
+  const APPS = deployedAppNames();
 
   it('prod with AUTH_MODE=off, or trusting an issuer over plain http', () => {
     const off = broken(prod, 'ConfigMap', authConfig(prod), (c) => (c.data.AUTH_MODE = 'off'));
