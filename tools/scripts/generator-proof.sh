@@ -3,7 +3,10 @@
 # generated: on a scratch clone of this repository's HEAD (so the repository
 # itself stays unchanged), generate `inventory --database`, then run the new
 # project's lint, typecheck and tests (unit, real Postgres, the built service
-# as a process) and the contract checks. Reuses this checkout's node_modules:
+# as a process), the contract checks, and the deployment checks (deploy:test:
+# compose, both Kubernetes overlays rendered with kubectl kustomize, the
+# NetworkPolicies, mTLS and identity wiring), which discover the new service
+# in its launch manifest and hold its compose and Kubernetes files to them. Reuses this checkout's node_modules:
 # nothing is installed. KEEP_SCRATCH=1 keeps the clone for a look afterwards.
 set -Eeuo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -48,4 +51,6 @@ nice npx nx run "$APP:test" --output-style=static
 elapsed "$APP's tests passed"
 # buf breaking against the commit generated on: adding a package breaks no client.
 BUF_BREAKING_AGAINST=HEAD nice npx nx run-many -t proto-lint proto-breaking proto-generated-check -p contracts --output-style=static
-elapsed "contract checks passed: the generator's proof holds"
+elapsed "contract checks passed"
+nice npx nx run deploy:test --output-style=static
+elapsed "deployment checks passed, $APP among the apps: the generator's proof holds"

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { readJson, type Tree } from '@nx/devkit';
 import { FsTree } from 'nx/src/generators/tree';
 import { workspacePath } from '@acme/testing';
 import { serviceGenerator } from './generator';
 import { nextGrpcPort } from './port-plan';
+import { COMPOSE } from './compose-registration';
+import { K8S } from './kubernetes-registration';
 import { DEV_CLIENTS, ESLINT_CONFIG } from './workspace-registration';
 
 // The generator run on this workspace as it is on disk, through a tree that
@@ -51,6 +54,31 @@ const WORKSPACE_CHANGES = {
   [DEV_CLIENTS]: 'UPDATE',
   [ESLINT_CONFIG]: 'UPDATE',
 };
+// Its deployment: new manifests of its own, entries in the shared ones.
+const DEPLOYMENT_CHANGES = {
+  ...Object.fromEntries(['deployment', 'service', 'autoscaling', 'network-policy', 'kustomization'].map((f) => [`k8s/base/inventory-service/${f}.yaml`, 'CREATE'])),
+  'k8s/components/mtls/inventory-service.yaml': 'CREATE',
+  ...Object.fromEntries(
+    [
+      COMPOSE.file,
+      COMPOSE.env,
+      COMPOSE.prometheus,
+      K8S.base,
+      K8S.dev,
+      K8S.devIssuer,
+      K8S.prod,
+      K8S.prodReplicas,
+      K8S.prodResources,
+      K8S.prodIssuer,
+      K8S.mtls,
+      K8S.mtlsCertificates,
+      K8S.observability,
+      ...K8S.observabilityPolicies,
+      K8S.prometheus,
+    ].map((path) => [path, 'UPDATE']),
+  ),
+};
+const DATABASE_DEPLOYMENT_CHANGES = { 'k8s/overlays/dev/postgres/inventory-db.yaml': 'CREATE', [K8S.prodExternalEgress]: 'UPDATE' };
 const created = (files: readonly string[]) => Object.fromEntries(files.map((f) => [`apps/inventory-service/${f}`, 'CREATE']));
 
 interface LaunchManifest {
@@ -62,8 +90,8 @@ const manifestOf = (tree: Tree): LaunchManifest => readJson(tree, 'apps/inventor
 
 describe('nx g @acme/workspace:service, on this workspace', () => {
   it.each([
-    ['--database', { database: true }, { ...created([...APP_FILES, ...DATABASE_FILES]), ...WORKSPACE_CHANGES }],
-    ['no database', { database: false }, { ...created(APP_FILES), ...WORKSPACE_CHANGES }],
+    ['--database', { database: true }, { ...created([...APP_FILES, ...DATABASE_FILES]), ...WORKSPACE_CHANGES, ...DEPLOYMENT_CHANGES, ...DATABASE_DEPLOYMENT_CHANGES }],
+    ['no database', { database: false }, { ...created(APP_FILES), ...WORKSPACE_CHANGES, ...DEPLOYMENT_CHANGES }],
   ])('with %s writes exactly these files', async (_case, options, expected) => {
     const tree = workspaceTree();
     await serviceGenerator(tree, { name: 'inventory', ...options });
@@ -90,6 +118,22 @@ describe('nx g @acme/workspace:service, on this workspace', () => {
       reader: ['inventory:read'],
       admin: ['inventory:read', 'inventory:write'],
     });
+  }, 60_000);
+
+  it('only adds to the hand-written deployment files: every line of theirs stays, in its order (comments included)', async () => {
+    const tree = workspaceTree();
+    await serviceGenerator(tree, { name: 'inventory', database: true });
+    const edited = tree.listChanges().filter((c) => c.type === 'UPDATE' && /\.(ya?ml|example)$/.test(c.path));
+    expect(edited.length).toBeGreaterThanOrEqual(Object.values({ ...DEPLOYMENT_CHANGES, ...DATABASE_DEPLOYMENT_CHANGES }).filter((t) => t === 'UPDATE').length);
+    for (const change of edited) {
+      const before = readFileSync(workspacePath(change.path), 'utf8').split('\n');
+      const after = tree.read(change.path, 'utf-8')!.split('\n');
+      // `before` is a subsequence of `after` (the lists of the apps by name grow by one): the lines that are not kept, none when the edit only inserts.
+      const kept = (line: string, old: string | undefined) => line === old || line === old?.replace(/\]$/, ', inventory-service]');
+      let at = 0;
+      for (const line of after) if (kept(line, before[at])) at++;
+      expect([change.path, before.slice(at)]).toEqual([change.path, []]);
+    }
   }, 60_000);
 
   it('takes --port, and refuses a service that exists', async () => {

@@ -3,6 +3,9 @@ import { formatFiles, generateFiles, logger, type GeneratorCallback, type Tree }
 import { PLUGIN_ROOT } from '../../plugin-root';
 import { generateContracts } from './contracts-generation';
 import { registerContracts } from './contracts-registration';
+import { registerCompose } from './compose-registration';
+import { deploymentNames } from './deployment-names';
+import { registerKubernetes } from './kubernetes-registration';
 import { checkedPort, nextGrpcPort } from './port-plan';
 import type { ServiceGeneratorSchema } from './schema';
 import { serviceNames } from './service-names';
@@ -21,7 +24,8 @@ export function firstMigration(now: Date) {
  * user-service, every piece wired: the proto package, its generated code and
  * its place in @acme/contracts, the app with its launch manifest (npm start
  * and the test launchers find it by that alone), its tests, the demo
- * principals' scopes for it and its module boundary.
+ * principals' scopes for it and its module boundary, and its deployment:
+ * docker-compose.yml and the Kubernetes base, overlays and components.
  */
 export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSchema): Promise<GeneratorCallback> {
   const n = serviceNames(options.name);
@@ -31,12 +35,11 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
   const database = options.database ?? false;
   const port = options.port === undefined ? nextGrpcPort(tree) : checkedPort(tree, options.port);
   const migration = firstMigration(new Date());
+  const deployment = deploymentNames(n, port, database, `acme_${n.snake}`);
   const substitutions = {
     ...n,
-    port,
-    database,
+    ...deployment,
     scopes: scopesOf(n),
-    databaseName: `acme_${n.snake}`,
     migration,
     migrationFile: migration.file,
     tmpl: '',
@@ -45,6 +48,11 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
   generateFiles(tree, join(TEMPLATES, 'proto'), 'proto', substitutions);
   generateFiles(tree, join(TEMPLATES, 'app'), appRoot, substitutions);
   generateFiles(tree, join(TEMPLATES, database ? 'database' : 'memory'), appRoot, substitutions);
+  // Its deployment, beside user-service's: k8s/base/<app>/, its mTLS patch, with --database its dev Postgres.
+  generateFiles(tree, join(TEMPLATES, 'k8s'), 'k8s', substitutions);
+  if (database) generateFiles(tree, join(TEMPLATES, 'k8s-database'), 'k8s', substitutions);
+  registerKubernetes(tree, deployment);
+  registerCompose(tree, deployment);
   registerContracts(tree, n);
   generateContracts(tree);
   grantDemoScopes(tree, n);
