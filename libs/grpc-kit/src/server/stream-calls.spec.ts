@@ -72,7 +72,7 @@ describe('writeStream', () => {
 // streamedRequests on a real grpc-js server over loopback: what a client-streaming handler sees end.
 describe('streamedRequests', () => {
   /** Runs one ImportUsers call whose client writes `items` and then half-closes (or, with a deadline, holds the stream open until it passes). */
-  async function serverSide(how: { readonly items: number; readonly halfClose: boolean; readonly deadlineMs?: number }) {
+  async function serverSide(how: { readonly items: number; readonly halfClose: boolean; readonly deadlineMs?: number; readonly halfCloseAfterMs?: number }) {
     let seen!: (result: { read: number; cancelled: boolean }) => void;
     const outcome = new Promise<{ read: number; cancelled: boolean }>((resolve) => (seen = resolve));
     const { address, stop } = await startTestServer({}, [
@@ -104,7 +104,10 @@ describe('streamedRequests', () => {
         () => undefined,
       );
       for (let i = 0; i < how.items; i++) call.write(create(userV1.ImportUsersRequestSchema, { user: { email: `u${i}@example.com`, name: 'U' } }));
-      if (how.halfClose) call.end();
+      if (how.halfClose) {
+        if (how.halfCloseAfterMs !== undefined) await new Promise((resolve) => setTimeout(resolve, how.halfCloseAfterMs));
+        call.end();
+      }
       return await outcome;
     } finally {
       client.close();
@@ -121,5 +124,14 @@ describe('streamedRequests', () => {
     // hands the first on as a half-close. The handler must not take it for a complete stream (and commit a partial
     // batch). Without the wait in streamedRequests this failed in most runs.
     expect(await serverSide({ items: 3, halfClose: false, deadlineMs: 200 })).toEqual({ read: 3, cancelled: true });
+  });
+
+  it('holds a stream that ends within DEADLINE_SETTLE_MS of its deadline until the deadline decides', async () => {
+    // A half-close 60 ms before the deadline could be the END_STREAM of a client whose own timer fired first: the
+    // server's timer for the same deadline may run late. Past the deadline the call is cancelled, so nothing would be
+    // committed that the client was told failed.
+    expect(await serverSide({ items: 3, halfClose: true, halfCloseAfterMs: 240, deadlineMs: 300 })).toEqual({ read: 3, cancelled: true });
+    // With time to spare, a half-close is a complete stream.
+    expect(await serverSide({ items: 3, halfClose: true, deadlineMs: 5_000 })).toEqual({ read: 3, cancelled: false });
   });
 });

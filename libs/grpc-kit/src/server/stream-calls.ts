@@ -153,11 +153,37 @@ export async function* streamedRequests(call: ServerReadableStream<unknown, unkn
     // frames). Two turns of the event loop later the handler sees `signal.aborted` instead of a complete stream, and
     // does not commit half an import.
     for (let turn = 0; turn < 2 && !signal.aborted; turn++) await new Promise((resolve) => setImmediate(resolve));
+    // The same END_STREAM comes from a client whose deadline passed, and this server's own timer for that deadline
+    // may fire a little after it arrives (seen in CI under load: an import cut at 1 s committed its 10 items). A stream
+    // that ends this close to its deadline waits for it: past it the call is cancelled and nothing is committed.
+    const untilDeadline = deadlineOf(call) - Date.now();
+    if (untilDeadline <= DEADLINE_SETTLE_MS && !signal.aborted) await abortedOrAfter(signal, Math.max(0, untilDeadline) + 1);
   } catch (error) {
     if (!signal.aborted) throw error;
   } finally {
     signal.removeEventListener('abort', destroy);
   }
+}
+
+/** A client stream ending less than this before its deadline is held until the deadline has passed or the call is cancelled. */
+const DEADLINE_SETTLE_MS = 100;
+
+const deadlineOf = (call: ServerReadableStream<unknown, unknown>): number => {
+  const deadline = call.getDeadline();
+  return deadline instanceof Date ? deadline.getTime() : deadline;
+};
+
+/** Resolves when `signal` aborts or after `ms`, whichever comes first, leaving no timer or listener behind. */
+function abortedOrAfter(signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Why a StreamCall's controller was aborted when its handler called end(error). */
