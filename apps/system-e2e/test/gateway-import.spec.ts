@@ -153,14 +153,14 @@ describe('POST /users:import (NDJSON through the gateway, real processes)', () =
     const document = (await (await fetch(`${gateway}/openapi.json`)).json()) as { paths: Record<string, Record<string, Record<string, unknown>>> };
     const importOp = document.paths['/users:import']?.['post'] as { requestBody: { content: Record<string, unknown> }; responses: Record<string, { content?: Record<string, unknown> }> };
     expect(Object.keys(importOp.requestBody.content)).toEqual(['application/x-ndjson']);
-    expect(Object.keys(importOp.responses).sort()).toEqual(['200', '400', '415', '429', '503', '504']);
+    expect(Object.keys(importOp.responses).sort()).toEqual(['200', '400', '401', '403', '415', '429', '503', '504']);
     const watchOp = document.paths['/users/{user_id}/orders:watch']?.['get'] as {
       parameters: { name: string; in: string }[];
       responses: Record<string, { content?: Record<string, unknown> }>;
     };
     expect(Object.keys(watchOp.responses['200']!.content!)).toEqual(['text/event-stream']);
     expect(watchOp.parameters.map((p) => `${p.in} ${p.name}`).sort()).toEqual(['header Last-Event-ID', 'path user_id', 'query resume_token']);
-    expect(Object.keys(watchOp.responses).sort()).toEqual(['200', '400', '429', '503', '504']);
+    expect(Object.keys(watchOp.responses).sort()).toEqual(['200', '400', '401', '403', '429', '503', '504']);
   });
 
   it('ends an import that outlives its deadline with 504, leaving only whole batches', async () => {
