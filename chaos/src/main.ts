@@ -12,8 +12,9 @@ import { Prng } from './plan/prng';
 import { renderPlot } from './report/plot';
 import { renderReport } from './report/render';
 import { perSecond, totals } from './report/summary';
-import { ChaosSystem } from './system/chaos-system';
+import { ChaosSystem, EVENTS_EXCHANGE } from './system/chaos-system';
 import { settle } from './system/settle';
+import { publishPoison } from './workload/poison-message';
 import { runVirtualClient } from './workload/virtual-client';
 
 // `npm run chaos -- --minutes N --seed S`: builds (through Nx), starts the
@@ -43,7 +44,9 @@ async function main(): Promise<number> {
   const phase = phases(options.minutes);
   const root = new Prng(options.seed);
   const schedule = faultSchedule(root.fork('faults'), { fromMs: phase.faultsFromMs, untilMs: phase.faultsUntilMs, maxFaults: phase.maxFaults, maxConcurrent: 2 });
-  log(`seed ${options.seed}, ${options.minutes} min, ${options.clients} clients, ${schedule.length} faults planned; run directory ${runDir}`);
+  // One poisoned message, at a seeded moment of the fault phase (whatever fault is active then).
+  const poisonAtMs = root.fork('poison').int(phase.faultsFromMs, phase.faultsUntilMs);
+  log(`seed ${options.seed}, ${options.minutes} min, ${options.clients} clients, ${schedule.length} faults planned, a poisoned message at ${poisonAtMs} ms; run directory ${runDir}`);
 
   const chaos = await ChaosSystem.start(logDir);
   let stopping: Promise<void> | undefined;
@@ -77,7 +80,12 @@ async function main(): Promise<number> {
       log(`fault ${f.id} ${f.kind} ${JSON.stringify(f.target)}: ${f.endMs - f.startMs} ms${f.error ? `, ${f.error}` : ''}`);
       history.fault(f);
     });
-    const [{ replaced, skipped }, start] = await Promise.all([faults, memoryAtStart, ...clients]).then(([f, m]) => [f, m] as const);
+    const poison = delay(Math.max(0, originMs + poisonAtMs - Date.now())).then(async () => {
+      const record = await publishPoison(chaos.vhost.url, EVENTS_EXCHANGE);
+      log(`poisoned message ${record.messageId} (${record.type})${record.error ? `: ${record.error}` : ''}`);
+      history.poison(record);
+    });
+    const [{ replaced, skipped }, start] = await Promise.all([faults, memoryAtStart, poison, ...clients]).then(([f, m]) => [f, m] as const);
     if (skipped.length > 0) log(`skipped ${skipped.length} faults: their target was still being repaired until too late in the run`);
     const memory: MemoryRecord[] = chaos.processes().flatMap((p) => {
       const before = start.get(p.name);
@@ -86,17 +94,17 @@ async function main(): Promise<number> {
     });
     log(`workload done: ${history.requests.length} requests; settling`);
     const deleted = [...new Set(history.requests.filter((r) => r.kind === 'delete-user' && r.userId && ((r.status >= 200 && r.status < 300) || r.status === 404)).map((r) => r.userId as string))];
-    const { state, settledMs } = await settle(chaos, deleted);
+    const { state, settledMs } = await settle(chaos, deleted, history.poisoned.filter((p) => !p.error).length);
     await history.close();
 
-    const result = checkHistory(history.requests, history.faults, state, memory, DEFAULT_BOUNDS);
+    const result = checkHistory(history.requests, history.faults, history.poisoned, state, memory, DEFAULT_BOUNDS);
     const counts = totals(history.requests);
     const report = renderReport({ seed: options.seed, minutes: options.minutes, runDir }, result, counts, memory, settledMs);
     writeFileSync(join(runDir, 'report.md'), report);
     writeFileSync(join(runDir, 'plot.svg'), renderPlot(perSecond(history.requests, originMs, Math.ceil(phase.totalMs / 1_000)), history.faults, originMs));
     writeFileSync(
       join(runDir, 'results.json'),
-      `${JSON.stringify({ options, bounds: DEFAULT_BOUNDS, schedule, skipped: skipped.map((f) => f.id), faults: result.faults, totals: counts, memory, settled: { settledMs, orders: state.orders.length, deletedUsers: state.deletedUsers.length, pendingOutbox: state.pendingOutbox, deadLettered: state.deadLettered }, violations: result.violations }, null, 2)}\n`,
+      `${JSON.stringify({ options, bounds: DEFAULT_BOUNDS, schedule, skipped: skipped.map((f) => f.id), poisoned: history.poisoned, faults: result.faults, totals: counts, memory, settled: { settledMs, orders: state.orders.length, deletedUsers: state.deletedUsers.length, pendingOutbox: state.pendingOutbox, deadLettered: state.deadLettered }, violations: result.violations }, null, 2)}\n`,
     );
     process.stdout.write(report);
     log(`history ${join(runDir, 'history.jsonl')}, plot ${join(runDir, 'plot.svg')}, results ${join(runDir, 'results.json')}`);

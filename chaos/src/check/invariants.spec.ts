@@ -1,4 +1,4 @@
-import type { FaultRecord, MemoryRecord, RequestRecord, SettledState } from '../history/records';
+import type { FaultRecord, MemoryRecord, PoisonRecord, RequestRecord, SettledState } from '../history/records';
 import { checkHistory, DEFAULT_BOUNDS } from './invariants';
 
 // Small hand-made histories: one that keeps every promise, and variants that
@@ -12,6 +12,9 @@ const req = (over: Partial<RequestRecord> & Pick<RequestRecord, 'kind' | 'startM
   ...over,
 });
 const KILL: FaultRecord = { id: 0, kind: 'sigkill', target: { kind: 'replica', app: 'order-service', replica: 1 }, startMs: 1_000, endMs: 2_000 };
+
+const DLQ = 'order-service.user-events.dlq';
+const POISON: PoisonRecord = { messageId: 'p-1', type: 'acme.user.v1.UserDeleted', routingKey: 'user.v1.deleted', startMs: 1_500, endMs: 1_510 };
 
 const CLEAN: readonly RequestRecord[] = [
   req({ kind: 'create-user', startMs: 0, status: 201, userId: U }),
@@ -32,7 +35,7 @@ const SETTLED: SettledState = {
   deletedUsers: [U],
   pendingOutbox: { 'user-service': 0, 'order-service': 0 },
   userDeletedEvents: [{ eventId: 'e1', inboxRows: 1 }],
-  deadLettered: { 'order-service.user-events.dlq': 0 },
+  deadLettered: { [DLQ]: [POISON.messageId] },
 };
 const MEMORY: readonly MemoryRecord[] = [
   { process: 'api-gateway', startMb: 100, endMb: 120, restarted: false },
@@ -44,13 +47,13 @@ const replace = (index: number, over: Partial<RequestRecord>) => CLEAN.map((r, i
 
 describe('checkHistory', () => {
   it('finds nothing wrong with a history that keeps every promise, and times the recovery', () => {
-    const result = checkHistory(CLEAN, [KILL], SETTLED, MEMORY);
+    const result = checkHistory(CLEAN, [KILL], [POISON], SETTLED, MEMORY);
     expect(result.violations).toEqual([]);
     // The fault ended at 2,000; the next success on its path (the retry at 2,100) ended at 2,110.
     expect(result.faults).toEqual([{ fault: KILL, recoveryMs: 110, affected: 1 }]);
   });
 
-  type Case = [string, { requests?: readonly RequestRecord[]; faults?: readonly FaultRecord[]; settled?: Partial<SettledState>; memory?: readonly MemoryRecord[] }];
+  type Case = [string, { requests?: readonly RequestRecord[]; faults?: readonly FaultRecord[]; poisoned?: readonly PoisonRecord[]; settled?: Partial<SettledState>; memory?: readonly MemoryRecord[] }];
   it.each<Case>([
     ['every acknowledged order exists', { settled: { orders: SETTLED.orders.slice(1) } }],
     ['an idempotent retry returns the same order', { requests: replace(4, { orderId: 'o9' }) }],
@@ -64,7 +67,14 @@ describe('checkHistory', () => {
     ['every deletion is applied by order-service', { settled: { deletedUsers: [] } }],
     ['the outbox drained', { settled: { pendingOutbox: { 'user-service': 2, 'order-service': 0 } } }],
     ['every event is applied exactly once', { settled: { userDeletedEvents: [{ eventId: 'e1', inboxRows: 0 }] } }],
-    ['no dead letters (the run poisons none)', { settled: { deadLettered: { 'order-service.user-events.dlq': 1 } } }],
+    // A dead letter the run did not poison: an event the system could not process.
+    ['the DLQ holds exactly the poisoned messages', { settled: { deadLettered: { [DLQ]: [POISON.messageId, 'e1'] } } }],
+    // The poisoned message is not there: the consumer accepted it, or it was lost.
+    ['the DLQ holds exactly the poisoned messages', { settled: { deadLettered: { [DLQ]: [] } } }],
+    ['the DLQ holds exactly the poisoned messages', { settled: { deadLettered: { [DLQ]: [POISON.messageId, POISON.messageId] } } }],
+    // Dead letters with nothing poisoned.
+    ['the DLQ holds exactly the poisoned messages', { poisoned: [] }],
+    ['every poisoned message is published', { poisoned: [{ ...POISON, error: 'Error: channel closed' }], settled: { deadLettered: { [DLQ]: [] } } }],
     ['no 500 (only 503/504/429 under faults)', { requests: replace(2, { status: 500 }) }],
     ['every error is a problem document', { requests: replace(2, { problem: false }) }],
     ['every request is answered', { requests: replace(2, { status: 0, problem: undefined, detail: 'ECONNRESET' }) }],
@@ -76,7 +86,7 @@ describe('checkHistory', () => {
     ['every process runs at the end', { memory: [{ process: 'order-service', startMb: 100, restarted: true }] }],
     [`resident memory grows at most ${DEFAULT_BOUNDS.rssGrowthFactor}x`, { memory: [{ process: 'api-gateway', startMb: 100, endMb: 100 * DEFAULT_BOUNDS.rssGrowthFactor + 1, restarted: false }] }],
   ])('finds "%s" broken', (invariant, change) => {
-    const { violations } = checkHistory(change.requests ?? CLEAN, change.faults ?? [KILL], { ...SETTLED, ...change.settled }, change.memory ?? MEMORY);
+    const { violations } = checkHistory(change.requests ?? CLEAN, change.faults ?? [KILL], change.poisoned ?? [POISON], { ...SETTLED, ...change.settled }, change.memory ?? MEMORY);
     expect(violations.map((v) => v.invariant)).toContain(invariant);
     // Each variant breaks what it says, and (but for the missing order) nothing else.
     expect(new Set(violations.map((v) => v.invariant)).size).toBeLessThanOrEqual(invariant === 'every acknowledged order exists' ? 1 : 2);
@@ -90,6 +100,16 @@ describe('checkHistory', () => {
       req({ kind: 'delete-user', startMs: 2_500, userId: U, status: 503, problem: true }),
       req({ kind: 'delete-user', startMs: 2_600, userId: U, status: 404, problem: true }),
     ];
-    expect(checkHistory(requests, [KILL], SETTLED, MEMORY).violations).toEqual([]);
+    expect(checkHistory(requests, [KILL], [POISON], SETTLED, MEMORY).violations).toEqual([]);
+  });
+
+  it.each<[string, readonly PoisonRecord[], readonly string[]]>([
+    ['nothing poisoned, nothing dead-lettered', [], []],
+    ['two poisoned, both dead-lettered', [POISON, { ...POISON, messageId: 'p-2' }], ['p-2', POISON.messageId]],
+    // Unconfirmed: the broker may or may not have enqueued it (that is reported as its own violation).
+    ['an unconfirmed poison dead-lettered after all', [{ ...POISON, error: 'Error: timeout' }], [POISON.messageId]],
+  ])('accepts the DLQ holding exactly the poisoned messages: %s', (_, poisoned, dead) => {
+    const { violations } = checkHistory(CLEAN, [KILL], poisoned, { ...SETTLED, deadLettered: { [DLQ]: dead } }, MEMORY);
+    expect(violations.filter((v) => v.invariant === 'the DLQ holds exactly the poisoned messages')).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { FaultRecord, MemoryRecord, RequestKind, RequestRecord, SettledState } from '../history/records';
+import type { FaultRecord, MemoryRecord, PoisonRecord, RequestKind, RequestRecord, SettledState } from '../history/records';
 import { targetKey } from '../plan/fault-schedule';
 import { FAULT_STATUSES, faultPath } from './fault-paths';
 
@@ -44,12 +44,14 @@ const explains = (fault: FaultRecord, request: RequestRecord, bounds: Bounds) =>
 
 /**
  * Checks the history of one soak against the invariants of issue 14. Pure:
- * the requests, the faults as injected, what the databases and the broker
- * hold after the system settled, and the memory readings.
+ * the requests, the faults as injected, the messages poisoned on purpose,
+ * what the databases and the broker hold after the system settled, and the
+ * memory readings.
  */
 export function checkHistory(
   requests: readonly RequestRecord[],
   faults: readonly FaultRecord[],
+  poisoned: readonly PoisonRecord[],
   settled: SettledState,
   memory: readonly MemoryRecord[],
   bounds: Bounds = DEFAULT_BOUNDS,
@@ -136,8 +138,20 @@ export function checkHistory(
   for (const event of settled.userDeletedEvents) {
     if (event.inboxRows !== 1) violation('every event is applied exactly once', `UserDeleted ${event.eventId}: ${event.inboxRows} inbox rows`);
   }
-  for (const [queue, messages] of Object.entries(settled.deadLettered)) {
-    if (messages > 0) violation('no dead letters (the run poisons none)', `${queue}: ${messages} messages`);
+  // The dead-letter queues hold exactly the messages the run poisoned, each once: a poisoned one missing was
+  // accepted or lost, any other one is an event the system could not process.
+  for (const poison of poisoned) if (poison.error) violation('every poisoned message is published', `${poison.messageId}: ${poison.error}`);
+  const expectedDead = new Set(poisoned.filter((p) => !p.error).map((p) => p.messageId));
+  const deadCopies = new Map<string, number>();
+  for (const [queue, ids] of Object.entries(settled.deadLettered)) {
+    for (const id of ids) {
+      deadCopies.set(id, (deadCopies.get(id) ?? 0) + 1);
+      if (!expectedDead.has(id) && !poisoned.some((p) => p.messageId === id)) violation('the DLQ holds exactly the poisoned messages', `${queue}: ${id} was not poisoned`);
+    }
+  }
+  for (const id of expectedDead) {
+    const copies = deadCopies.get(id) ?? 0;
+    if (copies !== 1) violation('the DLQ holds exactly the poisoned messages', `poisoned ${id}: ${copies} copies in the dead-letter queues`);
   }
 
   // Faults: injected and undone, and their path recovered in time.

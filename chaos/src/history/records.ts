@@ -48,6 +48,20 @@ export interface FaultRecord {
   readonly error?: string;
 }
 
+/** A message the run published on purpose for the consumer to refuse (it must end in the dead-letter queue). */
+export interface PoisonRecord {
+  /** The AMQP message-id, a fresh UUID: how the dead-letter queue's copy is recognised. */
+  readonly messageId: string;
+  /** The AMQP `type` it claims to be. */
+  readonly type: string;
+  readonly routingKey: string;
+  /** Wall clock when it was sent, and when the broker confirmed it. */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** The broker did not confirm it: whether it was enqueued is unknown. */
+  readonly error?: string;
+}
+
 /** What the databases and the broker hold once the system has settled. */
 export interface SettledState {
   readonly orders: readonly { id: string; userId: string; idempotencyKey: string; status: string; createMs: number }[];
@@ -57,8 +71,8 @@ export interface SettledState {
   readonly pendingOutbox: Readonly<Record<string, number>>;
   /** UserDeleted event ids user-service's outbox holds, and how often order-service's inbox has each. */
   readonly userDeletedEvents: readonly { eventId: string; inboxRows: number }[];
-  /** Messages in the dead-letter queues (the run poisons none). */
-  readonly deadLettered: Readonly<Record<string, number>>;
+  /** The message-id of every message in each dead-letter queue ("(none)" for one without). */
+  readonly deadLettered: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Resident memory of a long-lived process when the faults start and at the end, in MB. */

@@ -7,6 +7,8 @@ import { LatencyRelay } from './latency-relay';
 
 export const GATEWAY = 'api-gateway';
 export const GATEWAYS = 2;
+/** The services' events exchange, named here so the run's poisoned message goes where their events go. */
+export const EVENTS_EXCHANGE = 'acme.events';
 /** One loopback host per user-service replica, so its relays can be set up before the replicas' ports are known to launchSystem. */
 const USER_SERVICE_HOSTS = ['127.0.0.2', '127.0.0.3'];
 
@@ -21,6 +23,7 @@ const CHAOS_ENV: ProcessEnv = {
   DATABASE_CONNECT_TIMEOUT_MS: '500',
   AMQP_RECONNECT_MAX_DELAY_MS: '500',
   OUTBOX_POLL_INTERVAL_MS: '200',
+  AMQP_EXCHANGE: EVENTS_EXCHANGE,
   SHUTDOWN_DRAIN_DELAY_MS: '200',
 };
 

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { connect } from 'amqplib';
 import { EVENTS, SERVICES } from '@acme/contracts';
 import { countPendingEvents } from '@acme/messaging';
 import { grpcServing, httpReady } from '@acme/testing';
@@ -26,7 +27,7 @@ async function eventually(condition: () => Promise<boolean>, deadline: number): 
 }
 
 /** Messages in each dead-letter queue of the run's vhost (rabbitmqctl, as the vhost itself was made). */
-async function deadLetters(vhost: string): Promise<Record<string, number>> {
+async function deadLetterCounts(vhost: string): Promise<Record<string, number>> {
   const { stdout } = await promisify(execFile)(process.env['RABBITMQCTL'] ?? 'rabbitmqctl', ['-q', 'list_queues', '-p', vhost, '--no-table-headers', 'name', 'messages'], { timeout: 60_000 });
   const queues = stdout
     .trim()
@@ -37,11 +38,37 @@ async function deadLetters(vhost: string): Promise<Record<string, number>> {
 }
 
 /**
+ * The message-id of every message in each dead-letter queue: taken without
+ * acknowledging, so closing the channel puts them back (a person looking at
+ * the vhost before it is deleted still finds them).
+ */
+async function deadLetterIds(brokerUrl: string, counts: Readonly<Record<string, number>>): Promise<Record<string, string[]>> {
+  const connection = await connect(brokerUrl);
+  try {
+    const channel = await connection.createChannel();
+    const ids: Record<string, string[]> = {};
+    for (const [queue, count] of Object.entries(counts)) {
+      const found: string[] = (ids[queue] = []);
+      // Bounded by the count just read: nothing else publishes to a dead-letter queue once the system has settled.
+      for (let i = 0; i < count; i++) {
+        const message = await channel.get(queue, { noAck: false });
+        if (message === false) break;
+        found.push(typeof message.properties.messageId === 'string' ? message.properties.messageId : '(none)');
+      }
+    }
+    await channel.close();
+    return ids;
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/**
  * Waits (bounded) until the system is whole and quiet, then reads what the
  * checker compares the history with. It does not fail when the bound passes:
  * whatever is still wrong then is what the checker reports.
  */
-export async function settle(chaos: ChaosSystem, deletedUsers: readonly string[]): Promise<{ state: SettledState; settledMs: number }> {
+export async function settle(chaos: ChaosSystem, deletedUsers: readonly string[], poisoned: number): Promise<{ state: SettledState; settledMs: number }> {
   const began = Date.now();
   const deadline = began + SETTLE_TIMEOUT_MS;
   const { system } = chaos;
@@ -57,6 +84,8 @@ export async function settle(chaos: ChaosSystem, deletedUsers: readonly string[]
     const rows = await orders.query<{ n: number }>('SELECT count(*)::int AS n FROM deleted_users WHERE user_id = ANY($1::uuid[])', [deletedUsers]);
     return rows[0]?.n === deletedUsers.length;
   }, deadline);
+  // The poisoned messages reach the dead-letter queue once a consumer has refused them (it may have been cut off when they came).
+  await eventually(async () => Object.values(await deadLetterCounts(chaos.vhost.name)).reduce((a, b) => a + b, 0) >= poisoned, deadline);
   const settledMs = Date.now() - began;
 
   const [orderRows, deleted, pendingUsers, pendingOrders, events, dlq] = await Promise.all([
@@ -67,7 +96,7 @@ export async function settle(chaos: ChaosSystem, deletedUsers: readonly string[]
     countPendingEvents(users),
     countPendingEvents(orders),
     users.query<{ event_id: string }>('SELECT event_id FROM outbox WHERE event_type = $1', [EVENTS.userDeleted.type]),
-    deadLetters(chaos.vhost.name),
+    deadLetterCounts(chaos.vhost.name).then((counts) => deadLetterIds(chaos.vhost.url, counts)),
   ]);
   const inbox = await orders.query<{ event_id: string; n: number }>('SELECT event_id, count(*)::int AS n FROM inbox WHERE event_id = ANY($1::uuid[]) GROUP BY event_id', [events.map((e) => e.event_id)]);
   const inboxRows = new Map(inbox.map((row) => [row.event_id, row.n]));
