@@ -1,10 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { grpcServing } from '@acme/testing';
 import type { FaultRecord } from '../history/records';
 import { type PlannedFault, SAME_TARGET_GAP_MS, targetKey } from '../plan/fault-schedule';
-import type { ChaosSystem } from '../system/chaos-system';
+import { type ChaosSystem, HEALTH_SERVICE } from '../system/chaos-system';
 
 /** Restarting a replica is tried this often before the fault is recorded as failed. */
 const RESTART_ATTEMPTS = 3;
+/** A replica let go on (SIGCONT) answers its health check within this, or the fault is recorded as failed. */
+const RESUME_TIMEOUT_MS = 10_000;
 
 /** Applies one fault; resolves with the means to undo it. */
 async function inject(chaos: ChaosSystem, fault: PlannedFault, replaced: Set<string>): Promise<() => Promise<void>> {
@@ -13,6 +16,14 @@ async function inject(chaos: ChaosSystem, fault: PlannedFault, replaced: Set<str
   switch (target.kind) {
     case 'replica': {
       const victim = system.process(target.app, target.replica);
+      if (fault.kind === 'sigstop') {
+        // Frozen, not gone: its connections stay open, its calls and unacknowledged messages wait for it.
+        victim.child.kill('SIGSTOP');
+        return async () => {
+          victim.child.kill('SIGCONT');
+          await grpcServing(system.address(target.app, target.replica), HEALTH_SERVICE[target.app], RESUME_TIMEOUT_MS);
+        };
+      }
       replaced.add(victim.name);
       // SIGKILL: no drain, connections reset mid-call. SIGTERM: the graceful path (drain, finish in-flight calls, exit 0).
       const code = await victim.stop(fault.kind === 'sigkill' ? 'SIGKILL' : 'SIGTERM');

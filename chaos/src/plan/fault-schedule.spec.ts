@@ -1,4 +1,4 @@
-import { FAULT_KINDS, faultSchedule, peakConcurrency, SAME_TARGET_GAP_MS, type ScheduleOptions, targetKey } from './fault-schedule';
+import { FAULT_KINDS, faultSchedule, peakConcurrency, SAME_TARGET_GAP_MS, STALLED_APP, type ScheduleOptions, targetKey } from './fault-schedule';
 import { Prng } from './prng';
 
 const OPTIONS: ScheduleOptions = { fromMs: 10_000, untilMs: 70_000, maxFaults: 8, maxConcurrent: 2 };
@@ -43,6 +43,11 @@ describe('faultSchedule', () => {
     for (const fault of faultSchedule(new Prng(11), { ...OPTIONS, maxFaults: 30, untilMs: 300_000 })) {
       expect(fault.latencyMs !== undefined).toBe(fault.kind === 'user-latency');
     }
+  });
+
+  it('stalls only replicas of the consuming app, and both of them over a long run', () => {
+    const stalls = faultSchedule(new Prng(11), { ...OPTIONS, maxFaults: 60, untilMs: 600_000 }).filter((f) => f.kind === 'sigstop');
+    expect(new Set(stalls.map((f) => targetKey(f.target)))).toEqual(new Set([`${STALLED_APP}#0`, `${STALLED_APP}#1`]));
   });
 
   it('plans nothing when the fault phase is shorter than any fault', () => {

@@ -5,8 +5,11 @@ export const REPLICATED_APPS = ['user-service', 'order-service'] as const;
 export type ReplicatedApp = (typeof REPLICATED_APPS)[number];
 export const REPLICAS_PER_APP = 2;
 
-export type FaultKind = 'sigkill' | 'sigterm' | 'database-cut' | 'user-latency' | 'broker-cut';
-export const FAULT_KINDS: readonly FaultKind[] = ['sigkill', 'sigterm', 'database-cut', 'user-latency', 'broker-cut'];
+export type FaultKind = 'sigkill' | 'sigterm' | 'database-cut' | 'user-latency' | 'broker-cut' | 'sigstop';
+export const FAULT_KINDS: readonly FaultKind[] = ['sigkill', 'sigterm', 'database-cut', 'user-latency', 'broker-cut', 'sigstop'];
+
+/** The app whose replicas a stall freezes: order-service consumes events, so a frozen consumer holds unacknowledged messages. */
+export const STALLED_APP: ReplicatedApp = 'order-service';
 
 /** What a fault acts on; two faults of one target never overlap. */
 export type FaultTarget =
@@ -19,7 +22,7 @@ export interface PlannedFault {
   readonly id: number;
   readonly kind: FaultKind;
   readonly target: FaultTarget;
-  /** From the start of the workload. For a kill: the signal; the end is when the restart begins. */
+  /** From the start of the workload. For a kill: the signal; the end is when the restart begins (a stall: SIGCONT). */
   readonly startMs: number;
   readonly endMs: number;
   /** user-latency: added to every chunk on the way to user-service (and back). */
@@ -43,6 +46,8 @@ export const FAULT_DURATION_MS: Readonly<Record<FaultKind, readonly [number, num
   'database-cut': [1_500, 5_000],
   'user-latency': [2_000, 6_000],
   'broker-cut': [2_000, 6_000],
+  // A few seconds: well under AMQP's heartbeat timeout, so the broker keeps the frozen consumer's messages for it.
+  sigstop: [2_000, 5_000],
 };
 
 /** Added latency: one value under the callers' deadlines, one beyond them. */
@@ -73,6 +78,8 @@ function targetsOf(kind: FaultKind): FaultTarget[] {
       return [{ kind: 'user-service path' }];
     case 'broker-cut':
       return [{ kind: 'broker' }];
+    case 'sigstop':
+      return Array.from({ length: REPLICAS_PER_APP }, (_, replica) => ({ kind: 'replica' as const, app: STALLED_APP, replica }));
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { SERVICES } from '@acme/contracts';
 import { createTestVhost, type TestVhost } from '@acme/messaging/testing';
 import { freePort, freshTestDatabases, launchSystem, type ProcessEnv, type RunningSystem } from '@acme/testing';
 import { REPLICAS_PER_APP, type ReplicatedApp } from '../plan/fault-schedule';
@@ -9,6 +10,8 @@ export const GATEWAY = 'api-gateway';
 export const GATEWAYS = 2;
 /** The services' events exchange, named here so the run's poisoned message goes where their events go. */
 export const EVENTS_EXCHANGE = 'acme.events';
+/** The gRPC health service name of each replicated app (the readiness of a restarted or resumed replica). */
+export const HEALTH_SERVICE: Readonly<Record<ReplicatedApp, string>> = { 'user-service': SERVICES.user.typeName, 'order-service': SERVICES.order.typeName };
 /** One loopback host per user-service replica, so its relays can be set up before the replicas' ports are known to launchSystem. */
 const USER_SERVICE_HOSTS = ['127.0.0.2', '127.0.0.3'];
 
@@ -87,6 +90,8 @@ export class ChaosSystem {
   }
 
   async stop(): Promise<void> {
+    // A replica frozen by a stall when the run is interrupted would not act on SIGTERM until let go on.
+    for (const replica of this.processes()) if (replica.running) replica.child.kill('SIGCONT');
     await this.system.stop();
     await Promise.allSettled(this.userRelays.map((relay) => relay.stop()));
     await this.vhost.delete();

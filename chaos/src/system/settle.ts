@@ -2,17 +2,16 @@ import { execFile } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { connect } from 'amqplib';
-import { EVENTS, SERVICES } from '@acme/contracts';
+import { EVENTS } from '@acme/contracts';
 import { countPendingEvents } from '@acme/messaging';
 import { grpcServing, httpReady } from '@acme/testing';
 import type { SettledState } from '../history/records';
 import { REPLICAS_PER_APP, REPLICATED_APPS } from '../plan/fault-schedule';
-import { type ChaosSystem, GATEWAY, GATEWAYS } from './chaos-system';
+import { type ChaosSystem, GATEWAY, GATEWAYS, HEALTH_SERVICE } from './chaos-system';
 
 /** How long the system gets to settle after the workload: every replica serving, the outboxes empty, the deletions applied. */
 export const SETTLE_TIMEOUT_MS = 30_000;
 const POLL_MS = 200;
-const HEALTH_SERVICE = { 'user-service': SERVICES.user.typeName, 'order-service': SERVICES.order.typeName } as const;
 
 /**
  * Polls `condition` (a database state nothing announces) until it holds or
