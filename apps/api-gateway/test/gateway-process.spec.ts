@@ -86,10 +86,11 @@ describe('api-gateway as a process (dist/main.js)', () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ id: user.id, name: 'In Flight' });
     expect(await gateway.exited).toBe(0);
-    // The last two lines, in either order: the two loggers' lines reached stdout swapped in ~1 of 5 runs under load
-    // (channels closed stamped .980, written after "shutdown complete" stamped .981).
+    // Both said after the SIGTERM, in whatever order they reach stdout: the logger's buffered writes interleave with
+    // the in-flight request's access line differently from run to run under load (seen in CI: swapped, or after it).
     const messages = jsonLines(gateway.logs).map((line) => String(line['msg']));
-    expect(messages.slice(-2).sort()).toEqual(['shutdown complete', 'upstream channels closed']);
+    const afterSignal = messages.slice(messages.findIndex((msg) => /SIGTERM received/.test(msg)));
+    expect(afterSignal).toEqual(expect.arrayContaining(['upstream channels closed', 'shutdown complete']));
     // The in-flight request finished by itself; the grace period did not have to cut anything.
     expect(messages.filter((msg) => msg.includes('still running'))).toEqual([]);
   });
