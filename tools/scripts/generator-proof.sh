@@ -34,7 +34,8 @@ cd "$scratch"
 elapsed "scratch clone of $(git rev-parse --short HEAD) in $scratch"
 
 # --dry-run lists the files and writes none of them.
-listed=$(npx nx g @acme/workspace:service "$SERVICE" --database --no-interactive --dry-run | grep -cE '^(CREATE|UPDATE) ')
+# (Colour codes stripped: with CI=true Nx colours its output even into a pipe.)
+listed=$(npx nx g @acme/workspace:service "$SERVICE" --database --no-interactive --dry-run | sed 's/\x1b\[[0-9;]*m//g' | grep -cE '^(CREATE|UPDATE) ')
 if [ -n "$(git status --porcelain --untracked-files=all | grep -v ' node_modules')" ]; then
   echo "generator-proof: --dry-run wrote to the tree:" >&2; git status --short >&2; exit 1
 fi
