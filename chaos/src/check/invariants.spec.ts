@@ -53,6 +53,22 @@ describe('checkHistory', () => {
     expect(result.faults).toEqual([{ fault: KILL, recoveryMs: 110, affected: 1 }]);
   });
 
+  it('times a recovery from the end of the overlapping fault that outlasts it on the same path', () => {
+    const cut: FaultRecord = { id: 1, kind: 'broker-cut', target: { kind: 'broker' }, startMs: 1_000, endMs: 2_000 };
+    const slow: FaultRecord = { id: 2, kind: 'user-latency', target: { kind: 'user-service path' }, startMs: 1_500, endMs: 8_000 };
+    const requests = [
+      ...CLEAN.filter((r) => r.startMs < 1_000),
+      req({ kind: 'create-order', startMs: 1_100, userId: U, idempotencyKey: 'k2', status: 504, problem: true }),
+      req({ kind: 'retry-order', startMs: 8_100, userId: U, idempotencyKey: 'k2', orderId: 'o2' }),
+      ...CLEAN.filter((r) => r.startMs >= 3_000).map((r) => ({ ...r, startMs: r.startMs + 6_000, endMs: r.endMs + 6_000 })),
+    ];
+    const result = checkHistory(requests, [cut, slow], [POISON], SETTLED, MEMORY);
+    // Both paths clear at 8,000; the next success on them, the deletion at 9,000, ends at 9,010: 1,010 ms later, though
+    // 7,010 ms after the cut's own end (over the bound, which is what the check said before).
+    expect(result.faults.map((f) => f.recoveryMs)).toEqual([1_010, 1_010]);
+    expect(result.violations.filter((v) => v.invariant.includes('recovered'))).toEqual([]);
+  });
+
   type Case = [string, { requests?: readonly RequestRecord[]; faults?: readonly FaultRecord[]; poisoned?: readonly PoisonRecord[]; settled?: Partial<SettledState>; memory?: readonly MemoryRecord[] }];
   it.each<Case>([
     ['every acknowledged order exists', { settled: { orders: SETTLED.orders.slice(1) } }],
