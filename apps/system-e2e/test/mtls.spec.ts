@@ -94,6 +94,8 @@ describe('the system with mTLS between the services', () => {
   it('says so at startup when TLS is off: the peer policy is not enforced', async () => {
     // One more user-service beside the system, without the TLS variables.
     const plain = await system.addReplica('user-service', { DEPLOYMENT_ENVIRONMENT: 'development' });
+    // Ready (SERVING) can come before its boot lines have been read from its pipe (seen in CI under load).
+    await plain.waitForOutput('GRPC_TLS=off: plaintext', 1, 10_000);
     expect(plain.logs).toContain('GRPC_TLS=off: plaintext, no peer is authenticated and the peer policy (CreateUser <- api-gateway; GetUser <- order-service, api-gateway;');
     expect(plain.logs).toContain('ImportUsers <- api-gateway) is NOT enforced');
   });

@@ -122,7 +122,7 @@ export class ServiceProcess {
       const finish = (error?: Error) => {
         stopWatching();
         clearTimeout(timer);
-        this.child.off('exit', onExit);
+        this.child.off('close', onExit);
         if (error) reject(error);
         else resolve();
       };
