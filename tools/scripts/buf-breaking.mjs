@@ -3,9 +3,13 @@
 // existing clients (removed field, renamed RPC, changed type...) fails here.
 // Offline by design: compares with the local git history, never the BSR.
 // Both sides are compiled by protoc into images (proto-inputs.mjs), since buf
-// cannot resolve buf/validate/validate.proto from source.
+// cannot resolve buf/validate/validate.proto from source. After `nx g
+// <scope>/workspace:rename`, proto/renamed.json says the packages were renamed
+// on purpose (a new API): the base is renamed alike before the comparison, so
+// the rename passes and any other break still fails.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildImage, ownPackages, run } from './proto-inputs.mjs';
@@ -28,6 +32,12 @@ try {
   const before = join(dir, 'before');
   mkdirSync(before);
   execFileSync('sh', ['-c', `git archive "${ref}" proto | tar -x -C "${before}"`], { stdio: 'inherit' });
+  if (existsSync('proto/renamed.json')) {
+    const { readRenameRecord, renameProtoBase } = createRequire(import.meta.url)('../workspace-plugin/build-on-use.cjs');
+    const { from, to } = readRenameRecord('.');
+    if (renameProtoBase(join(before, 'proto'), { from, to }))
+      console.log(`buf-breaking: proto/renamed.json: ${from.protoPackage}.* was renamed ${to.protoPackage}.* on purpose; ${ref}'s proto/ is renamed alike before comparing`);
+  }
   buildImage(join(before, 'proto'), join(dir, 'before.binpb'));
   buildImage('proto', join(dir, 'after.binpb'));
   console.log(`buf-breaking: comparing proto/ with ${ref}`);
