@@ -45,11 +45,14 @@ function fixture(): string {
   writeFileSync(join(root, 'logo.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0x61, 0x63, 0x6d, 0x65])); // "acme" after a NUL
   mkdirSync(join(root, 'node_modules/@acme'), { recursive: true });
   symlinkSync('../../libs/config', join(root, 'node_modules/@acme/config'), 'dir');
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: root, stdio: 'ignore' });
-  git('init', '--quiet');
-  git('add', '.');
-  git('commit', '--quiet', '-m', 'fixture');
+  execFileSync('git', ['init', '--quiet'], { cwd: root });
+  commitAll(root, 'fixture');
   return root;
+}
+
+function commitAll(root: string, message: string) {
+  execFileSync('git', ['add', '.'], { cwd: root });
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '-m', message], { cwd: root });
 }
 
 const OPTIONS = { scope: '@myco', protoPackage: 'myco' };
@@ -107,7 +110,17 @@ describe('rename generator', () => {
     await run();
 
     expect(await run()).toEqual([]);
-    expect(info).toHaveBeenCalledWith(expect.stringMatching(/is @myco with proto package myco already: nothing to rename/));
+    expect(info).toHaveBeenCalledWith(expect.stringMatching(/is @myco with proto package myco already, with nothing left of @acme, acme: nothing to rename/));
+  });
+
+  it('renames what came in later under the old names (an upstream merge), from its record', async () => {
+    await run();
+    const merged = 'apps/user-service/src/merged.ts';
+    writeFileSync(join(root, merged), "import { SERVICES } from '@acme/contracts'; // acme.user.v1\n");
+    commitAll(root, 'the rename, and a merge that brings in the old names');
+
+    expect(await run()).toEqual([`UPDATE ${merged}`]);
+    expect(read(merged)).toBe("import { SERVICES } from '@myco/contracts'; // myco.user.v1\n");
   });
 
   it('refuses a tree with uncommitted changes, writing nothing', async () => {

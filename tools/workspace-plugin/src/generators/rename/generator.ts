@@ -2,7 +2,7 @@ import { join, relative } from 'node:path';
 import { logger, type GeneratorCallback, type Tree } from '@nx/devkit';
 import { PLUGIN_ROOT } from '../../plugin-root';
 import { generateContracts } from '../service/contracts-generation';
-import { RENAME_RECORD, renameRecord } from './api-rename-record';
+import { RENAME_RECORD, renameRecord, type RenameRecord } from './api-rename-record';
 import { currentNames } from './current-names';
 import { assertCommitted, trackedFiles } from './git-state';
 import { sortedLockfile } from './lockfile';
@@ -48,26 +48,38 @@ export function renameWorkspace(tree: Tree, from: WorkspaceNames, to: WorkspaceN
       changed++;
     }
   }
-  if (!sameNames(from, to)) tree.write(RENAME_RECORD, renameRecord(from, to));
+  tree.write(RENAME_RECORD, renameRecord(from, to));
   if (tree.exists(GENERATED)) generateContracts(tree);
   return changed;
 }
 
 /**
+ * What to rename from: the names the workspace has now; or, when it has the
+ * new names already, the ones its record says it was renamed from, so that
+ * what an upstream merge brought in under the old names is renamed too.
+ */
+function renamedFrom(tree: Tree, to: WorkspaceNames): WorkspaceNames {
+  const current = currentNames(tree);
+  const record = tree.exists(RENAME_RECORD) ? (JSON.parse(tree.read(RENAME_RECORD, 'utf-8') ?? '{}') as RenameRecord) : undefined;
+  return sameNames(current, to) && record && sameNames(record.to, to) ? record.from : current;
+}
+
+/**
  * `nx g @acme/workspace:rename --scope=@myco --proto-package=myco`: the npm
  * scope and the proto packages, everywhere they appear, from whatever they
- * are now. A run with the names the workspace already has changes nothing;
- * a run with new names refuses a tree with uncommitted changes.
+ * are now. A run that finds nothing to change says so and writes nothing;
+ * one that would change files refuses a tree with uncommitted changes.
  */
 export async function renameGenerator(tree: Tree, options: RenameGeneratorSchema): Promise<GeneratorCallback> {
   const to = checkedNames(options.scope, options.protoPackage);
-  const from = currentNames(tree);
-  if (sameNames(from, to)) {
-    logger.info(`The workspace is ${to.scope} with proto package ${to.protoPackage} already: nothing to rename.`);
+  const from = renamedFrom(tree, to);
+  const changed = sameNames(from, to) ? 0 : renameWorkspace(tree, from, to, trackedFiles(tree.root));
+  if (tree.listChanges().length === 0) {
+    logger.info(`The workspace is ${to.scope} with proto package ${to.protoPackage} already, with nothing left of ${from.scope}, ${from.protoPackage}: nothing to rename.`);
     return () => undefined;
   }
+  // Only now, with nothing written yet: the tree's changes are flushed after the generator returns.
   assertCommitted(tree.root);
-  const changed = renameWorkspace(tree, from, to, trackedFiles(tree.root));
 
   return () => {
     // After the files are written (never on --dry-run): node_modules' links to the workspace's packages, as npm would make them.
