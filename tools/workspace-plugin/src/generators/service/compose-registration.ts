@@ -1,5 +1,6 @@
 import type { Tree } from '@nx/devkit';
 import { isScalar, type YAMLMap } from 'yaml';
+import { amqpUrl } from './broker-registration';
 import type { DeploymentNames } from './deployment-names';
 import { editSource, insertAfterLastLine } from './source-edits';
 import { editYamlDocument, insertItems, insertPairs, mapAt, seqAt } from './yaml-edits';
@@ -53,8 +54,26 @@ ${prefix}-migrate:
       condition: service_healthy
 
 `;
+  const upstream = d.calls
+    ? `
+    # dns:/// + round_robin: calls spread over every ${d.calls.app} replica
+    # that Docker's DNS returns.
+    ${d.calls.urlVar}: dns:///${d.calls.app}:${d.calls.port}
+    ${d.calls.deadlineVar}: \${${d.calls.deadlineVar}:-1000}`
+    : '';
+  const broker = d.broker
+    ? `
+    # Its own broker user: publishes to acme.events, consumes (and
+    # dead-letters) its queue ${d.broker.queue}.
+    AMQP_URL: ${amqpUrl(d.broker)}`
+    : '';
+  const dependsOn = [
+    ...(d.calls ? [`    ${d.calls.app}:\n      condition: service_healthy`] : []),
+    ...(d.broker ? ['    rabbitmq:\n      condition: service_healthy'] : []),
+  ].join('\n');
+  const networks = [...(d.database ? [`${prefix}-data`] : []), 'services', ...(d.broker ? ['messaging'] : []), 'metrics', 'telemetry'];
   return `${d.database ? database : `# --- ${app} ${'-'.repeat(Math.max(3, 72 - app.length))}\n`}${app}:
-  <<: *app
+  <<: ${d.broker ? '*event-app' : '*app'}
   build: *${app}-build
   image: \${IMAGE_PREFIX:-acme}/${app}:\${IMAGE_TAG:-local}
   volumes:
@@ -64,8 +83,8 @@ ${prefix}-migrate:
     GRPC_PORT: "${port}"
     LOG_LEVEL: \${LOG_LEVEL:-info}
     LOG_FORMAT: \${LOG_FORMAT:-json}${d.database ? `\n    DATABASE_URL: ${databaseUrl}` : ''}
-    GRPC_MAX_CONNECTION_AGE_MS: \${GRPC_MAX_CONNECTION_AGE_MS:-60000}
-  networks: [${d.database ? `${prefix}-data, ` : ''}services, metrics, telemetry]
+    GRPC_MAX_CONNECTION_AGE_MS: \${GRPC_MAX_CONNECTION_AGE_MS:-60000}${upstream}${broker}
+  networks: [${networks.join(', ')}]
   # For debugging with grpcurl / buf curl (mTLS: with a service's
   # certificate, see README); localhost only.
   ports:
@@ -89,7 +108,7 @@ ${prefix}-migrate:
         : ''
     }
     identity-provider:
-      condition: service_healthy
+      condition: service_healthy${dependsOn ? `\n${dependsOn}` : ''}
 `;
 }
 

@@ -1,4 +1,6 @@
+import type { BrokerNames } from './broker-registration';
 import type { ServiceNames } from './service-names';
+import type { UpstreamCall } from './upstream-calls';
 
 /** What the deployment files call one generated service, beside its ServiceNames. */
 export interface DeploymentNames {
@@ -19,11 +21,22 @@ export interface DeploymentNames {
    */
   readonly healthPort: number;
   readonly database: boolean;
+  /** With --events: its broker user and queues. */
+  readonly broker: BrokerNames | undefined;
+  /** With --calls: the service it calls. */
+  readonly calls: UpstreamCall | undefined;
 }
 
 export const HEALTH_PORT_OFFSET = 10;
 
-export function deploymentNames(n: ServiceNames, port: number, database: boolean, databaseName: string): DeploymentNames {
+export function deploymentNames(
+  n: ServiceNames,
+  port: number,
+  database: boolean,
+  databaseName: string,
+  broker?: BrokerNames,
+  calls?: UpstreamCall,
+): DeploymentNames {
   return {
     app: n.app,
     prefix: n.domain,
@@ -34,5 +47,7 @@ export function deploymentNames(n: ServiceNames, port: number, database: boolean
     port,
     healthPort: port + HEALTH_PORT_OFFSET,
     database,
+    broker,
+    calls,
   };
 }

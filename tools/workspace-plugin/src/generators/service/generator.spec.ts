@@ -4,6 +4,7 @@ import { FsTree } from 'nx/src/generators/tree';
 import { workspacePath } from '@acme/testing';
 import { serviceGenerator } from './generator';
 import { nextGrpcPort } from './port-plan';
+import { BROKER } from './broker-registration';
 import { COMPOSE } from './compose-registration';
 import { K8S } from './kubernetes-registration';
 import { DEV_CLIENTS, ESLINT_CONFIG } from './workspace-registration';
@@ -13,7 +14,7 @@ import { DEV_CLIENTS, ESLINT_CONFIG } from './workspace-registration';
 const workspaceTree = (): Tree => new FsTree(workspacePath(), false);
 
 /** What the run would write, as --dry-run lists it: path -> CREATE/UPDATE. */
-const changes = (tree: Tree) => Object.fromEntries(tree.listChanges().map((c) => [c.path.replace(/\d{13}-create-widgets/, '<time>-create-widgets'), c.type]));
+const changes = (tree: Tree) => Object.fromEntries(tree.listChanges().map((c) => [c.path.replace(/\d{13}-create-(widgets|inbox)/, '<time>-create-$1'), c.type]));
 
 const APP_FILES = [
   'jest.config.js',
@@ -79,12 +80,33 @@ const DEPLOYMENT_CHANGES = {
   ),
 };
 const DATABASE_DEPLOYMENT_CHANGES = { 'k8s/overlays/dev/postgres/inventory-db.yaml': 'CREATE', [K8S.prodExternalEgress]: 'UPDATE' };
+// --events: its events package, the outbox and inbox, a consumer; the broker's topology, users and the checks' lists.
+const EVENTS_FILES = [
+  'src/events/events.module.ts',
+  'src/events/events.consumer.ts',
+  'src/events/user-deleted.handler.ts',
+  'src/outbox/widget-events.ts',
+  'src/database/migrations/<time>-create-inbox.ts',
+  'test/events.spec.ts',
+];
+const EVENTS_CHANGES = {
+  'proto/acme/inventory/v1/events.proto': 'CREATE',
+  'libs/contracts/src/gen/acme/inventory/v1/events_pb.ts': 'CREATE',
+  'libs/contracts/src/event-contracts.ts': 'UPDATE',
+  ...Object.fromEntries([...BROKER.topology, ...BROKER.users, BROKER.consumerQueues, BROKER.expectedAccess, BROKER.devBroker].map((path) => [path, 'UPDATE'])),
+};
+// --calls=user-service: the client, and the callee's peer policy and NetworkPolicy.
+const CALLS_FILES = ['src/users/users.module.ts', 'src/users/user-directory.ts'];
+const CALLS_CHANGES = { 'apps/user-service/src/users/peer-policy.ts': 'UPDATE', 'k8s/base/user-service/network-policy.yaml': 'UPDATE' };
+const EVERYTHING = { database: true, events: true, calls: 'user-service' } as const;
 const created = (files: readonly string[]) => Object.fromEntries(files.map((f) => [`apps/inventory-service/${f}`, 'CREATE']));
 
 interface LaunchManifest {
   readonly ready: { readonly grpcHealth: string };
   readonly local: { readonly port: number; readonly databaseUrlVar?: string };
   readonly database?: { readonly name: string };
+  readonly broker?: { readonly urlVar: string };
+  readonly upstreams: Record<string, string>;
 }
 const manifestOf = (tree: Tree): LaunchManifest => readJson(tree, 'apps/inventory-service/project.json').metadata.launch;
 
@@ -92,6 +114,18 @@ describe('nx g @acme/workspace:service, on this workspace', () => {
   it.each([
     ['--database', { database: true }, { ...created([...APP_FILES, ...DATABASE_FILES]), ...WORKSPACE_CHANGES, ...DEPLOYMENT_CHANGES, ...DATABASE_DEPLOYMENT_CHANGES }],
     ['no database', { database: false }, { ...created(APP_FILES), ...WORKSPACE_CHANGES, ...DEPLOYMENT_CHANGES }],
+    [
+      '--database --events --calls=user-service',
+      EVERYTHING,
+      {
+        ...created([...APP_FILES, ...DATABASE_FILES, ...EVENTS_FILES, ...CALLS_FILES]),
+        ...WORKSPACE_CHANGES,
+        ...DEPLOYMENT_CHANGES,
+        ...DATABASE_DEPLOYMENT_CHANGES,
+        ...EVENTS_CHANGES,
+        ...CALLS_CHANGES,
+      },
+    ],
   ])('with %s writes exactly these files', async (_case, options, expected) => {
     const tree = workspaceTree();
     await serviceGenerator(tree, { name: 'inventory', ...options });
@@ -120,9 +154,58 @@ describe('nx g @acme/workspace:service, on this workspace', () => {
     });
   }, 60_000);
 
-  it('only adds to the hand-written deployment files: every line of theirs stays, in its order (comments included)', async () => {
+  it('with --events publishes WidgetCreated, consumes UserDeleted from a queue of its own, and gives it a broker user with exactly its access', async () => {
     const tree = workspaceTree();
-    await serviceGenerator(tree, { name: 'inventory', database: true });
+    await serviceGenerator(tree, { name: 'inventory', database: true, events: true });
+    expect(tree.read('libs/contracts/src/event-contracts.ts', 'utf-8')).toContain(`inventoryWidgetCreated: contract(InventoryWidgetCreatedSchema, 'inventory.v1.widget_created'),`);
+    expect(manifestOf(tree)).toMatchObject({ broker: { urlVar: 'AMQP_URL' } });
+    expect(tree.read('apps/inventory-service/src/events/events.consumer.ts', 'utf-8')).toContain(`INVENTORY_EVENTS_CONSUMER = 'inventory-service.user-events'`);
+    const topology = readJson<{ bindings: { destination: string; routing_key: string }[] }>(tree, BROKER.topology[0]);
+    expect(topology.bindings).toContainEqual(expect.objectContaining({ destination: 'inventory-service.user-events', routing_key: 'user.v1.deleted' }));
+    expect(tree.read(BROKER.topology[1], 'utf-8')).toBe(tree.read(BROKER.topology[0], 'utf-8')); // the dev overlay's copy stays identical
+    const users = readJson<{ permissions: { user: string; read: string }[] }>(tree, BROKER.users[0]);
+    expect(users.permissions.find((p) => p.user === 'inventory-service')?.read).toBe('^(acme\\.events|inventory-service\\.user-events)$');
+    expect(tree.read(BROKER.expectedAccess, 'utf-8')).toContain(`  'inventory-service: write queue inventory-service.user-events',\n  'order-service:`);
+    expect(tree.read('k8s/base/inventory-service/deployment.yaml', 'utf-8')).toMatch(/terminationGracePeriodSeconds: 45\n[\s\S]*- name: AMQP_URL/);
+    // Without --calls the widgets have no user, so the handler is where the fork writes its own effect.
+    expect(tree.read('apps/inventory-service/src/events/user-deleted.handler.ts', 'utf-8')).toContain('what inventory-service does about it goes in handle()');
+  }, 60_000);
+
+  it('takes --consumes for another event of the system, and refuses what is not one', async () => {
+    const tree = workspaceTree();
+    await serviceGenerator(tree, { name: 'inventory', database: true, events: true, consumes: 'acme.order.v1.OrderCreated' });
+    expect(tree.read('apps/inventory-service/src/events/order-created.handler.ts', 'utf-8')).toContain('implements EventHandler<orderEventsV1.OrderCreated>');
+    expect(tree.read(BROKER.consumerQueues, 'utf-8')).toContain(`queue: 'inventory-service.order-events',\n    deadLetterQueue: 'inventory-service.order-events.dlq',\n    routingKeys: [EVENTS.orderCreated.routingKey],`);
+    await expect(serviceGenerator(workspaceTree(), { name: 'stock', database: true, events: true, consumes: 'acme.user.v1.UserCreated' })).rejects.toThrow(
+      /--consumes acme\.user\.v1\.UserCreated: not an event of .*\(acme\.user\.v1\.UserDeleted, acme\.order\.v1\.OrderCreated, acme\.order\.v1\.OrderCancelled\)/,
+    );
+  }, 60_000);
+
+  it.each([
+    ['--events without --database', { events: true }, '--events needs --database'],
+    ['--consumes without --events', { database: true, consumes: 'acme.user.v1.UserDeleted' }, '--consumes is an option of --events'],
+    ['--calls of a service it cannot use', { calls: 'order-service' }, '--calls order-service: the generator knows how to call user-service'],
+  ])('refuses %s', async (_case, options, message) => {
+    await expect(serviceGenerator(workspaceTree(), { name: 'inventory', ...options })).rejects.toThrow(message);
+  });
+
+  it('with --calls=user-service asks user-service about the user, and user-service lets it in', async () => {
+    const tree = workspaceTree();
+    await serviceGenerator(tree, { name: 'inventory', calls: 'user-service' });
+    expect(manifestOf(tree).upstreams).toEqual({ USER_SERVICE_URL: 'user-service', AUTH_ISSUER: 'identity-provider' });
+    expect(tree.read('apps/user-service/src/users/peer-policy.ts', 'utf-8')).toMatch(/^ {2}getUser: \[.*'inventory-service'\],$/m);
+    expect(tree.read('k8s/base/user-service/network-policy.yaml', 'utf-8')).toContain('app.kubernetes.io/name: inventory-service');
+    expect(tree.read('k8s/base/inventory-service/kustomization.yaml', 'utf-8')).toContain('- USER_SERVICE_URL=dns:///user-service-headless:50051');
+    expect(tree.read('proto/acme/inventory/v1/inventory.proto', 'utf-8')).toContain('FAILED_PRECONDITION: user-service knows no user `user_id`.');
+    expect(tree.read('apps/inventory-service/src/main.ts', 'utf-8')).not.toContain('propagateCallContext: false'); // the caller's token and deadline go upstream
+  }, 60_000);
+
+  it.each([
+    ['--database', { database: true }],
+    ['--database --events --calls=user-service', EVERYTHING],
+  ])('with %s only adds to the hand-written deployment files: every line of theirs stays, in its order (comments included)', async (_case, options) => {
+    const tree = workspaceTree();
+    await serviceGenerator(tree, { name: 'inventory', ...options });
     const edited = tree.listChanges().filter((c) => c.type === 'UPDATE' && /\.(ya?ml|example)$/.test(c.path));
     expect(edited.length).toBeGreaterThanOrEqual(Object.values({ ...DEPLOYMENT_CHANGES, ...DATABASE_DEPLOYMENT_CHANGES }).filter((t) => t === 'UPDATE').length);
     for (const change of edited) {

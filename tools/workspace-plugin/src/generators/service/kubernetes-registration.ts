@@ -1,5 +1,6 @@
 import type { Tree } from '@nx/devkit';
 import { isScalar, isSeq, Scalar, visit, type Document } from 'yaml';
+import { amqpUrl } from './broker-registration';
 import type { DeploymentNames } from './deployment-names';
 import { editYaml, editYamlDocument, insertItems, nameOf, parseSnippet, seqAt } from './yaml-edits';
 
@@ -56,7 +57,9 @@ export function registerKubernetes(tree: Tree, d: DeploymentNames): void {
     - POSTGRES_PASSWORD=dev-only-${d.databaseHost}-password
 - name: ${app}-secrets
   literals:
-    - DATABASE_URL=postgres://${d.databaseName}:dev-only-${d.databaseHost}-password@${d.databaseHost}:5432/${d.databaseName}
+    - DATABASE_URL=postgres://${d.databaseName}:dev-only-${d.databaseHost}-password@${d.databaseHost}:5432/${d.databaseName}${
+      d.broker ? `\n    - AMQP_URL=${amqpUrl(d.broker)}` : ''
+    }
 `,
         (item) => /-service-secrets$/.test(nameOf(item) ?? ''),
       );
@@ -111,20 +114,40 @@ spec:
               memory: 512Mi
 `);
   if (d.database) {
-    appendDocument(tree, K8S.prodExternalEgress, `# ${app}: its own database.
+    // The patch replaces the base's whole egress list: the upstream it calls is repeated here.
+    const upstream = d.calls
+      ? `    - to:
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/name: ${d.calls.app}
+      ports:
+        - port: ${d.calls.port}
+          protocol: TCP
+`
+      : '';
+    const broker = d.broker
+      ? `    - to:
+        - ipBlock:
+            cidr: ${brokerAddress(tree)}
+      ports:
+        - port: 5671
+          protocol: TCP
+`
+      : '';
+    appendDocument(tree, K8S.prodExternalEgress, `# ${app}: ${d.calls ? `${d.calls.app}, ` : ''}its own database${d.broker ? ' and the broker' : ''}.
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   name: ${app}
 spec:
   egress:
-    - to:
+${upstream}    - to:
         - ipBlock:
             cidr: ${nextDocumentationAddress(tree)}/32
       ports:
         - port: 5432
           protocol: TCP
-`);
+${broker}`);
   }
 
   editYamlDocument(tree, K8S.mtls, (doc) => {
@@ -230,6 +253,14 @@ function addToAppLists(tree: Tree, path: string, apps: readonly string[], app: s
     }
   });
   if (lists === 0) throw new Error(`${path}: no app.kubernetes.io/name In [...] list names all of ${apps.join(', ')}, where the generator adds ${app}`);
+}
+
+/** The broker's address in prod's egress policies: the one the other services reach on AMQPS (5671). */
+function brokerAddress(tree: Tree): string {
+  const text = tree.read(K8S.prodExternalEgress, 'utf-8') ?? '';
+  const found = /cidr: (\S+)\n\s+ports:\n\s+- port: 5671\b/.exec(text)?.[1];
+  if (!found) throw new Error(`${K8S.prodExternalEgress}: no egress rule on port 5671 (the broker's AMQPS) to take the broker's address from`);
+  return found;
 }
 
 /**

@@ -3,4 +3,7 @@ export interface ServiceGeneratorSchema {
   readonly name: string;
   readonly port?: number;
   readonly database?: boolean;
+  readonly events?: boolean;
+  readonly consumes?: string;
+  readonly calls?: string;
 }

@@ -45,6 +45,37 @@ export function editYaml(tree: Tree, path: string, edit: (docs: Document.Parsed[
   tree.write(path, printed.join(''));
 }
 
+/**
+ * Edits the documents of a multi-document YAML file for which `match` holds,
+ * and reprints only those: the others keep their text exactly (yaml would
+ * print e.g. a StatefulSet's `defaultMode: 0440`, an octal number to
+ * Kubernetes' YAML 1.1, as the decimal 440).
+ */
+export function editMatchingDocuments(tree: Tree, path: string, match: (doc: Document.Parsed) => boolean, edit: (doc: Document.Parsed) => void): number {
+  const text = tree.read(path, 'utf-8');
+  if (text === null) throw new Error(`${path} is missing: the generator edits it`);
+  const docs = parseAllDocuments(text, { merge: true });
+  if (!Array.isArray(docs)) throw new Error(`${path}: not YAML the generator can read`);
+  let edited = 0;
+  let result = '';
+  let at = 0;
+  docs.forEach((doc, index) => {
+    const [error] = doc.errors;
+    if (error) throw new Error(`${path}: ${error.message}`);
+    // The first document's text starts at the file's start (its leading comment is part of it).
+    const end = docs[index + 1]?.range[0] ?? text.length;
+    if (match(doc)) {
+      edit(doc);
+      keepAnchorsOnTheirLine(doc);
+      result += doc.toString(PRINT);
+      edited++;
+    } else result += text.slice(at, end);
+    at = end;
+  });
+  tree.write(path, result);
+  return edited;
+}
+
 /** Edits a single-document YAML file. */
 export function editYamlDocument(tree: Tree, path: string, edit: (doc: Document.Parsed) => void): void {
   editYaml(tree, path, ([doc]) => {
