@@ -1,12 +1,48 @@
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { appScript, ServiceProcess } from '@acme/testing';
 import { client } from './support/http';
+import { rawRequest } from './support/raw-http';
 import { jsonLines, waitForLogLine } from './support/logs';
 import type { ServiceStack } from '@acme/testing';
 import { startDebugServices } from './support/stack';
 
 const GATEWAY = appScript('api-gateway', 'serve');
+
+/** A bare socket's received bytes as text, for a response RawConnection does not parse (chunked, then another). */
+class SocketReader {
+  text = '';
+  readonly closed: Promise<void>;
+  private wake: (() => void) | undefined;
+  private constructor(private readonly socket: Socket) {
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      this.text += chunk;
+      this.wake?.();
+    });
+    socket.on('error', () => undefined);
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    void this.closed.then(() => this.wake?.());
+  }
+  static async open(baseUrl: string): Promise<SocketReader> {
+    const { hostname, port } = new URL(baseUrl);
+    const socket = connect(Number(port), hostname);
+    await once(socket, 'connect');
+    return new SocketReader(socket);
+  }
+  write(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+  /** Resolves once what was received satisfies `done`; rejects if the socket closes first. */
+  async until(done: (text: string) => boolean): Promise<void> {
+    while (!done(this.text)) {
+      if (this.socket.destroyed) throw new Error(`closed before expected; received ${JSON.stringify(this.text.slice(-300))}`);
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}
 
 // The built gateway as production runs it: `node apps/api-gateway/dist/main.js`.
 describe('api-gateway as a process (dist/main.js)', () => {
@@ -74,13 +110,27 @@ describe('api-gateway as a process (dist/main.js)', () => {
     const requestId = `inflight-${randomUUID()}`;
     const inFlight = api.get(`/users/${user.id}`, { headers: { 'x-request-id': requestId } });
     await waitForLogLine(gateway, (line) => line['requestId'] === requestId && line['msg'] === 'request received');
+    // An event stream on a keep-alive connection: the shutdown ends it, and the connection stays open after close()
+    // reaped the idle ones.
+    const watch = await SocketReader.open(url);
+    watch.write(rawRequest('GET', `/users/${user.id}/orders:watch`, { authorization: `Bearer ${await services.identity.token('admin')}` }));
+    await watch.until((text) => text.includes('SNAPSHOT_END'));
 
     gateway.child.kill('SIGTERM');
     await waitForLogLine(gateway, (line) => /SIGTERM received/.test(String(line['msg'])));
     // A new request is refused: the listening socket is closed (or a kept-alive connection gets 503).
     const late = await fetch(`${url}/healthz`).then((r) => r.status, (error: Error) => error.name);
     expect([503, 'TypeError']).toContain(late);
-
+    // The stream's connection, once the shutdown ended the stream (the last chunk): a request on it is refused 503
+    // with a problem document like every other error, not with Fastify's own JSON (the chaos soak saw that).
+    await watch.until((text) => text.endsWith('\r\n0\r\n\r\n'));
+    const before = watch.text.length;
+    watch.write(rawRequest('GET', '/healthz', {}));
+    await watch.closed;
+    const refusal = watch.text.slice(before);
+    expect(refusal).toMatch(/^HTTP\/1\.1 503 /);
+    expect(refusal).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+    expect(refusal).toMatch(/"status":503/);
     services.userService.child.kill('SIGCONT');
     const answer = await inFlight;
     expect(answer.status).toBe(200);

@@ -17,7 +17,7 @@ import { echoRequestId, installRequestContext, requestIdOf } from './request-con
 import { installHttpMetrics } from './http-metrics';
 import { installAccessLog } from './logging';
 import { installSecurityHeaders } from './security-headers';
-import { type AbuseLimits, installAbuseLimits } from './abuse-limits';
+import { type AbuseLimits, GatewayOverloaded, installAbuseLimits } from './abuse-limits';
 import { type HttpTimeouts, serverTimeoutOptions } from './server-timeouts';
 import { schemaErrorToValidationError } from './validation-error';
 import { installStreamedBodies } from '../streams/streamed-body';
@@ -95,7 +95,10 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
     // OpenAPI's `example` is allowed in the schemas; everything else unknown to JSON Schema is a mistake.
     ajv: { customOptions: { ...EDGE_AJV_OPTIONS, keywords: [...EDGE_AJV_OPTIONS.keywords] } },
     schemaErrorFormatter: schemaErrorToValidationError,
-    return503OnClosing: true,
+    // Fastify's own 503 while closing is its JSON, not a problem document, and skips the hooks (no access line):
+    // requests that still arrive then (on a kept-alive connection that went idle after close() reaped the idle ones,
+    // e.g. an event stream the shutdown ended) are refused by the `closing` hook below instead.
+    return503OnClosing: false,
     // No Nest middleware here (hooks do that work, and the access log is one: logging.ts), so no @fastify/middie run on every request.
     skipMiddie: true,
     ...(options.trustedProxyHops ? { trustProxy: options.trustedProxyHops } : {}),
@@ -108,6 +111,13 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
   else logger.warn('GRPC_TLS=off: the services are called in plaintext, without a client certificate');
   app.useGlobalFilters(problems);
   const fastify = app.getHttpAdapter().getInstance();
+  // Once the server closes, a request that still arrives is refused 503 like any overload (its connection is closed
+  // after the answer, so the client goes to another replica). First of the hooks: nothing else need run for it.
+  let closing = false;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!closing) return done();
+    problems.answer(new GatewayOverloaded('this gateway is shutting down; retry (another replica answers)'), request, reply);
+  });
   // text/plain bodies are answered 415; JSON bodies are checked to be UTF-8 before Fastify's own parser.
   fastify.removeContentTypeParser('text/plain');
   await installSecurityHeaders(app, { corsAllowedOrigins: options.corsAllowedOrigins ?? [] });
@@ -147,6 +157,7 @@ export async function bootstrapHttpGateway(module: DynamicModule, options: HttpG
     // Fastify stops accepting connections and waits for in-flight requests;
     // then Nest's shutdown hooks close the upstream channels.
     stop: async () => {
+      closing = true;
       const cutOff = setTimeout(() => {
         logger.warn(`requests still running after ${options.shutdownGraceMs} ms: closing their connections`);
         app.getHttpServer().closeAllConnections();
