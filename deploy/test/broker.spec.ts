@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { brokerAccess, credentialProblems, userProblems } from '../src/broker-access';
-import { topologyProblems } from '../src/broker-topology';
+import { CONSUMER_QUEUES, topologyProblems } from '../src/broker-topology';
 import { composeBrokerWiring, k8sBrokerWiring, type BrokerWiring } from '../src/broker-wiring';
 import { parseCompose } from '../src/compose-checks';
 import { renderOverlay } from '../src/kustomize';
@@ -33,6 +33,12 @@ const EXPECTED_ACCESS = [
   'user-service: configure exchange acme.events',
   'user-service: write exchange acme.events',
 ];
+
+// The "fails on" cases expect a problem per service that the broken part
+// concerns, so a generated service is expected among them too.
+const brokerApps = (): string[] => deployedApps().filter((app) => app.broker).map((app) => app.name);
+const consumerQueues = (): string[] => CONSUMER_QUEUES.map((q) => q.queue).sort();
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const DEPLOYMENTS: Record<string, () => BrokerWiring> = {
   'docker-compose.yml': () => composeBrokerWiring(parseCompose(readFileSync(repoPath('docker-compose.yml'), 'utf8'))),
@@ -98,7 +104,7 @@ describe('the broker checks fail on', () => {
     d.queues!.push({ name: 'stray', vhost: 'acme', durable: true, auto_delete: false, arguments: {} });
     expect(await topologyProblems(d)).toEqual([
       'queue stray: no service declares it',
-      expect.stringMatching(/^binding acme\.events -\[user\.v1\.deleted\]-> order-service\.user-events: missing/),
+      ...consumerQueues().map((queue) => expect.stringMatching(new RegExp(`^binding acme\\.events -\\[user\\.v1\\.deleted\\]-> ${escaped(queue)}: missing`))),
     ]);
     d.vhosts!.push({ name: '/' });
     expect(await topologyProblems(d)).toEqual(['declares 2 vhosts (acme, /), expected exactly one for the services']);
@@ -110,10 +116,11 @@ describe('the broker checks fail on', () => {
       who: u.who,
       url: u.who.endsWith('user-service') ? u.url.replace('dev-only-user-service-amqp-password', 'typo') : u.url.replace(/\/acme$/, '/%2F'),
     }));
-    expect(credentialProblems(wrong, definitions).sort()).toEqual([
-      'service order-service: user "order-service" has no permissions on vhost "/"',
-      'service user-service: AMQP_URL\'s password is not user "user-service"\'s',
-    ]);
+    expect(credentialProblems(wrong, definitions).sort()).toEqual(
+      brokerApps().map((app) =>
+        app === 'user-service' ? 'service user-service: AMQP_URL\'s password is not user "user-service"\'s' : `service ${app}: user "${app}" has no permissions on vhost "/"`,
+      ),
+    );
     expect(credentialProblems([{ who: 'x', url: 'amqp://guest:guest@rabbitmq:5672/acme' }], definitions)).toEqual([
       'x: AMQP_URL names user "guest", which the broker does not define',
     ]);
@@ -127,8 +134,7 @@ describe('the broker checks fail on', () => {
     expect(brokerAccess(d).filter((a) => !EXPECTED_ACCESS.includes(a))).toEqual([
       'user-service: read exchange acme.events',
       'user-service: read exchange amq.default',
-      'user-service: read queue order-service.user-events',
-      'user-service: read queue order-service.user-events.dlq',
+      ...consumerQueues().flatMap((queue) => [`user-service: read queue ${queue}`, `user-service: read queue ${queue}.dlq`]),
     ]);
     expect(userProblems(d)).toEqual(['user order-service: tags administrator; service users need none']);
   });
@@ -142,10 +148,9 @@ describe('the broker checks fail on', () => {
     projected.sources = projected.sources.slice(0, 1);
     const withoutUsers = k8sBrokerWiring(objects);
     expect(withoutUsers.problems).toEqual([]);
-    expect(credentialProblems(withoutUsers.urls, withoutUsers.definitions)).toEqual([
-      'Deployment/order-service container order-service: AMQP_URL names user "order-service", which the broker does not define',
-      'Deployment/user-service container user-service: AMQP_URL names user "user-service", which the broker does not define',
-    ]);
+    expect(credentialProblems(withoutUsers.urls, withoutUsers.definitions).sort()).toEqual(
+      brokerApps().map((app) => `Deployment/${app} container ${app}: AMQP_URL names user "${app}", which the broker does not define`),
+    );
     broker.spec.template.spec.containers[0]!.volumeMounts = broker.spec.template.spec.containers[0]!.volumeMounts.filter((m) => !m.mountPath.includes('conf.d'));
     expect(k8sBrokerWiring(objects).problems).toEqual([
       'StatefulSet/rabbitmq container rabbitmq: no rabbitmq.conf mounted into /etc/rabbitmq/conf.d/ sets load_definitions',

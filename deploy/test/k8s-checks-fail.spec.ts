@@ -14,7 +14,7 @@ import {
 import { permittedConnections } from '../src/network-graph';
 import { mtlsWiringPolicy } from '../src/mtls-wiring';
 import { identityPolicy } from '../src/identity-wiring';
-import { deployedAppNames } from '../src/deployed-apps';
+import { deployedAppNames, deployedApps } from '../src/deployed-apps';
 
 // Each check must be able to fail: every test breaks one thing in a copy of a
 // rendered overlay and expects the check to name it.
@@ -267,12 +267,15 @@ describe('the mTLS wiring check fails on', () => {
     objects = broken(objects, 'Deployment', 'order-service', (d) => {
       container(d).readinessProbe.grpc.port = 50052;
     });
-    expect(mtlsWiringPolicy(objects).sort()).toEqual([
-      'Certificate/user-service: uris ["spiffe://acme.internal/ns/acme/sa/order-service"], expected [spiffe://acme.internal/ns/acme/sa/user-service]',
-      'Deployment/api-gateway: USER_SERVICE_URL=dns:///user-service-headless:50051, but Certificate/user-service has no DNS name user-service-headless',
-      'Deployment/order-service: USER_SERVICE_URL=dns:///user-service-headless:50051, but Certificate/user-service has no DNS name user-service-headless',
-      'Deployment/order-service: its gRPC readiness probe asks port 50052, not the health port GRPC_HEALTH_PORT=50062 (the kubelet cannot do TLS)',
-    ]);
+    // Every caller of user-service dials the name its certificate lost (a generated caller too).
+    const callers = deployedApps().filter((app) => app.calls.includes('user-service'));
+    expect(mtlsWiringPolicy(objects).sort()).toEqual(
+      [
+        'Certificate/user-service: uris ["spiffe://acme.internal/ns/acme/sa/order-service"], expected [spiffe://acme.internal/ns/acme/sa/user-service]',
+        ...callers.map(({ name }) => `Deployment/${name}: USER_SERVICE_URL=dns:///user-service-headless:50051, but Certificate/user-service has no DNS name user-service-headless`),
+        'Deployment/order-service: its gRPC readiness probe asks port 50052, not the health port GRPC_HEALTH_PORT=50062 (the kubelet cannot do TLS)',
+      ].sort(),
+    );
     expect(schemaProblems(objects)).toEqual(['Certificate/user-service: unknown field /spec/renewbefore']);
   });
 
