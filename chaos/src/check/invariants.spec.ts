@@ -1,5 +1,5 @@
-import type { FaultRecord, MemoryRecord, PoisonRecord, RequestRecord, SettledState } from '../history/records';
-import { checkHistory, DEFAULT_BOUNDS } from './invariants';
+import type { FaultRecord, PoisonRecord, RequestRecord, SettledState } from '../history/records';
+import { checkHistory, DEFAULT_BOUNDS, type MemoryState } from './invariants';
 
 // Small hand-made histories: one that keeps every promise, and variants that
 // each break one.
@@ -37,11 +37,15 @@ const SETTLED: SettledState = {
   userDeletedEvents: [{ eventId: 'e1', inboxRows: 1 }],
   deadLettered: { [DLQ]: [POISON.messageId] },
 };
-const MEMORY: readonly MemoryRecord[] = [
-  { process: 'api-gateway', startMb: 100, endMb: 120, restarted: false },
-  // Replaced by a restart: its growth says nothing.
-  { process: 'order-service', startMb: 100, endMb: 400, restarted: true },
-];
+const life = { process: 'api-gateway', pid: 7, fromMs: 0, untilMs: 90_000, samples: 45, peakMb: 130 };
+const MEMORY: MemoryState = {
+  series: [
+    { ...life, firstMb: 100, lastMb: 120, growth: 1.2 },
+    // A restarted replica's short life: listed, not compared.
+    { ...life, process: 'order-service', pid: 8, fromMs: 80_000, samples: 5 },
+  ],
+  notRunning: [],
+};
 
 const replace = (index: number, over: Partial<RequestRecord>) => CLEAN.map((r, i) => (i === index ? { ...r, ...over } : r));
 
@@ -69,7 +73,26 @@ describe('checkHistory', () => {
     expect(result.violations.filter((v) => v.invariant.includes('recovered'))).toEqual([]);
   });
 
-  type Case = [string, { requests?: readonly RequestRecord[]; faults?: readonly FaultRecord[]; poisoned?: readonly PoisonRecord[]; settled?: Partial<SettledState>; memory?: readonly MemoryRecord[] }];
+  it("allows a gateway that is down to leave requests unanswered, and times its recovery through it", () => {
+    const down: FaultRecord = { id: 1, kind: 'gateway-kill', target: { kind: 'gateway', gateway: 1 }, signal: 'SIGKILL', startMs: 1_000, endMs: 2_000 };
+    const requests = [
+      ...CLEAN.slice(0, 2),
+      req({ kind: 'list-orders', startMs: 1_050, gateway: 1, status: 0, detail: 'TypeError: fetch failed' }),
+      // Through the other gateway meanwhile, and after the restart: the first success through gateway 1 ends at 2,310.
+      req({ kind: 'create-order', startMs: 1_100, userId: U, idempotencyKey: 'k2', orderId: 'o2' }),
+      req({ kind: 'list-orders', startMs: 2_100, gateway: 0 }),
+      req({ kind: 'list-orders', startMs: 2_300, gateway: 1 }),
+      ...CLEAN.slice(5),
+    ];
+    const result = checkHistory(requests, [down], [POISON], SETTLED, MEMORY);
+    expect(result.violations).toEqual([]);
+    expect(result.faults.map((f) => f.recoveryMs)).toEqual([310]);
+    // The same unanswered request through the gateway that was up is a violation.
+    const other = requests.map((r) => (r.status === 0 ? { ...r, gateway: 0 } : r));
+    expect(checkHistory(other, [down], [POISON], SETTLED, MEMORY).violations.map((v) => v.invariant)).toEqual(['every request is answered']);
+  });
+
+  type Case = [string, { requests?: readonly RequestRecord[]; faults?: readonly FaultRecord[]; poisoned?: readonly PoisonRecord[]; settled?: Partial<SettledState>; memory?: MemoryState }];
   it.each<Case>([
     ['every acknowledged order exists', { settled: { orders: SETTLED.orders.slice(1) } }],
     ['an idempotent retry returns the same order', { requests: replace(4, { orderId: 'o9' }) }],
@@ -99,8 +122,11 @@ describe('checkHistory', () => {
     ['no unexpected 4xx', { requests: [...CLEAN, req({ kind: 'delete-user', startMs: 4_000, userId: 'u-2', status: 404, problem: true })] }],
     ['each fault is recovered from within the bound', { requests: CLEAN.filter((r) => r.startMs < 2_000 || r.startMs > 2_000 + DEFAULT_BOUNDS.recoveryMs) }],
     ['every fault is injected and undone', { faults: [{ ...KILL, error: 'undoing: order-service did not become ready' }] }],
-    ['every process runs at the end', { memory: [{ process: 'order-service', startMb: 100, restarted: true }] }],
-    [`resident memory grows at most ${DEFAULT_BOUNDS.rssGrowthFactor}x`, { memory: [{ process: 'api-gateway', startMb: 100, endMb: 100 * DEFAULT_BOUNDS.rssGrowthFactor + 1, restarted: false }] }],
+    ['every process runs at the end', { memory: { ...MEMORY, notRunning: ['order-service@127.0.0.1:5000'] } }],
+    [
+      `resident memory grows at most ${DEFAULT_BOUNDS.memory.growthFactor}x`,
+      { memory: { ...MEMORY, series: [{ ...life, firstMb: 100, lastMb: 100 * DEFAULT_BOUNDS.memory.growthFactor + 1, growth: DEFAULT_BOUNDS.memory.growthFactor + 0.01 }] } },
+    ],
   ])('finds "%s" broken', (invariant, change) => {
     const { violations } = checkHistory(change.requests ?? CLEAN, change.faults ?? [KILL], change.poisoned ?? [POISON], { ...SETTLED, ...change.settled }, change.memory ?? MEMORY);
     expect(violations.map((v) => v.invariant)).toContain(invariant);

@@ -1,4 +1,4 @@
-import type { FaultKind, FaultTarget } from '../plan/fault-schedule';
+import type { FaultKind, FaultTarget, GatewaySignal } from '../plan/fault-schedule';
 
 /** What a virtual client asked the gateway for. */
 export type RequestKind =
@@ -41,6 +41,7 @@ export interface FaultRecord {
   readonly kind: FaultKind;
   readonly target: FaultTarget;
   readonly latencyMs?: number;
+  readonly signal?: GatewaySignal;
   readonly startMs: number;
   /** When the target was whole again: the proxy restored, the latency removed, the restarted replica ready. */
   readonly endMs: number;
@@ -73,14 +74,4 @@ export interface SettledState {
   readonly userDeletedEvents: readonly { eventId: string; inboxRows: number }[];
   /** The message-id of every message in each dead-letter queue ("(none)" for one without). */
   readonly deadLettered: Readonly<Record<string, readonly string[]>>;
-}
-
-/** Resident memory of a long-lived process when the faults start and at the end, in MB. */
-export interface MemoryRecord {
-  readonly process: string;
-  readonly startMb: number;
-  /** Undefined: the process was not running at the end. */
-  readonly endMb?: number;
-  /** Replaced during the run (killed or terminated and started again): its figures are not compared. */
-  readonly restarted: boolean;
 }

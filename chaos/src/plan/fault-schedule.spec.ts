@@ -39,10 +39,13 @@ describe('faultSchedule', () => {
     expect([...kinds].sort()).toEqual([...FAULT_KINDS].sort());
   });
 
-  it('gives added latency a value only to latency faults', () => {
-    for (const fault of faultSchedule(new Prng(11), { ...OPTIONS, maxFaults: 30, untilMs: 300_000 })) {
+  it('gives added latency a value only to latency faults, and a signal only to gateway kills (both signals over a long run)', () => {
+    const faults = faultSchedule(new Prng(11), { ...OPTIONS, maxFaults: 60, untilMs: 600_000 });
+    for (const fault of faults) {
       expect(fault.latencyMs !== undefined).toBe(fault.kind === 'user-latency');
+      expect(fault.signal !== undefined).toBe(fault.kind === 'gateway-kill');
     }
+    expect(new Set(faults.flatMap((f) => f.signal ?? []))).toEqual(new Set(['SIGKILL', 'SIGTERM']));
   });
 
   it('stalls only replicas of the consuming app, and both of them over a long run', () => {

@@ -4,9 +4,11 @@ import type { Prng } from './prng';
 export const REPLICATED_APPS = ['user-service', 'order-service'] as const;
 export type ReplicatedApp = (typeof REPLICATED_APPS)[number];
 export const REPLICAS_PER_APP = 2;
+/** Gateways in front of the services; the clients use either, so one may be killed. */
+export const GATEWAYS = 2;
 
-export type FaultKind = 'sigkill' | 'sigterm' | 'database-cut' | 'user-latency' | 'broker-cut' | 'sigstop';
-export const FAULT_KINDS: readonly FaultKind[] = ['sigkill', 'sigterm', 'database-cut', 'user-latency', 'broker-cut', 'sigstop'];
+export type FaultKind = 'sigkill' | 'sigterm' | 'database-cut' | 'user-latency' | 'broker-cut' | 'sigstop' | 'broker-restart' | 'gateway-kill';
+export const FAULT_KINDS: readonly FaultKind[] = ['sigkill', 'sigterm', 'database-cut', 'user-latency', 'broker-cut', 'sigstop', 'broker-restart', 'gateway-kill'];
 
 /** The app whose replicas a stall freezes: order-service consumes events, so a frozen consumer holds unacknowledged messages. */
 export const STALLED_APP: ReplicatedApp = 'order-service';
@@ -16,7 +18,8 @@ export type FaultTarget =
   | { readonly kind: 'replica'; readonly app: ReplicatedApp; readonly replica: number }
   | { readonly kind: 'database'; readonly app: ReplicatedApp }
   | { readonly kind: 'user-service path' }
-  | { readonly kind: 'broker' };
+  | { readonly kind: 'broker' }
+  | { readonly kind: 'gateway'; readonly gateway: number };
 
 export interface PlannedFault {
   readonly id: number;
@@ -27,7 +30,12 @@ export interface PlannedFault {
   readonly endMs: number;
   /** user-latency: added to every chunk on the way to user-service (and back). */
   readonly latencyMs?: number;
+  /** gateway-kill: how the gateway is stopped. */
+  readonly signal?: GatewaySignal;
 }
+
+export type GatewaySignal = 'SIGKILL' | 'SIGTERM';
+export const GATEWAY_SIGNALS: readonly GatewaySignal[] = ['SIGKILL', 'SIGTERM'];
 
 export interface ScheduleOptions {
   /** Faults start at or after this (the warm-up runs fault-free)... */
@@ -48,6 +56,9 @@ export const FAULT_DURATION_MS: Readonly<Record<FaultKind, readonly [number, num
   'broker-cut': [2_000, 6_000],
   // A few seconds: well under AMQP's heartbeat timeout, so the broker keeps the frozen consumer's messages for it.
   sigstop: [2_000, 5_000],
+  // From the broker closing the vhost's connections to its accepting them again.
+  'broker-restart': [2_000, 6_000],
+  'gateway-kill': [1_000, 4_000],
 };
 
 /** Added latency: one value under the callers' deadlines, one beyond them. */
@@ -62,6 +73,8 @@ export const targetKey = (target: FaultTarget): string => {
       return `${target.app}#${target.replica}`;
     case 'database':
       return `${target.app} database`;
+    case 'gateway':
+      return `gateway#${target.gateway}`;
     default:
       return target.kind;
   }
@@ -80,6 +93,10 @@ function targetsOf(kind: FaultKind): FaultTarget[] {
       return [{ kind: 'broker' }];
     case 'sigstop':
       return Array.from({ length: REPLICAS_PER_APP }, (_, replica) => ({ kind: 'replica' as const, app: STALLED_APP, replica }));
+    case 'broker-restart':
+      return [{ kind: 'broker' }];
+    case 'gateway-kill':
+      return Array.from({ length: GATEWAYS }, (_, gateway) => ({ kind: 'gateway' as const, gateway }));
   }
 }
 
@@ -128,6 +145,7 @@ export function faultSchedule(prng: Prng, options: ScheduleOptions): PlannedFaul
       startMs,
       endMs: startMs + durationMs,
       ...(kind === 'user-latency' ? { latencyMs: prng.pick(USER_LATENCIES_MS) } : {}),
+      ...(kind === 'gateway-kill' ? { signal: prng.pick(GATEWAY_SIGNALS) } : {}),
     };
     const sameTarget = planned.filter((other) => targetKey(other.target) === targetKey(fault.target));
     if (sameTarget.some((other) => overlaps(other, fault, SAME_TARGET_GAP_MS))) continue;

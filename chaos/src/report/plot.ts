@@ -25,7 +25,7 @@ export function renderPlot(seconds: readonly { answered: number; failed: number 
   const shades = faults.map((fault, i) => {
     const from = x((fault.startMs - originMs) / 1_000);
     const to = x((fault.endMs - originMs) / 1_000);
-    const label = `${fault.kind} ${targetKey(fault.target)}${fault.latencyMs ? ` +${fault.latencyMs} ms` : ''}`;
+    const label = `${fault.kind} ${targetKey(fault.target)}${fault.latencyMs ? ` +${fault.latencyMs} ms` : ''}${fault.signal ? ` ${fault.signal}` : ''}`;
     const band = `<rect x="${from.toFixed(1)}" y="${MARGIN.top}" width="${Math.max(1, to - from).toFixed(1)}" height="${plotH}" fill="#f5a623" fill-opacity="0.18"><title>${escape(label)}</title></rect>`;
     if (faults.length > MAX_LABELLED_FAULTS) return band;
     return `${band}<text x="${(from + 2).toFixed(1)}" y="${MARGIN.top + 10 + (i % 4) * 11}" font-size="9" fill="#8a5a00">${escape(label)}</text>`;

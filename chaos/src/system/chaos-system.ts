@@ -3,11 +3,10 @@ import { join } from 'node:path';
 import { SERVICES } from '@acme/contracts';
 import { createTestVhost, type TestVhost } from '@acme/messaging/testing';
 import { freePort, freshTestDatabases, launchSystem, type ProcessEnv, type RunningSystem } from '@acme/testing';
-import { REPLICAS_PER_APP, type ReplicatedApp } from '../plan/fault-schedule';
+import { GATEWAYS, REPLICAS_PER_APP, type ReplicatedApp } from '../plan/fault-schedule';
 import { LatencyRelay } from './latency-relay';
 
 export const GATEWAY = 'api-gateway';
-export const GATEWAYS = 2;
 /** The services' events exchange, named here so the run's poisoned message goes where their events go. */
 export const EVENTS_EXCHANGE = 'acme.events';
 /** The gRPC health service name of each replicated app (the readiness of a restarted or resumed replica). */

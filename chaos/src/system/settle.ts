@@ -5,9 +5,10 @@ import { connect } from 'amqplib';
 import { EVENTS } from '@acme/contracts';
 import { countPendingEvents } from '@acme/messaging';
 import { grpcServing, httpReady } from '@acme/testing';
+import type { OrderChangeRow } from '../check/watch-invariants';
 import type { SettledState } from '../history/records';
-import { REPLICAS_PER_APP, REPLICATED_APPS } from '../plan/fault-schedule';
-import { type ChaosSystem, GATEWAY, GATEWAYS, HEALTH_SERVICE } from './chaos-system';
+import { GATEWAYS, REPLICAS_PER_APP, REPLICATED_APPS } from '../plan/fault-schedule';
+import { type ChaosSystem, GATEWAY, HEALTH_SERVICE } from './chaos-system';
 
 /** How long the system gets to settle after the workload: every replica serving, the outboxes empty, the deletions applied. */
 export const SETTLE_TIMEOUT_MS = 30_000;
@@ -109,4 +110,11 @@ export async function settle(chaos: ChaosSystem, deletedUsers: readonly string[]
       deadLettered: dlq,
     },
   };
+}
+
+/** order_changes of `userIds` (what their watchers had to receive), once the system has settled. */
+export async function changesOf(chaos: ChaosSystem, userIds: readonly string[]): Promise<OrderChangeRow[]> {
+  return chaos.system
+    .database('order-service')
+    .query<OrderChangeRow>('SELECT seq::text AS seq, user_id AS "userId", order_id AS "orderId", kind FROM order_changes WHERE user_id = ANY($1::uuid[]) ORDER BY seq', [userIds]);
 }

@@ -10,12 +10,14 @@ export interface ClientPlan {
   readonly gateways: readonly string[];
   /** The development provider's admin: it may create and delete any user and act for each (see proto/acme/*\/v1 access rules). */
   readonly token: string;
-  /** Wall clock (epoch ms) after which no request starts. */
-  readonly untilMs: number;
+  /** Wall clock (epoch ms) after which no request starts (asked before each: a slow repair extends the run). */
+  readonly untilMs: () => number;
   readonly maxRequests: number;
   /** One request per interval at most (a steady pace, not as fast as possible: the machine is shared). */
   readonly intervalMs: number;
   readonly record: (record: RequestRecord) => void;
+  /** Its `index`-th user (counting attempts, from 1) was created. */
+  readonly userCreated?: (index: number, userId: string) => void;
 }
 
 /** What the next request does, drawn by weight among those the client's state allows. */
@@ -33,6 +35,8 @@ const WEIGHTS: Readonly<Record<RequestKind, number>> = {
 const MAX_LIVE_USERS = 6;
 /** Attempts remembered for retries (the most recent ones). */
 const MAX_RETRYABLE = 50;
+/** After a gateway left a request unanswered (down, or going), the client sends to the other one this long. */
+const AVOID_GATEWAY_MS = 1_000;
 
 interface Attempt {
   readonly userId: string;
@@ -60,6 +64,8 @@ export async function runVirtualClient(plan: ClientPlan): Promise<void> {
   const attempts: Attempt[] = [];
   let users = 0;
   let orders = 0;
+  /** Until when each gateway is avoided (epoch ms). */
+  const avoid = plan.gateways.map(() => 0);
 
   const send = async (
     kind: RequestKind,
@@ -68,8 +74,13 @@ export async function runVirtualClient(plan: ClientPlan): Promise<void> {
     fields: Pick<RequestRecord, 'userId' | 'orderId' | 'idempotencyKey'>,
     options: { body?: unknown; idempotencyKey?: string } = {},
   ) => {
-    const gateway = prng.int(0, plan.gateways.length - 1);
+    // Drawn whatever happens next, so that one gateway's fault does not shift the seed's later choices.
+    const drawn = prng.int(0, plan.gateways.length - 1);
+    const now = Date.now();
+    const usable = avoid.findIndex((until) => until <= now);
+    const gateway = (avoid[drawn] as number) > now && usable >= 0 ? usable : drawn;
     const answer = await callGateway(plan.gateways[gateway] as string, plan.token, method, path, options);
+    if (answer.status === 0) avoid[gateway] = Date.now() + AVOID_GATEWAY_MS;
     const orders = answer.body?.['orders'];
     const record: RequestRecord = {
       kind,
@@ -115,7 +126,10 @@ export async function runVirtualClient(plan: ClientPlan): Promise<void> {
     'create-user': async () => {
       users++;
       const result = await send('create-user', 'POST', '/users', {}, { body: { email: `c${client}-u${users}@chaos.example.com`, name: `Chaos ${client}.${users}` } });
-      if (okay(result.status) && result.userId) live.push(result.userId);
+      if (okay(result.status) && result.userId) {
+        live.push(result.userId);
+        plan.userCreated?.(users, result.userId);
+      }
     },
     'create-order': async () => placeOrder('create-order', newAttempt(prng.pick(live))),
     'retry-order': async () => placeOrder('retry-order', prng.pick(attempts)),
@@ -166,7 +180,7 @@ export async function runVirtualClient(plan: ClientPlan): Promise<void> {
   };
 
   let nextAt = Date.now();
-  for (let i = 0; i < plan.maxRequests && Date.now() < plan.untilMs; i++) {
+  for (let i = 0; i < plan.maxRequests && Date.now() < plan.untilMs(); i++) {
     const weights = Object.fromEntries(Object.entries(WEIGHTS).map(([kind, weight]) => [kind, allowed(kind as RequestKind) ? weight : 0])) as Record<RequestKind, number>;
     await turns[prng.weighted(weights)]?.();
     nextAt += plan.intervalMs;
