@@ -130,7 +130,7 @@ async function main(): Promise<number> {
     const counts = totals(history.requests);
     const report = renderReport({ seed: options.seed, minutes: options.minutes, runDir, originMs }, result, counts, memory, watched.totals, DEFAULT_BOUNDS, settledMs);
     writeFileSync(join(runDir, 'report.md'), report);
-    writeFileSync(join(runDir, 'plot.svg'), renderPlot(perSecond(history.requests, originMs, Math.ceil((history.requests.reduce((end, r) => Math.max(end, r.endMs), plannedEndMs) - originMs) / 1_000)), history.faults, originMs));
+    writeFileSync(join(runDir, 'plot.svg'), renderPlot(perSecond(history.requests, originMs, Math.ceil((history.requests.reduce((end, r) => Math.max(end, r.endMs), plannedEndMs) - originMs) / 1_000)), history.faults, originMs, sampler.samples));
     writeFileSync(
       join(runDir, 'results.json'),
       `${JSON.stringify({ options, bounds: DEFAULT_BOUNDS, schedule, skipped: skipped.map((f) => f.id), poisoned: history.poisoned, faults: result.faults, totals: counts, watchers: { ...watched.totals, each: watchRecords.map(({ received, ...w }) => ({ ...w, received: received.length })) }, memory, settled: { settledMs, orders: state.orders.length, deletedUsers: state.deletedUsers.length, pendingOutbox: state.pendingOutbox, deadLettered: state.deadLettered }, violations: result.violations }, null, 2)}\n`,

@@ -49,6 +49,20 @@ describe('the report', () => {
     expect(svg).toContain('>broker-cut broker</text>');
   });
 
+  it('adds a memory panel with a line per process life when given readings', () => {
+    const memory = [
+      { process: 'api-gateway', pid: 1, atMs: 0, rssMb: 100 },
+      { process: 'api-gateway', pid: 1, atMs: 1_000, rssMb: 200 },
+      // Restarted: a new line.
+      { process: 'api-gateway', pid: 2, atMs: 2_000, rssMb: 50 },
+    ];
+    const svg = renderPlot([{ answered: 1, failed: 0 }, { answered: 1, failed: 0 }], [], 0, memory);
+    expect(svg).toContain('height="510"');
+    expect(svg.match(/<path /g)).toHaveLength(4);
+    expect(svg).toContain('<title>api-gateway pid 2</title>');
+    expect(svg).toContain('>200 MB</text>');
+  });
+
   it('names the faults only in tooltips when there are too many to label', () => {
     const faults = Array.from({ length: 17 }, (_, i) => fault(i, 'broker-cut', i * 1_000, i * 1_000 + 500));
     const svg = renderPlot(Array.from({ length: 20 }, () => ({ answered: 1, failed: 0 })), faults, 0);
