@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     ...httpEdgeOptions(config),
     drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    heapGrowingPercent: config.HEAP_GROWING_PERCENT,
     api: API_DESCRIPTION,
     metrics: metricsOptionsFromEnv('api-gateway', config),
   });

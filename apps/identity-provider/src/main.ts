@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deploymentEnvironment, exitOnStartupError } from '@acme/config';
-import { shutdownOnSignals } from '@acme/grpc-kit';
+import { applyHeapPolicy, shutdownOnSignals } from '@acme/grpc-kit';
 import { loadIdentityProviderConfig } from './config';
 import { createProvider, DEMO_CLIENTS, readDemoClients } from './provider';
 
@@ -10,6 +10,7 @@ async function main(): Promise<void> {
     throw new Error('identity-provider is a development provider with demo clients; production takes an external issuer (AUTH_ISSUER)');
   }
   const config = loadIdentityProviderConfig();
+  applyHeapPolicy(config.HEAP_GROWING_PERCENT);
   const clients = config.CLIENTS_FILE ? readDemoClients(config.CLIENTS_FILE) : DEMO_CLIENTS;
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(config.HTTP_PORT, config.HTTP_HOST, resolve));

@@ -23,6 +23,7 @@ export * from './lifecycle/shutdown-on-signals';
 export * from './client/retryable-methods';
 export * from './server/message-limits';
 export * from './lifecycle/process-env';
+export * from './lifecycle/heap-policy';
 export * from './lifecycle/graceful-shutdown';
 export * from './request-validation';
 export * from './http/json-schema';

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
-import { gracefulShutdown, logMetricsEndpoint, type ServiceTls, TokenVerifier, type TokenVerifierOptions, withGrpcCredentials } from '@acme/grpc-kit';
+import { applyHeapPolicy, gracefulShutdown, logMetricsEndpoint, type ServiceTls, TokenVerifier, type TokenVerifierOptions, withGrpcCredentials } from '@acme/grpc-kit';
 import { installEdgeAuth } from '../auth/edge-auth';
 import { type MetricsOptions, startMetrics } from '@acme/telemetry';
 import { Readiness } from '../health/readiness';
@@ -53,6 +53,8 @@ export interface HttpGatewayOptions {
   readonly metrics?: MetricsOptions;
   /** mTLS to the services (serviceTlsFromEnv): the upstream and health clients present this certificate; undefined: GRPC_TLS=off. */
   readonly tls?: ServiceTls | undefined;
+  /** V8's old-generation growth between full GCs (applyHeapPolicy); undefined: V8's own. */
+  readonly heapGrowingPercent?: number;
 }
 
 export interface RunningHttpGateway {
@@ -76,6 +78,7 @@ export interface RunningHttpGateway {
  * a metrics port of their own; graceful shutdown on SIGTERM/SIGINT.
  */
 export async function bootstrapHttpGateway(module: DynamicModule, options: HttpGatewayOptions): Promise<RunningHttpGateway> {
+  if (options.heapGrowingPercent !== undefined) applyHeapPolicy(options.heapGrowingPercent);
   // First: the upstream clients built with the app create their instruments from its provider.
   const metrics = options.metrics && startMetrics(options.metrics);
   // PinoLogger.root exists once nestjs-pino's module is configured (during listen).

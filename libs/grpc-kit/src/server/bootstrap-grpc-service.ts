@@ -29,6 +29,7 @@ import { authorizePeers, describePeerPolicy, type PeerPolicy } from '../tls/peer
 import { withGrpcCredentials } from '../tls/grpc-credentials.module';
 import { type HealthListener, startHealthListener } from './health-listener';
 import { reportRefusedHandshakes } from './refused-handshakes';
+import { applyHeapPolicy } from '../lifecycle/heap-policy';
 
 export interface GrpcServiceOptions {
   /** The generated services served, e.g. [SERVICES.user] from @acme/contracts. */
@@ -79,6 +80,8 @@ export interface GrpcServiceOptions {
   readonly peers?: readonly PeerPolicy[];
   /** host:port of a plaintext listener serving grpc.health.v1 alone, for probes that cannot do TLS (health-listener.ts). */
   readonly healthUrl?: string | undefined;
+  /** V8's old-generation growth between full GCs (heap-policy.ts); undefined: V8's own. */
+  readonly heapGrowingPercent?: number;
 }
 
 export interface RunningGrpcService {
@@ -118,6 +121,7 @@ export async function bootstrapGrpcService(
   // the grpc-js server when the transport loads the protos during listen().
   const parts: { health?: GrpcHealth; grpcServer?: GrpcServer } = {};
   const peers = checkedPeerPolicies(options);
+  if (options.heapGrowingPercent !== undefined) applyHeapPolicy(options.heapGrowingPercent);
   // First: instruments made while the app is built (database pool, upstream clients) must find the provider.
   const metrics = options.metrics && startMetrics(options.metrics);
 

@@ -52,6 +52,7 @@ export function grpcServiceOptionsFromEnv(
     healthUrl: env.GRPC_HEALTH_PORT === 0 ? undefined : `${env.GRPC_HOST}:${env.GRPC_HEALTH_PORT}`,
     drainDelayMs: env.SHUTDOWN_DRAIN_DELAY_MS,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    heapGrowingPercent: env.HEAP_GROWING_PERCENT,
     channel: {
       maxConnectionAgeMs: env.GRPC_MAX_CONNECTION_AGE_MS,
       maxConnectionAgeGraceMs: env.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
