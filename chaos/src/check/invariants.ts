@@ -169,16 +169,17 @@ export function checkHistory(
     const gateway = faultGateway(fault);
     // Timed from when the path is clear: a fault that overlaps this one on a shared path can outlast it (seen: a broker
     // cut ending while 2.5 s of added latency stayed on the same writes), and the path cannot recover before that ends.
-    const clearAt = faults
+    // A gateway's path is the gateway answering: from its own end, whatever else is down behind it.
+    const clearAt = gateway !== undefined ? fault.endMs : faults
       .filter(
         (other) =>
           other.startMs < fault.endMs &&
           other.endMs > fault.startMs &&
           faultPath(other).some((kind) => path.includes(kind)) &&
-          (gateway === undefined || faultGateway(other) === undefined || faultGateway(other) === gateway),
+          faultGateway(other) === undefined,
       )
       .reduce((end, other) => Math.max(end, other.endMs), fault.endMs);
-    const next = byStart.find((r) => r.startMs >= clearAt && onPath(fault, r) && ok(r.status));
+    const next = byStart.find((r) => r.startMs >= clearAt && onPath(fault, r) && (gateway === undefined ? ok(r.status) : r.status !== 0));
     const recoveryMs = next ? next.endMs - clearAt : undefined;
     if (recoveryMs === undefined || recoveryMs > bounds.recoveryMs) {
       violation('each fault is recovered from within the bound', `fault ${fault.id} (${fault.kind} of ${targetKey(fault.target)}): ${recoveryMs === undefined ? 'no success after it' : `${recoveryMs} ms`}`);

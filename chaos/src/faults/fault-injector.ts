@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { grpcServing } from '@acme/testing';
 import type { FaultRecord } from '../history/records';
-import { type PlannedFault, SAME_TARGET_GAP_MS, targetKey } from '../plan/fault-schedule';
+import { exclusionKey, type PlannedFault, SAME_TARGET_GAP_MS } from '../plan/fault-schedule';
 import { type ChaosSystem, GATEWAY, HEALTH_SERVICE } from '../system/chaos-system';
 
 /** Restarting a replica is tried this often before the fault is recorded as failed. */
@@ -144,7 +144,7 @@ export async function runFaults(
   };
   const byTarget = new Map<string, Promise<number>>();
   for (const fault of schedule) {
-    const key = targetKey(fault.target);
+    const key = exclusionKey(fault.target);
     byTarget.set(key, (byTarget.get(key) ?? Promise.resolve(0)).then((undoneMs) => run(fault, undoneMs)));
   }
   await Promise.all(byTarget.values());

@@ -1,4 +1,4 @@
-import { FAULT_KINDS, faultSchedule, peakConcurrency, SAME_TARGET_GAP_MS, STALLED_APP, type ScheduleOptions, targetKey } from './fault-schedule';
+import { exclusionKey, FAULT_KINDS, faultSchedule, peakConcurrency, SAME_TARGET_GAP_MS, STALLED_APP, type PlannedFault, type ScheduleOptions, targetKey } from './fault-schedule';
 import { Prng } from './prng';
 
 const OPTIONS: ScheduleOptions = { fromMs: 10_000, untilMs: 70_000, maxFaults: 8, maxConcurrent: 2 };
@@ -27,7 +27,7 @@ describe('faultSchedule', () => {
     const faults = faultSchedule(new Prng(seed), OPTIONS);
     for (const a of faults) {
       for (const b of faults) {
-        if (a === b || targetKey(a.target) !== targetKey(b.target) || b.startMs < a.startMs) continue;
+        if (a === b || exclusionKey(a.target) !== exclusionKey(b.target) || b.startMs < a.startMs) continue;
         expect(b.startMs).toBeGreaterThanOrEqual(a.endMs + SAME_TARGET_GAP_MS);
       }
     }
@@ -51,6 +51,12 @@ describe('faultSchedule', () => {
   it('stalls only replicas of the consuming app, and both of them over a long run', () => {
     const stalls = faultSchedule(new Prng(11), { ...OPTIONS, maxFaults: 60, untilMs: 600_000 }).filter((f) => f.kind === 'sigstop');
     expect(new Set(stalls.map((f) => targetKey(f.target)))).toEqual(new Set([`${STALLED_APP}#0`, `${STALLED_APP}#1`]));
+  });
+
+  it('never plans both gateways down at once', () => {
+    const kills = faultSchedule(new Prng(11), { ...OPTIONS, maxFaults: 60, untilMs: 600_000 }).filter((f) => f.kind === 'gateway-kill');
+    expect(new Set(kills.map((f) => targetKey(f.target)))).toEqual(new Set(['gateway#0', 'gateway#1']));
+    for (let i = 1; i < kills.length; i++) expect((kills[i] as PlannedFault).startMs).toBeGreaterThanOrEqual((kills[i - 1] as PlannedFault).endMs + SAME_TARGET_GAP_MS);
   });
 
   it('plans nothing when the fault phase is shorter than any fault', () => {

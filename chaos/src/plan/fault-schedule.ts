@@ -80,6 +80,13 @@ export const targetKey = (target: FaultTarget): string => {
   }
 };
 
+/**
+ * Faults with one key never overlap (planned, and run one after the other):
+ * a target's own, but one for both gateways, so that one always answers (seen
+ * without it: both down at once while slow restarts overran their plan).
+ */
+export const exclusionKey = (target: FaultTarget): string => (target.kind === 'gateway' ? 'gateways' : targetKey(target));
+
 function targetsOf(kind: FaultKind): FaultTarget[] {
   switch (kind) {
     case 'sigkill':
@@ -147,7 +154,7 @@ export function faultSchedule(prng: Prng, options: ScheduleOptions): PlannedFaul
       ...(kind === 'user-latency' ? { latencyMs: prng.pick(USER_LATENCIES_MS) } : {}),
       ...(kind === 'gateway-kill' ? { signal: prng.pick(GATEWAY_SIGNALS) } : {}),
     };
-    const sameTarget = planned.filter((other) => targetKey(other.target) === targetKey(fault.target));
+    const sameTarget = planned.filter((other) => exclusionKey(other.target) === exclusionKey(fault.target));
     if (sameTarget.some((other) => overlaps(other, fault, SAME_TARGET_GAP_MS))) continue;
     if (peakConcurrency([...planned, fault]) > maxConcurrent) continue;
     planned.push(fault);
