@@ -158,7 +158,7 @@ export function registerBroker(tree: Tree, b: BrokerNames): void {
       `${who}: write exchange amq.default`,
       `${who}: write queue ${queue}`,
     ];
-    const entries = [...[...list[1]!.matchAll(/'([^']+)'/g)].map((m) => m[1]!), ...added].sort();
+    const entries = [...[...(list[1] ?? '').matchAll(/'([^']+)'/g)].map(([, entry = '']) => entry), ...added].sort();
     return text.replace(list[0], `const EXPECTED_ACCESS = [\n${entries.map((e) => `  '${e}',\n`).join('')}]`);
   });
 }

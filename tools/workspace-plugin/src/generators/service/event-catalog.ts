@@ -33,24 +33,27 @@ export interface ConsumedEvent {
 export function consumedEvent(tree: Tree, type: string): ConsumedEvent {
   const contracts = tree.read(EVENT_CONTRACTS, 'utf-8') ?? '';
   const index = tree.read(CONTRACTS_INDEX, 'utf-8') ?? '';
-  const imports = new Map<string, string>();
-  for (const m of contracts.matchAll(/^import \{ ([^}]+) \} from '(\.\/gen\/acme\/[^']+)';$/gm)) {
-    for (const name of m[1]!.split(',').map((s) => s.trim())) imports.set(name.split(' as ').pop()!, `${name.split(' as ')[0]}|${m[2]}`);
+  // Each imported schema by the name EVENTS uses: its own name and its generated module.
+  const imports = new Map<string, { schema: string; module: string }>();
+  for (const [, list = '', module = ''] of contracts.matchAll(/^import \{ ([^}]+) \} from '(\.\/gen\/acme\/[^']+)';$/gm)) {
+    for (const name of list.split(',').map((s) => s.trim())) {
+      const [schema = name, local = name] = name.split(' as ');
+      imports.set(local, { schema, module });
+    }
   }
   const known: string[] = [];
-  for (const m of contracts.matchAll(/^ {2}(\w+): contract\((\w+), '([^']+)'\),$/gm)) {
-    const [, key, schemaName, routingKey] = m as unknown as [string, string, string, string];
+  for (const [, key = '', schemaName = '', routingKey = ''] of contracts.matchAll(/^ {2}(\w+): contract\((\w+), '([^']+)'\),$/gm)) {
     const imported = imports.get(schemaName);
-    if (!imported) continue;
-    const [schema, module] = imported.split('|') as [string, string];
-    const pkg = /^\.\/gen\/(acme\/\w+\/v\d+)\//.exec(module)?.[1]?.replace(/\//g, '.');
-    const message = schema.replace(/Schema$/, '');
-    const fullName = `${pkg}.${message}`;
+    const pkg = imported && /^\.\/gen\/(\w+)\/(\w+)\/(v\d+)\//.exec(imported.module);
+    if (!imported || !pkg) continue;
+    const [, root, domain = '', version] = pkg;
+    const message = imported.schema.replace(/Schema$/, '');
+    const fullName = `${root}.${domain}.${version}.${message}`;
     known.push(fullName);
     if (fullName !== type) continue;
-    const alias = new RegExp(`^export \\* as (\\w+) from '${module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}';$`, 'm').exec(index)?.[1];
-    if (!alias) throw new Error(`${CONTRACTS_INDEX}: ${module} is not exported, so ${type} has no type to consume it with`);
-    return { type, key, routingKey, tsType: `${alias}.${message}`, alias, message, file: names(message).fileName, publisher: pkg!.split('.')[1]!.replace(/_/g, '-') };
+    const alias = new RegExp(`^export \\* as (\\w+) from '${imported.module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}';$`, 'm').exec(index)?.[1];
+    if (!alias) throw new Error(`${CONTRACTS_INDEX}: ${imported.module} is not exported, so ${type} has no type to consume it with`);
+    return { type, key, routingKey, tsType: `${alias}.${message}`, alias, message, file: names(message).fileName, publisher: domain.replace(/_/g, '-') };
   }
   throw new Error(`--consumes ${type}: not an event of ${EVENT_CONTRACTS} (${known.join(', ') || 'none'})`);
 }
