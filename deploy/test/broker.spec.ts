@@ -32,7 +32,7 @@ const EXPECTED_ACCESS = [
   'order-service: write queue order-service.user-events',
   'user-service: configure exchange acme.events',
   'user-service: write exchange acme.events',
-].sort(); // as brokerAccess sorts, so the order holds whatever the exchange is named (nx g ...:rename)
+];
 
 // The "fails on" cases expect a problem per service that the broken part
 // concerns, so a generated service is expected among them too.
@@ -81,7 +81,8 @@ describe.each(Object.keys(DEPLOYMENTS))('the broker of %s', (deployment) => {
   });
 
   it('grants each service user exactly the access it needs', () => {
-    expect(brokerAccess(broker.definitions)).toEqual(EXPECTED_ACCESS);
+    // Sorted as brokerAccess sorts: the order then holds whatever the exchange is named (nx g ...:rename).
+    expect(brokerAccess(broker.definitions)).toEqual([...EXPECTED_ACCESS].sort());
   });
 });
 
