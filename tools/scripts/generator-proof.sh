@@ -81,6 +81,9 @@ port_of() { node -p "require('./apps/$1/project.json').metadata.launch.local.por
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 log=$scratch/local-stack.log
 data=$scratch/.data/postgres
+# Run as root, embedded-postgres runs initdb and Postgres as the user
+# postgres, who must reach the data directory inside the clone (mktemp's 0700).
+chmod a+rx "$scratch"
 # In a terminal of its own (script(1): a pty, npm start its foreground
 # process group), so that Ctrl-C can be sent as a terminal sends it.
 : >"$log"
