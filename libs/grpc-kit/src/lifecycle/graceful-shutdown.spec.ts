@@ -25,7 +25,7 @@ describe('gracefulShutdown', () => {
 });
 
 describe('processEnv', () => {
-  it('defaults every process to info JSON logs, no drain delay and a 10 s grace period', () => {
-    expect(z.object(processEnv()).parse({})).toEqual({ LOG_LEVEL: 'info', LOG_FORMAT: 'json', SHUTDOWN_DRAIN_DELAY_MS: 0, SHUTDOWN_GRACE_MS: 10_000 });
+  it('defaults every process to info JSON logs, no drain delay, a 10 s grace period and heap growth capped at 50 %', () => {
+    expect(z.object(processEnv()).parse({})).toEqual({ LOG_LEVEL: 'info', LOG_FORMAT: 'json', SHUTDOWN_DRAIN_DELAY_MS: 0, SHUTDOWN_GRACE_MS: 10_000, HEAP_GROWING_PERCENT: 50 });
   });
 });
