@@ -35,6 +35,18 @@ export interface MemorySeries {
   readonly growth?: number;
 }
 
+/** The samples of each life of each process (a process and pid), in reading order. */
+export function livesOf(samples: readonly MemorySample[]): MemorySample[][] {
+  const lives = new Map<string, MemorySample[]>();
+  for (const sample of samples) {
+    const key = `${sample.process}#${sample.pid}`;
+    const life = lives.get(key);
+    if (life) life.push(sample);
+    else lives.set(key, [sample]);
+  }
+  return [...lives.values()];
+}
+
 /**
  * The memory of each life of each process: its readings from `comparedFromMs`
  * (the end of the run's warm-up) or from `warmUpMs` after its own first
@@ -44,14 +56,7 @@ export interface MemorySeries {
  * does not decide it.
  */
 export function memorySeries(samples: readonly MemorySample[], comparedFromMs: number, bounds: MemoryBounds): MemorySeries[] {
-  const lives = new Map<string, MemorySample[]>();
-  for (const sample of samples) {
-    const key = `${sample.process}#${sample.pid}`;
-    const life = lives.get(key);
-    if (life) life.push(sample);
-    else lives.set(key, [sample]);
-  }
-  return [...lives.values()].map((life) => {
+  return livesOf(samples).map((life) => {
     const sorted = [...life].sort((a, b) => a.atMs - b.atMs);
     const first = sorted[0] as MemorySample;
     const from = Math.max(comparedFromMs, first.atMs + bounds.warmUpMs);

@@ -1,5 +1,5 @@
 import type { FaultRecord } from '../history/records';
-import type { MemorySample } from '../memory/memory-growth';
+import { livesOf, type MemorySample } from '../memory/memory-growth';
 import { targetKey } from '../plan/fault-schedule';
 
 const WIDTH = 1000;
@@ -67,15 +67,8 @@ function memoryPanel(samples: readonly MemorySample[], originMs: number, x: (sec
   const height = MEMORY_HEIGHT - 40;
   const peak = samples.reduce((most, s) => Math.max(most, s.rssMb), 1);
   const y = (mb: number) => top + height - (mb / peak) * height;
-  const lives = new Map<string, MemorySample[]>();
-  for (const sample of samples) {
-    const key = `${sample.process}#${sample.pid}`;
-    const life = lives.get(key);
-    if (life) life.push(sample);
-    else lives.set(key, [sample]);
-  }
   const processes = [...new Set(samples.map((s) => s.process))];
-  const lines = [...lives.values()].map((life) => {
+  const lines = livesOf(samples).map((life) => {
     const colour = MEMORY_COLOURS[processes.indexOf((life[0] as MemorySample).process) % MEMORY_COLOURS.length];
     const d = life.map((s, i) => `${i === 0 ? 'M' : 'L'}${x((s.atMs - originMs) / 1_000).toFixed(1)},${y(s.rssMb).toFixed(1)}`).join(' ');
     return `<path d="${d}" fill="none" stroke="${colour}" stroke-width="1"><title>${escape(`${(life[0] as MemorySample).process} pid ${(life[0] as MemorySample).pid}`)}</title></path>`;
