@@ -1,6 +1,7 @@
 import type { Channel } from 'amqplib';
 import { EVENTS } from '@acme/contracts';
-import { declareConsumerQueues, declareEventsExchange, messagingEnv, type ConsumerQueueSpec } from '@acme/messaging';
+import { deadLetterQueueOf, declareConsumerQueues, declareEventsExchange, DEFAULT_DELIVERY_LIMIT, messagingEnv, type ConsumerQueueSpec } from '@acme/messaging';
+import { deployedApps } from './deployed-apps';
 import type { BindingDefinition, Definitions, ExchangeDefinition, QueueDefinition } from './rabbitmq-definitions';
 import { topologyOf } from './rabbitmq-definitions';
 
@@ -14,22 +15,38 @@ import { topologyOf } from './rabbitmq-definitions';
 /** The events exchange, as the services default it (AMQP_EXCHANGE unset). */
 export const EVENTS_EXCHANGE: string = messagingEnv().AMQP_EXCHANGE.parse(undefined);
 
+/** A queue a service consumes from, with the values its IdempotentConsumer declares it with. */
+export type ConsumerQueue = ConsumerQueueSpec & { readonly service: string };
+
 /**
- * The queues services consume from, with the values their consumers pass.
- * Mirrors apps/order-service/src/events/user-events.consumer.ts (queue name,
- * handlers) and IdempotentConsumer's defaults (dead-letter queue
- * `<queue>.dlq`, delivery limit 20); a tool may not import an app.
+ * The queues services consume from, as each states in its launch manifest
+ * (`metadata.launch.broker.consumes`: the queue and the events bound to it),
+ * with IdempotentConsumer's defaults for the rest (dead-letter queue
+ * `<queue>.dlq`, the delivery limit); a tool may not import an app, and the
+ * app's own tests hold its consumer to its manifest.
  */
-export const CONSUMER_QUEUES: readonly (ConsumerQueueSpec & { readonly service: string })[] = [
-  {
-    service: 'order-service',
-    exchange: EVENTS_EXCHANGE,
-    queue: 'order-service.user-events',
-    deadLetterQueue: 'order-service.user-events.dlq',
-    routingKeys: [EVENTS.userDeleted.routingKey],
-    deliveryLimit: 20,
-  },
-];
+export function consumerQueues(): ConsumerQueue[] {
+  return deployedApps().flatMap(({ name, consumes }) =>
+    consumes
+      ? [
+          {
+            service: name,
+            exchange: EVENTS_EXCHANGE,
+            queue: consumes.queue,
+            deadLetterQueue: deadLetterQueueOf(consumes.queue),
+            routingKeys: consumes.events.map(routingKeyOf),
+            deliveryLimit: DEFAULT_DELIVERY_LIMIT,
+          },
+        ]
+      : [],
+  );
+}
+
+function routingKeyOf(type: string): string {
+  const event = Object.values(EVENTS).find((e) => e.type === type);
+  if (!event) throw new Error(`${type}: not an event of @acme/contracts (EVENTS)`);
+  return event.routingKey;
+}
 
 type Declared = Required<Pick<Definitions, 'exchanges' | 'queues' | 'bindings'>>;
 
@@ -91,7 +108,7 @@ export async function declaredTopology(vhost: string): Promise<Declared> {
   const declared: Declared = { exchanges: [], queues: [], bindings: [] };
   const channel = recordingChannel(vhost, declared);
   await declareEventsExchange(channel, EVENTS_EXCHANGE);
-  for (const spec of CONSUMER_QUEUES) await declareConsumerQueues(channel, spec);
+  for (const spec of consumerQueues()) await declareConsumerQueues(channel, spec);
   const unique = <T>(items: T[]): T[] => [...new Map(items.map((i) => [JSON.stringify(i), i])).values()];
   return { exchanges: unique(declared.exchanges), queues: unique(declared.queues), bindings: unique(declared.bindings) };
 }

@@ -20,8 +20,10 @@ export interface DeployedApp {
   readonly port: number;
   /** It has its own Postgres database. */
   readonly database: boolean;
-  /** It publishes or consumes events through the broker. */
+  /** It publishes events through the broker. */
   readonly broker: boolean;
+  /** The queue it consumes from on the broker, and the events (full protobuf names) bound to it. */
+  readonly consumes?: { readonly queue: string; readonly events: readonly string[] };
   /** The apps of the deployment it calls, the token issuer aside. */
   readonly calls: readonly string[];
 }
@@ -58,6 +60,7 @@ export function deployedApps(): DeployedApp[] {
         port: launch.local.port,
         database: launch.database !== undefined,
         broker: launch.broker !== undefined,
+        consumes: launch.broker?.consumes,
         calls: Object.values(launch.upstreams).filter((upstream) => upstream !== issuer),
       };
     });

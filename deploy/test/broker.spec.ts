@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { brokerAccess, credentialProblems, userProblems } from '../src/broker-access';
-import { CONSUMER_QUEUES, topologyProblems } from '../src/broker-topology';
+import { consumerQueues, EVENTS_EXCHANGE, topologyProblems } from '../src/broker-topology';
 import { composeBrokerWiring, k8sBrokerWiring, type BrokerWiring } from '../src/broker-wiring';
 import { parseCompose } from '../src/compose-checks';
 import { renderOverlay } from '../src/kustomize';
@@ -15,29 +15,35 @@ import { deployedApps } from '../src/deployed-apps';
 const TOPOLOGY_FILE = 'deploy/rabbitmq/definitions.json';
 const topologyFile = (): Definitions => parseDefinitions(readFileSync(repoPath(TOPOLOGY_FILE), 'utf8'), TOPOLOGY_FILE);
 
-// What each service's broker user may do, and nothing more: user-service
-// declares the events exchange and publishes to it; order-service does the
-// same, declares its queue and dead-letter queue, binds the queue (write on
+// What each service's broker user may do, and nothing more, by what its
+// launch manifest says it does: every service with a broker declares the
+// events exchange and publishes to it; one that consumes (broker.consumes)
+// also declares its queue and dead-letter queue, binds the queue (write on
 // the queue, read on the exchange), consumes it, and dead-letters through the
 // default exchange (write on amq.default, also checked when a queue with a
 // dead-letter exchange is declared).
-const EXPECTED_ACCESS = [
-  'order-service: configure exchange acme.events',
-  'order-service: configure queue order-service.user-events',
-  'order-service: configure queue order-service.user-events.dlq',
-  'order-service: read exchange acme.events',
-  'order-service: read queue order-service.user-events',
-  'order-service: write exchange acme.events',
-  'order-service: write exchange amq.default',
-  'order-service: write queue order-service.user-events',
-  'user-service: configure exchange acme.events',
-  'user-service: write exchange acme.events',
-];
+const expectedAccess = (): string[] =>
+  deployedApps()
+    .filter((app) => app.broker)
+    .flatMap(({ name }) => {
+      const publishes = [`configure exchange ${EVENTS_EXCHANGE}`, `write exchange ${EVENTS_EXCHANGE}`];
+      const consumes = consumerQueues()
+        .filter((q) => q.service === name)
+        .flatMap(({ queue, deadLetterQueue }) => [
+          `configure queue ${queue}`,
+          `configure queue ${deadLetterQueue}`,
+          `read exchange ${EVENTS_EXCHANGE}`,
+          `read queue ${queue}`,
+          'write exchange amq.default',
+          `write queue ${queue}`,
+        ]);
+      return [...new Set([...publishes, ...consumes])].map((access) => `${name}: ${access}`);
+    });
 
 // The "fails on" cases expect a problem per service that the broken part
 // concerns, so a generated service is expected among them too.
 const brokerApps = (): string[] => deployedApps().filter((app) => app.broker).map((app) => app.name);
-const consumerQueues = (): string[] => CONSUMER_QUEUES.map((q) => q.queue).sort();
+const consumedQueues = (): string[] => consumerQueues().map((q) => q.queue).sort();
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const DEPLOYMENTS: Record<string, () => BrokerWiring> = {
@@ -82,7 +88,7 @@ describe.each(Object.keys(DEPLOYMENTS))('the broker of %s', (deployment) => {
 
   it('grants each service user exactly the access it needs', () => {
     // Sorted as brokerAccess sorts: the order then holds whatever the exchange is named (nx g ...:rename).
-    expect(brokerAccess(broker.definitions)).toEqual([...EXPECTED_ACCESS].sort());
+    expect(brokerAccess(broker.definitions)).toEqual(expectedAccess().sort());
   });
 });
 
@@ -105,7 +111,7 @@ describe('the broker checks fail on', () => {
     d.queues!.push({ name: 'stray', vhost: 'acme', durable: true, auto_delete: false, arguments: {} });
     expect(await topologyProblems(d)).toEqual([
       'queue stray: no service declares it',
-      ...consumerQueues().map((queue) => expect.stringMatching(new RegExp(`^binding acme\\.events -\\[user\\.v1\\.deleted\\]-> ${escaped(queue)}: missing`))),
+      ...consumedQueues().map((queue) => expect.stringMatching(new RegExp(`^binding acme\\.events -\\[user\\.v1\\.deleted\\]-> ${escaped(queue)}: missing`))),
     ]);
     d.vhosts!.push({ name: '/' });
     expect(await topologyProblems(d)).toEqual(['declares 2 vhosts (acme, /), expected exactly one for the services']);
@@ -132,10 +138,10 @@ describe('the broker checks fail on', () => {
     const d = structuredClone(definitions);
     d.permissions!.find((p) => p.user === 'user-service')!.read = '.*';
     d.users!.find((u) => u.name === 'order-service')!.tags = 'administrator';
-    expect(brokerAccess(d).filter((a) => !EXPECTED_ACCESS.includes(a))).toEqual([
+    expect(brokerAccess(d).filter((a) => !expectedAccess().includes(a))).toEqual([
       'user-service: read exchange acme.events',
       'user-service: read exchange amq.default',
-      ...consumerQueues().flatMap((queue) => [`user-service: read queue ${queue}`, `user-service: read queue ${queue}.dlq`]),
+      ...consumedQueues().flatMap((queue) => [`user-service: read queue ${queue}`, `user-service: read queue ${queue}.dlq`]),
     ].sort());
     expect(userProblems(d)).toEqual(['user order-service: tags administrator; service users need none']);
   });

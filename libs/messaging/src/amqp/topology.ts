@@ -5,6 +5,12 @@ export async function declareEventsExchange(channel: Channel, exchange: string):
   await channel.assertExchange(exchange, 'topic', { durable: true });
 }
 
+/** Deliveries of one message after which the broker dead-letters it, unless a consumer says otherwise. */
+export const DEFAULT_DELIVERY_LIMIT = 20;
+
+/** Where a consumer's queue dead-letters to, unless the consumer says otherwise. */
+export const deadLetterQueueOf = (queue: string): string => `${queue}.dlq`;
+
 export interface ConsumerQueueSpec {
   readonly exchange: string;
   readonly queue: string;

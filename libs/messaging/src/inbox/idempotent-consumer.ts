@@ -4,7 +4,7 @@ import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type { EventContract, EventMessage } from '@acme/contracts';
 import type { AmqpConnection } from '../amqp/amqp-connection';
 import { PROTOBUF_CONTENT_TYPE } from '../amqp/event-message';
-import { declareConsumerQueues } from '../amqp/topology';
+import { declareConsumerQueues, deadLetterQueueOf, DEFAULT_DELIVERY_LIMIT } from '../amqp/topology';
 import { type DeadLetterKind, deadLetterProperties } from './dead-letter';
 import type { SqlDatabase, SqlExecutor } from '../sql';
 import { DEFAULT_INBOX_TABLE, pruneInbox, recordInInbox } from './inbox';
@@ -54,7 +54,7 @@ export interface IdempotentConsumerOptions {
   readonly exchange: string;
   /** Durable queue bound to every handler's routing key. */
   readonly queue: string;
-  /** Where messages go that cannot be processed; default `<queue>.dlq`. */
+  /** Where messages go that cannot be processed; default `<queue>.dlq` (deadLetterQueueOf). */
   readonly deadLetterQueue?: string;
   /** Messages the broker may send before we acknowledge; they are processed one at a time. */
   readonly prefetch: number;
@@ -66,7 +66,7 @@ export interface IdempotentConsumerOptions {
   readonly isTransient?: (error: unknown) => boolean;
   readonly retryInitialDelayMs?: number;
   readonly retryMaxDelayMs?: number;
-  /** Broker-side limit on deliveries of one message (protects against crash loops); default 20. */
+  /** Broker-side limit on deliveries of one message (protects against crash loops); default DEFAULT_DELIVERY_LIMIT. */
   readonly deliveryLimit?: number;
   /** How long processed event ids are remembered; default 30 days. */
   readonly inboxRetentionMs?: number;
@@ -124,7 +124,7 @@ export class IdempotentConsumer extends EventEmitter<{
     super();
     this.logger = new Logger(`Consumer ${options.name}`);
     this.handlers = new Map(options.handlers.map((h) => [h.contract.type, h]));
-    this.deadLetterQueue = options.deadLetterQueue ?? `${options.queue}.dlq`;
+    this.deadLetterQueue = options.deadLetterQueue ?? deadLetterQueueOf(options.queue);
     this.inboxTable = options.inboxTable ?? DEFAULT_INBOX_TABLE;
   }
 
@@ -183,7 +183,7 @@ export class IdempotentConsumer extends EventEmitter<{
         queue: this.options.queue,
         deadLetterQueue: this.deadLetterQueue,
         routingKeys: this.options.handlers.map((h) => h.contract.routingKey),
-        deliveryLimit: this.options.deliveryLimit ?? 20,
+        deliveryLimit: this.options.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,
       });
       this.channel = opened;
       const { consumerTag } = await opened.consume(this.options.queue, (message) => this.enqueue(opened, message), {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SERVICES } from '@acme/contracts';
+import { EVENTS, SERVICES } from '@acme/contracts';
 
 const envVar = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an environment variable name');
 
@@ -23,8 +23,19 @@ export const launchManifestSchema = z.strictObject({
   database: z
     .strictObject({ urlVar: envVar, name: z.string().regex(/^[a-z_][a-z0-9_]*$/), migrations: z.string().optional() })
     .optional(),
-  /** It publishes or consumes events through the broker, whose URL it takes from this variable. */
-  broker: z.strictObject({ urlVar: envVar }).optional(),
+  /** It publishes events through the broker, whose URL it takes from this variable, and may consume some. */
+  broker: z
+    .strictObject({
+      urlVar: envVar,
+      /** The durable queue it consumes from, and the events (full protobuf names, from @acme/contracts' EVENTS) bound to it. */
+      consumes: z
+        .strictObject({
+          queue: z.string().min(1),
+          events: z.array(z.string().refine((type) => Object.values(EVENTS).some((e) => e.type === type), 'an event of @acme/contracts (EVENTS)')).min(1),
+        })
+        .optional(),
+    })
+    .optional(),
   /** The apps it calls, by the variable that holds each one's address. */
   upstreams: z.record(envVar, z.string()).default({}),
   /** `npm start`: the fixed port (and the variable overriding it), the variable giving its own database URL. */

@@ -1,19 +1,17 @@
 import type { Tree } from '@nx/devkit';
 import type { ConsumedEvent } from './event-catalog';
 import { admitPods } from './network-policy-edits';
-import { editSource, replaceOnce } from './source-edits';
+import { editSource } from './source-edits';
 
 // The new service's place on the broker (--events): its consumer's queue,
-// dead-letter queue and binding in the topology every broker imports, its
+// dead-letter queue and binding in the topology every broker imports, and its
 // own broker user with exactly the permissions it needs in each deployment
-// that runs a broker, and the deploy checks' two lists of what the services
-// declare and may do (a tool may not import an app, so they are lists).
+// that runs a broker. The deploy checks need no edit: they derive what the
+// services declare and may do from the launch manifests (broker.consumes).
 
 export const BROKER = {
   topology: ['deploy/rabbitmq/definitions.json', 'k8s/overlays/dev/rabbitmq/definitions.json'],
   users: ['deploy/rabbitmq/compose-users.json', 'k8s/overlays/dev/rabbitmq/users.json'],
-  consumerQueues: 'deploy/src/broker-topology.ts',
-  expectedAccess: 'deploy/test/broker.spec.ts',
   /** The dev cluster's broker, whose NetworkPolicy admits the services that use it. */
   devBroker: 'k8s/overlays/dev/rabbitmq/rabbitmq.yaml',
 } as const;
@@ -124,41 +122,4 @@ export function registerBroker(tree: Tree, b: BrokerNames): void {
   }
 
   admitPods(tree, BROKER.devBroker, 'rabbitmq', b.user);
-
-  editSource(tree, BROKER.consumerQueues, (text) =>
-    replaceOnce(
-      BROKER.consumerQueues,
-      text,
-      /(export const CONSUMER_QUEUES: [^\n]*= \[\n(?:.*\n)*?)\];/,
-      `$1  {
-    service: '${b.user}',
-    exchange: EVENTS_EXCHANGE,
-    queue: '${queue}',
-    deadLetterQueue: '${deadLetterQueue}',
-    routingKeys: [EVENTS.${consumed.key}.routingKey],
-    deliveryLimit: ${DELIVERY_LIMIT},
-  },
-];`,
-    ),
-  );
-
-  // The designed access list, sorted as brokerAccess() sorts what it finds.
-  editSource(tree, BROKER.expectedAccess, (text) => {
-    // The list ends `];` or `].sort();` (the test sorts it, whatever the names sort as after a rename).
-    const list = /^const EXPECTED_ACCESS = \[\n((?: {2}'[^'\n]+',\n)+)\]/m.exec(text);
-    if (!list) throw new Error(`${BROKER.expectedAccess}: no "const EXPECTED_ACCESS = [ ... ]" list of quoted lines, where the generator adds ${b.user}'s access`);
-    const who = b.user;
-    const added = [
-      `${who}: configure exchange ${EVENTS_EXCHANGE}`,
-      `${who}: configure queue ${queue}`,
-      `${who}: configure queue ${deadLetterQueue}`,
-      `${who}: read exchange ${EVENTS_EXCHANGE}`,
-      `${who}: read queue ${queue}`,
-      `${who}: write exchange ${EVENTS_EXCHANGE}`,
-      `${who}: write exchange amq.default`,
-      `${who}: write queue ${queue}`,
-    ];
-    const entries = [...[...(list[1] ?? '').matchAll(/'([^']+)'/g)].map(([, entry = '']) => entry), ...added].sort();
-    return text.replace(list[0], `const EXPECTED_ACCESS = [\n${entries.map((e) => `  '${e}',\n`).join('')}]`);
-  });
 }

@@ -85,6 +85,7 @@ const EVENTS_FILES = [
   'src/events/events.module.ts',
   'src/events/events.consumer.ts',
   'src/events/user-deleted.handler.ts',
+  'src/events/events.manifest.spec.ts',
   'src/outbox/widget-events.ts',
   'src/database/migrations/<time>-create-inbox.ts',
   'test/events.spec.ts',
@@ -93,7 +94,7 @@ const EVENTS_CHANGES = {
   'proto/acme/inventory/v1/events.proto': 'CREATE',
   'libs/contracts/src/gen/acme/inventory/v1/events_pb.ts': 'CREATE',
   'libs/contracts/src/event-contracts.ts': 'UPDATE',
-  ...Object.fromEntries([...BROKER.topology, ...BROKER.users, BROKER.consumerQueues, BROKER.expectedAccess, BROKER.devBroker].map((path) => [path, 'UPDATE'])),
+  ...Object.fromEntries([...BROKER.topology, ...BROKER.users, BROKER.devBroker].map((path) => [path, 'UPDATE'])),
 };
 // --calls=user-service: the client, and the callee's peer policy and NetworkPolicy.
 const CALLS_FILES = ['src/users/users.module.ts', 'src/users/user-directory.ts'];
@@ -105,7 +106,7 @@ interface LaunchManifest {
   readonly ready: { readonly grpcHealth: string };
   readonly local: { readonly port: number; readonly databaseUrlVar?: string };
   readonly database?: { readonly name: string };
-  readonly broker?: { readonly urlVar: string };
+  readonly broker?: { readonly urlVar: string; readonly consumes?: { readonly queue: string; readonly events: readonly string[] } };
   readonly upstreams: Record<string, string>;
 }
 const manifestOf = (tree: Tree): LaunchManifest => readJson(tree, 'apps/inventory-service/project.json').metadata.launch;
@@ -158,14 +159,13 @@ describe('nx g @acme/workspace:service, on this workspace', () => {
     const tree = workspaceTree();
     await serviceGenerator(tree, { name: 'inventory', database: true, events: true });
     expect(tree.read('libs/contracts/src/event-contracts.ts', 'utf-8')).toContain(`inventoryWidgetCreated: contract(InventoryWidgetCreatedSchema, 'inventory.v1.widget_created'),`);
-    expect(manifestOf(tree)).toMatchObject({ broker: { urlVar: 'AMQP_URL' } });
+    expect(manifestOf(tree).broker).toEqual({ urlVar: 'AMQP_URL', consumes: { queue: 'inventory-service.user-events', events: ['acme.user.v1.UserDeleted'] } });
     expect(tree.read('apps/inventory-service/src/events/events.consumer.ts', 'utf-8')).toContain(`INVENTORY_EVENTS_CONSUMER = 'inventory-service.user-events'`);
     const topology = readJson<{ bindings: { destination: string; routing_key: string }[] }>(tree, BROKER.topology[0]);
     expect(topology.bindings).toContainEqual(expect.objectContaining({ destination: 'inventory-service.user-events', routing_key: 'user.v1.deleted' }));
     expect(tree.read(BROKER.topology[1], 'utf-8')).toBe(tree.read(BROKER.topology[0], 'utf-8')); // the dev overlay's copy stays identical
     const users = readJson<{ permissions: { user: string; read: string }[] }>(tree, BROKER.users[0]);
     expect(users.permissions.find((p) => p.user === 'inventory-service')?.read).toBe('^(acme\\.events|inventory-service\\.user-events)$');
-    expect(tree.read(BROKER.expectedAccess, 'utf-8')).toContain(`  'inventory-service: write queue inventory-service.user-events',\n  'order-service:`);
     expect(tree.read('k8s/base/inventory-service/deployment.yaml', 'utf-8')).toMatch(/terminationGracePeriodSeconds: 45\n[\s\S]*- name: AMQP_URL/);
     // Without --calls the widgets have no user, so the handler is where the fork writes its own effect.
     expect(tree.read('apps/inventory-service/src/events/user-deleted.handler.ts', 'utf-8')).toContain('what inventory-service does about it goes in handle()');
@@ -175,7 +175,7 @@ describe('nx g @acme/workspace:service, on this workspace', () => {
     const tree = workspaceTree();
     await serviceGenerator(tree, { name: 'inventory', database: true, events: true, consumes: 'acme.order.v1.OrderCreated' });
     expect(tree.read('apps/inventory-service/src/events/order-created.handler.ts', 'utf-8')).toContain('implements EventHandler<orderEventsV1.OrderCreated>');
-    expect(tree.read(BROKER.consumerQueues, 'utf-8')).toContain(`queue: 'inventory-service.order-events',\n    deadLetterQueue: 'inventory-service.order-events.dlq',\n    routingKeys: [EVENTS.orderCreated.routingKey],`);
+    expect(manifestOf(tree).broker?.consumes).toEqual({ queue: 'inventory-service.order-events', events: ['acme.order.v1.OrderCreated'] });
     await expect(serviceGenerator(workspaceTree(), { name: 'stock', database: true, events: true, consumes: 'acme.user.v1.UserCreated' })).rejects.toThrow(
       /--consumes acme\.user\.v1\.UserCreated: not an event of .*\(acme\.user\.v1\.UserDeleted, acme\.order\.v1\.OrderCreated, acme\.order\.v1\.OrderCancelled\)/,
     );
