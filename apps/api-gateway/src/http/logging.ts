@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Params } from 'nestjs-pino';
-import type { Logger } from 'pino';
+import { destination, type Logger } from 'pino';
 import { pinoOptions, type LogFormat } from '@acme/grpc-kit';
 
 /** Orchestrator probes: neither logged nor counted as requests. */
@@ -8,16 +8,21 @@ export const PROBES = new Set(['/healthz', '/readyz']);
 const pathOf = (url: string) => url.split('?')[0] ?? '';
 
 /**
- * nestjs-pino for the gateway: the shared log format for Nest's logger and
- * the per-request logger (request-context.ts binds `requestId`, the field
- * name the gRPC services use). Its pino-http middleware runs on no route:
- * Nest middleware reaches Fastify through @fastify/middie, and that detour
- * with pino-http's per-request child loggers and serializers cost ~10 % of
- * the gateway's CPU per request in the bench's profile; the access line is
- * written by a Fastify hook instead (installAccessLog).
+ * nestjs-pino for the gateway: the shared log format for Nest's logger, with
+ * `requestId` mixed into every line written while a request is handled, from
+ * its call context (request-context.ts), as the gRPC services do. Its
+ * pino-http middleware runs on no route: Nest middleware reaches Fastify
+ * through @fastify/middie, and that detour with pino-http's per-request child
+ * loggers and serializers cost ~10 % of the gateway's CPU per request in the
+ * bench's profile; the access line is written by a Fastify hook instead
+ * (installAccessLog). JSON lines go to stdout asynchronously: a line is
+ * written at once when no write is under way, and the lines that come during
+ * one are written together after it (one write per burst, not one per
+ * access line), flushed when the process exits.
  */
 export function gatewayLoggerParams(level: string, format: LogFormat): Params {
-  return { pinoHttp: pinoOptions('api-gateway', level, format), forRoutes: [] };
+  const options = pinoOptions('api-gateway', level, format, { requestIdFromCallContext: true });
+  return { pinoHttp: format === 'json' ? [options, destination({ dest: 1, sync: false })] : options, forRoutes: [] };
 }
 
 const asIs = (value: unknown) => value;

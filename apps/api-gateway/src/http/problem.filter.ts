@@ -13,7 +13,6 @@ import {
 import { UpstreamFailure } from '../upstreams/upstream-failure';
 import { GatewayOverloaded } from './abuse-limits';
 import { EdgeAuthRefusal, IssuerUnavailable } from '../auth/edge-auth';
-import { requestLogStore } from './request-context';
 import { EdgeValidationError } from './validation-error';
 import { bodyMediaTypeOf } from '../streams/streamed-body';
 
@@ -48,7 +47,9 @@ export class ProblemFilter implements ExceptionFilter {
    * also for an answer already under way: a stream of events ends with it.
    */
   problemOf(exception: unknown, request: FastifyRequest): { readonly problem: ProblemDetails; readonly retryAfterSeconds?: number } {
-    const log = requestLogStore(this.rootLogger(), request.id).logger;
+    const log = this.rootLogger();
+    // Also outside the call context (a refusal before the handler): the request id given, not only mixed in.
+    const facts = { requestId: request.id };
     const extensions = { instance: request.url.split('?')[0], requestId: request.id };
 
     let problem: ProblemDetails;
@@ -63,22 +64,22 @@ export class ProblemFilter implements ExceptionFilter {
     } else if (exception instanceof IssuerUnavailable) {
       problem = problemDetails(503, 'the access token cannot be verified now (the identity provider is unreachable); retry after the Retry-After delay', extensions);
       retryAfterSeconds = exception.retryAfterSeconds;
-      log.warn(exception.message);
+      log.warn(facts, exception.message);
     } else if (exception instanceof UpstreamFailure) {
       const failure = httpFailureForGrpcError(exception.cause, exception.upstream);
       problem = problemDetails(failure.status, failure.detail, extensions);
       retryAfterSeconds = failure.retryAfterSeconds;
       const code = grpcStatusOf(exception.cause);
-      const facts = { upstream: exception.upstream, method: exception.method, code: code === undefined ? undefined : statusName(code) };
-      if (failure.unexpected) log.error({ ...facts, err: exception.cause }, `${exception.message}, answered ${failure.status}`);
-      else if (failure.status >= 500) log.warn({ ...facts, details: (exception.cause as { details?: string }).details }, exception.message);
+      const upstreamFacts = { upstream: exception.upstream, method: exception.method, code: code === undefined ? undefined : statusName(code) };
+      if (failure.unexpected) log.error({ ...facts, ...upstreamFacts, err: exception.cause }, `${exception.message}, answered ${failure.status}`);
+      else if (failure.status >= 500) log.warn({ ...facts, ...upstreamFacts, details: (exception.cause as { details?: string }).details }, exception.message);
     } else {
       const status = clientErrorStatus(exception);
       if (status !== undefined) {
         problem = problemDetails(status, clientErrorDetail(exception, status, request), extensions);
       } else {
         problem = problemDetails(500, 'internal error; the request id identifies it in the logs', extensions);
-        log.error({ err: exception }, `unhandled error in ${request.method} ${request.url}`);
+        log.error({ ...facts, err: exception }, `unhandled error in ${request.method} ${request.url}`);
       }
     }
 

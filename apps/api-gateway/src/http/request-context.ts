@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Store, storage as pinoStorage } from 'nestjs-pino/storage';
 import type { Logger } from 'pino';
 import { REQUEST_ID_KEY, requestIdFrom, runWithCallContext } from '@acme/grpc-kit';
 import { activeTraceparent } from '@acme/telemetry';
@@ -22,11 +21,14 @@ export function requestIdOf(raw: IncomingMessage): string {
  * calls:
  * - onRequest echoes it as a response header (errors included), and the
  *   request's traceparent when it is traced, so a client can quote both;
- * - preHandler runs the handler inside a call context (read by the upstream
- *   clients, which send it as gRPC metadata) and inside nestjs-pino's
- *   per-request logger. This is done in preHandler, not onRequest, because
- *   the async context set before the body is read does not survive Fastify's
- *   body parsing (stream events run in the socket's context).
+ * - preHandler runs the handler inside a call context, read by the upstream
+ *   clients (which send it as gRPC metadata) and by the log format's mixin
+ *   (each line written meanwhile carries its requestId): one async store per
+ *   request, not also nestjs-pino's per-request logger (a second store whose
+ *   propagation every promise of the request would pay for, and a child
+ *   logger). This is done in preHandler, not onRequest, because the async
+ *   context set before the body is read does not survive Fastify's body
+ *   parsing (stream events run in the socket's context).
  */
 export function installRequestContext(fastify: FastifyInstance, rootLogger: () => Logger): void {
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -36,10 +38,10 @@ export function installRequestContext(fastify: FastifyInstance, rootLogger: () =
   fastify.addHook('preHandler', (request, _reply, done) => {
     const caller = edgeCallerOf(request);
     const context = { requestId: request.id, deadline: undefined, method: `${request.method} ${request.routeOptions.url ?? request.url}`, ...(caller ? { caller } : {}) };
-    const store = requestLogStore(rootLogger(), request.id);
     // With LOG_LEVEL=debug, a request that never completes still leaves a trace.
-    if (store.logger.isLevelEnabled('debug')) store.logger.debug({ method: request.method, url: request.url }, 'request received');
-    runWithCallContext(context, () => pinoStorage.run(store, done));
+    const logger = rootLogger();
+    if (logger.isLevelEnabled('debug')) logger.debug({ requestId: request.id, method: request.method, url: request.url }, 'request received');
+    runWithCallContext(context, done);
   });
 }
 
@@ -48,18 +50,4 @@ export function echoRequestId(request: FastifyRequest, reply: FastifyReply): voi
   void reply.header(REQUEST_ID_KEY, request.id);
   const traceparent = activeTraceparent();
   if (traceparent) void reply.header('traceparent', traceparent);
-}
-
-/**
- * nestjs-pino's per-request store: the same `requestId` the access line
- * carries (logging.ts). The child logger is made only when something logs.
- */
-export function requestLogStore(root: Logger, requestId: string): Store {
-  let child: Logger | undefined;
-  return {
-    get logger(): Logger {
-      return (child ??= root.child({ requestId }));
-    },
-    responseLogger: undefined,
-  };
 }
