@@ -37,6 +37,14 @@ describe('WatchOrders across replicas (real processes)', () => {
     return Number(line.split(' ').at(-1));
   };
 
+  /** Polls (bounded) until replica `replica`'s live subscriptions reach `expected` (ended streams are let go asynchronously). */
+  const subscriptionsReach = async (expected: number, what: string, replica = 0) => {
+    for (let attempt = 0; (await subscriptions(replica)) !== expected; attempt++) {
+      if (attempt > 2_000) throw new Error(`${what}: replica ${replica}'s order_watch.subscriptions stayed at ${await subscriptions(replica)}, expected ${expected}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+
   /** rpc.server.duration's count of WatchOrders calls on replica `replica` that ended with `code`. */
   const watchCalls = async (replica: number, code: status): Promise<number> => {
     const text = await (await fetch(`http://127.0.0.1:${metricsPorts[replica]}/metrics`)).text();
@@ -98,6 +106,23 @@ describe('WatchOrders across replicas (real processes)', () => {
     expect(BigInt(onA.changes[1]!.resumeToken)).toBeGreaterThan(BigInt(onA.changes[0]!.resumeToken));
   });
 
+  it('serves a watcher on a replica that had none while the changes were made (its feed read nothing meanwhile) every change once', async () => {
+    const userId = await newUser('idle-replica');
+    const first = open(0, { userId });
+    await first.until((u) => u.some((x) => x.kind === Kind.SNAPSHOT_END), 'the snapshot ended');
+    const token = first.updates.find((u) => u.kind === Kind.SNAPSHOT_END)!.resumeToken;
+    first.close();
+    for (const replica of [0, 1]) await subscriptionsReach(0, 'no watcher left', replica);
+
+    const made = [];
+    for (const key of ['idle-1', 'idle-2', 'idle-3']) made.push(await order(0, userId, key));
+    const resumed = open(1, { userId, resumeToken: token });
+    await resumed.until(() => resumed.changes.length === 3, 'the changes made meanwhile arrived');
+    made.push(await order(0, userId, 'idle-4'));
+    await resumed.until(() => resumed.changes.length === 4, 'the live change arrived');
+    expect(resumed.changes.map((u) => [u.kind, u.order?.id])).toEqual(made.map((o) => [Kind.CREATED, o.id]));
+  });
+
   it('answers bad requests with the statuses ListOrders uses, and a foreign token INVALID_ARGUMENT', async () => {
     const bad = open(0, { userId: 'not-a-uuid' });
     expect(await bad.finished).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringMatching(/^user_id: /) });
@@ -118,14 +143,6 @@ describe('WatchOrders across replicas (real processes)', () => {
     // One refused before the handler (the rules), one by the handler's own check while streaming.
     expect(await watchCalls(0, status.INVALID_ARGUMENT)).toBe(before + 2);
   });
-
-  /** Polls (bounded) until replica 0's live subscriptions reach `expected`. */
-  const subscriptionsReach = async (expected: number, what: string) => {
-    for (let attempt = 0; (await subscriptions(0)) !== expected; attempt++) {
-      if (attempt > 2_000) throw new Error(`${what}: order_watch.subscriptions stayed at ${await subscriptions(0)}, expected ${expected}`);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
 
   it('ends a client that stops reading with RESOURCE_EXHAUSTED once it falls too far behind, and frees what it held', async () => {
     const userId = await newUser('slow');
@@ -176,12 +193,8 @@ describe('WatchOrders across replicas (real processes)', () => {
     expect(await subscriptions(0)).toBe(before + 1);
     watcher.cancel();
     expect(await watcher.finished).toMatchObject({ code: status.CANCELLED });
-    // The server learns of the cancellation asynchronously: wait for its count to come back (an awaitable condition, polled).
-    for (let attempt = 0; (await subscriptions(0)) !== before; attempt++) {
-      if (attempt > 200) throw new Error(`order_watch.subscriptions stayed at ${await subscriptions(0)}, expected ${before}`);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    expect(await subscriptions(0)).toBe(before);
+    // The server learns of the cancellation asynchronously: wait for its count to come back.
+    await subscriptionsReach(before, 'the cancelled stream was let go');
   });
 
   it('loses no change made while the LISTEN connection was cut', async () => {

@@ -15,6 +15,9 @@ import { CHANGE_PRUNE_INTERVAL_MS, CHANGE_READ_BATCH, LISTEN_RECONNECT_DELAY_MS 
  * is new once and hands each change to its user's watchers (which push it
  * onto their streams). The table, not the notification, is the source: a lost or late NOTIFY (the
  * connection was cut) only delays a read, which after a reconnect catches up.
+ * A replica without watchers reads nothing (under a write load, reading every
+ * change for nobody was Postgres work per order); its cursor is brought up to
+ * date before its next watcher reads its own catch-up.
  */
 @Injectable()
 export class OrderChangeFeed implements OnModuleInit, OnApplicationShutdown {
@@ -24,6 +27,9 @@ export class OrderChangeFeed implements OnModuleInit, OnApplicationShutdown {
   private cursor = '0';
   private reading: Promise<void> | undefined;
   private again = false;
+  /** No watcher since a change was skipped: the cursor lags, and is caught up (catchUp) before the next watcher reads. */
+  private stale = false;
+  private catchingUp: Promise<void> | undefined;
   private listener: OutboxListener | undefined;
   private pruning: NodeJS.Timeout | undefined;
   private live = 0;
@@ -58,15 +64,34 @@ export class OrderChangeFeed implements OnModuleInit, OnApplicationShutdown {
   /**
    * A watcher that receives every change of `userId` read from now on, onto
    * `stream`, until the stream ends (whatever ends it removes the watcher).
+   * Resolves once the feed reads every change after the ones visible now, so
+   * that the caller's catch-up, read after this, meets it without a gap.
    */
-  subscribe(userId: string, stream: PushedStream<orderV1.OrderUpdate>): Watcher {
+  async subscribe(userId: string, stream: PushedStream<orderV1.OrderUpdate>): Promise<Watcher> {
     const watcher = new Watcher(userId, stream, this.config.WATCH_MAX_PENDING_UPDATES);
     const list = this.watchers.get(userId);
     // Copied, never changed in place: a delivery that ends a stream (and so removes its watcher) may be iterating the list.
     this.watchers.set(userId, list ? [...list, watcher] : [watcher]);
     this.live++;
     stream.onEnd(() => this.remove(watcher));
+    if (this.stale) await (this.catchingUp ??= this.catchUp());
     return watcher;
+  }
+
+  /**
+   * The cursor moved to the last change visible now: everything up to it is
+   * in the table for a watcher's own catch-up (seqs become visible in order,
+   * see the create-order-changes migration), everything after it the feed
+   * reads. Then reads what came meanwhile.
+   */
+  private async catchUp(): Promise<void> {
+    try {
+      this.cursor = await this.changes.latestSeq();
+      this.stale = false;
+    } finally {
+      this.catchingUp = undefined;
+    }
+    this.wake();
   }
 
   private remove(watcher: Watcher): void {
@@ -78,6 +103,12 @@ export class OrderChangeFeed implements OnModuleInit, OnApplicationShutdown {
   }
 
   private wake(): void {
+    // Nobody to hand a change to, or a catch-up under way (which wakes the feed when done).
+    if (this.live === 0 || this.catchingUp) {
+      if (!this.reading) this.stale = true;
+      else this.again = true;
+      return;
+    }
     if (this.reading) {
       this.again = true;
       return;

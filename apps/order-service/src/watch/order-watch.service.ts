@@ -39,7 +39,7 @@ export class OrderWatchService {
     const token = request.resumeToken === '' ? undefined : parseToken(request.resumeToken);
     await this.users.assertCallerActsFor(userId);
     // Subscribed before anything is read, so no change falls between the read and the live feed.
-    const watcher = this.feed.subscribe(userId, stream);
+    const watcher = await this.feed.subscribe(userId, stream);
     let after: string;
     if (token === undefined) {
       const snapshot = await this.changes.snapshot(userId);
