@@ -17,6 +17,7 @@ import { gracefulShutdown } from '../lifecycle/graceful-shutdown';
 import { accessLogInterceptor } from './access-log';
 import { serverChannelOptions, type ServerChannelTuning } from './server-channel-options';
 import { MAX_METADATA_BYTES, limitHttp2Sessions } from './http2-session-limits';
+import { cancelHttp2Sessions, http2ServersOf } from './grpc-js-http2-servers';
 import { pingPolicyFor } from '../keepalive/keepalive-policy';
 import { rejectMalformedRequests, withStrictDecoding } from '../request-decoding';
 import { withRuleValidation } from '../request-validation';
@@ -251,9 +252,12 @@ function strictServices(server: GrpcServer): GrpcServer {
 
 /** Refuse new calls, let in-flight ones finish, and cut whatever still runs after `graceMs`. */
 async function stopServer(server: GrpcServer, graceMs: number, logger: NestLogger): Promise<void> {
+  // Taken now: once its last session has gone, grpc-js forgets a closed server.
+  const http2Servers = http2ServersOf(server);
   await new Promise<void>((resolve) => {
     const timer = setTimeout(() => {
       logger.warn(`in-flight calls still running after ${graceMs} ms: cancelling them`);
+      cancelHttp2Sessions(http2Servers);
       server.forceShutdown();
       resolve();
     }, graceMs);

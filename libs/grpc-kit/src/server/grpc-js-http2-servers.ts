@@ -1,12 +1,14 @@
 import type { Server as GrpcServer } from '@grpc/grpc-js';
-import type { Http2Server, Http2SecureServer, ServerHttp2Session } from 'node:http2';
+import { constants, type Http2Server, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
 
 // The one place that reaches into @grpc/grpc-js internals. grpc-js offers no
 // way to see the HTTP/2 sessions behind a Server, but two defences need them:
 // enforcing the clients' ping rate (grpc-js's server ignores
 // grpc.http2.min_ping_interval_without_data_ms and
 // grpc.keepalive_permit_without_calls altogether) and capping the size of
-// request headers (it ignores grpc.max_metadata_size). grpc-js 1.14 keeps
+// request headers (it ignores grpc.max_metadata_size); and so does the end of
+// a shutdown's grace period with channelz off, where forceShutdown does not
+// see the sessions (server-channel-options.ts). grpc-js 1.14 keeps
 // the node:http2 servers of its bound ports in the private map
 // `Server#http2Servers` (server -> { sessions }). If an upgrade removes it,
 // http2ServersOf throws, so the service refuses to start instead of running
@@ -40,4 +42,20 @@ export function onEveryHttp2Session(server: GrpcServer, onSession: (session: Ser
     http2Server.on('session', onSession);
     return http2Server;
   });
+}
+
+/**
+ * Destroys every open HTTP/2 session of these servers with CANCEL, as
+ * grpc-js's forceShutdown does for the sessions it records: their calls end
+ * at once (the clients see the streams cancelled) instead of holding the
+ * process open.
+ */
+export function cancelHttp2Sessions(servers: readonly { sessions: ReadonlySet<ServerHttp2Session> }[]): void {
+  for (const { sessions } of servers) {
+    for (const session of [...sessions]) {
+      if (!session.closed) session.close();
+      // The code as the only argument, as grpc-js passes it: node:http2 then resets every open stream with it (the client sees CANCELLED).
+      session.destroy(constants.NGHTTP2_CANCEL as unknown as Error);
+    }
+  }
 }
