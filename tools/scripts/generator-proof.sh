@@ -16,7 +16,7 @@
 # look afterwards.
 set -Eeuo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
+export NX_DAEMON=false NX_NO_CLOUD=true
 SERVICE=inventory
 APP=$SERVICE-service
 OPTIONS=(--database --events --calls=user-service)
@@ -26,6 +26,11 @@ elapsed() { printf '[generator-proof %3ds] %s\n' $((SECONDS - started)) "$*"; }
 fail() { echo "generator-proof: $*" >&2; exit 1; }
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/generator-proof-XXXXXX")
+# Nx's task cache in the scratch clone alone, new with it: nothing done
+# elsewhere can be replayed here, and what one step built (the libraries, the
+# apps) the next steps reuse instead of building it again.
+unset NX_SKIP_NX_CACHE
+export NX_CACHE_DIRECTORY=$scratch/.nx/cache
 terminal=
 cleanup() {
   # A proof that failed half-way must not leave the stack (and its Postgres) running.

@@ -10,7 +10,7 @@
 # checkout's node_modules: nothing is installed. KEEP_SCRATCH=1 keeps the clone.
 set -Eeuo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=true
+export NX_DAEMON=false NX_NO_CLOUD=true
 OLD=acme SCOPE=@myco PROTO=myco
 
 started=$SECONDS
@@ -18,6 +18,11 @@ elapsed() { printf '[rename-proof %3ds] %s\n' $((SECONDS - started)) "$*"; }
 strip() { sed 's/\x1b\[[0-9;]*m//g'; } # with CI=true Nx colours its output even into a pipe
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/rename-proof-XXXXXX")
+# Nx's task cache in the scratch clone alone, new with it: nothing done
+# elsewhere can be replayed here, and what one step built (the libraries, the
+# apps) the next steps reuse instead of building it again.
+unset NX_SKIP_NX_CACHE
+export NX_CACHE_DIRECTORY=$scratch/.nx/cache
 cleanup() { if [ "${KEEP_SCRATCH:-}" = 1 ]; then echo "scratch clone kept: $scratch"; else rm -rf "$scratch"; fi; }
 trap cleanup EXIT
 
