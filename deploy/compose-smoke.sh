@@ -241,6 +241,23 @@ user_with_order() {
   order_id=$(field body.id <<<"$res")
   [ "$(field status <<<"$res")" = 201 ] && [ "$(field body.status <<<"$res")" = CREATED ] || fail "POST /orders answered $res"
 }
+# launched_apps [services]: the apps with a launch manifest (apps/*/project.json,
+# metadata.launch), as deploy/src/deployed-apps.ts discovers them, so a service
+# added by `nx g @acme/workspace:service` is checked without editing this file;
+# `services`: without the token issuer the apps name (AUTH_ISSUER), which is
+# not scraped.
+launched_apps() {
+  node -e '
+    const fs = require("fs");
+    const apps = fs.readdirSync("apps").filter((dir) => fs.existsSync(`apps/${dir}/project.json`))
+      .map((dir) => JSON.parse(fs.readFileSync(`apps/${dir}/project.json`, "utf8")))
+      .filter((project) => project.metadata?.launch !== undefined);
+    const issuers = new Set(apps.map((project) => project.metadata.launch.upstreams?.AUTH_ISSUER).filter(Boolean));
+    const picked = process.argv[1] === "services" ? apps.filter((project) => !issuers.has(project.name)) : apps;
+    process.stdout.write(picked.map((project) => project.name).sort().join(" "));
+  ' "${1:-all}"
+}
+
 # prom_targets_up JOB...: waits (bounded) until Prometheus' /api/v1/targets
 # lists exactly the JOBs, every target of each up; prints "job=instance ...".
 prom_targets_up() {
@@ -303,7 +320,7 @@ build_s=$(since "$t")
 ok "images built in ${build_s}s"
 
 log "supply chain: each image's bill of materials and annotations"
-for app in user-service order-service api-gateway identity-provider; do
+for app in $(launched_apps); do
   image="${IMAGE_PREFIX:-acme}/$app:$IMAGE_TAG"
   for label in version:"$IMAGE_VERSION" revision:"$IMAGE_REVISION" created:"$IMAGE_CREATED"; do
     value=$("$DOCKER" image inspect -f "{{index .Config.Labels \"org.opencontainers.image.${label%%:*}\"}}" "$image")
@@ -404,7 +421,8 @@ ok "trace $order_trace has spans from api-gateway, order-service and user-servic
 
 log "metrics: Prometheus (observability profile, 127.0.0.1:$PROMETHEUS_PORT) scrapes every service"
 t=$(now)
-targets=$(prom_targets_up api-gateway user-service order-service) || fail "Prometheus does not scrape every service"
+# shellcheck disable=SC2046 # one job per app
+targets=$(prom_targets_up $(launched_apps services)) || fail "Prometheus does not scrape every service"
 ok "every target up: $targets"
 # The RED series of the calls above, by the labels the dashboard and the SLO rules group by.
 prom_series \
