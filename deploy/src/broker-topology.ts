@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import { EVENTS } from '@acme/contracts';
+import { eventContractOf } from '@acme/contracts';
 import { deadLetterQueueOf, declareConsumerQueues, declareEventsExchange, DEFAULT_DELIVERY_LIMIT, messagingEnv, type ConsumerQueueSpec } from '@acme/messaging';
 import { deployedApps } from './deployed-apps';
 import type { BindingDefinition, Definitions, ExchangeDefinition, QueueDefinition } from './rabbitmq-definitions';
@@ -43,7 +43,7 @@ export function consumerQueues(): ConsumerQueue[] {
 }
 
 function routingKeyOf(type: string): string {
-  const event = Object.values(EVENTS).find((e) => e.type === type);
+  const event = eventContractOf(type);
   if (!event) throw new Error(`${type}: not an event of @acme/contracts (EVENTS)`);
   return event.routingKey;
 }

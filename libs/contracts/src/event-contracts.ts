@@ -39,3 +39,6 @@ export const EVENTS = {
   orderCreated: contract(OrderCreatedSchema, 'order.v1.created'),
   orderCancelled: contract(OrderCancelledSchema, 'order.v1.cancelled'),
 } as const;
+
+/** The event whose AMQP `type` (its fully qualified protobuf name) is `type`, if the system has one. */
+export const eventContractOf = (type: string): EventContract | undefined => Object.values(EVENTS).find((event) => event.type === type);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENTS, SERVICES } from '@acme/contracts';
+import { eventContractOf, SERVICES } from '@acme/contracts';
 
 const envVar = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an environment variable name');
 
@@ -31,7 +31,7 @@ export const launchManifestSchema = z.strictObject({
       consumes: z
         .strictObject({
           queue: z.string().min(1),
-          events: z.array(z.string().refine((type) => Object.values(EVENTS).some((e) => e.type === type), 'an event of @acme/contracts (EVENTS)')).min(1),
+          events: z.array(z.string().refine((type) => eventContractOf(type) !== undefined, 'an event of @acme/contracts (EVENTS)')).min(1),
         })
         .optional(),
     })
