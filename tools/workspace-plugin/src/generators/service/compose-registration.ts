@@ -59,7 +59,7 @@ ${prefix}-migrate:
     # dns:/// + round_robin: calls spread over every ${d.calls.app} replica
     # that Docker's DNS returns.
     ${d.calls.urlVar}: dns:///${d.calls.app}:${d.calls.port}
-    ${d.calls.deadlineVar}: \${${d.calls.deadlineVar}:-1000}`
+    ${d.calls.deadlineVar}: \${${d.calls.deadlineVar}:-${d.calls.deadlineMs}}`
     : '';
   const broker = d.broker
     ? `
@@ -147,6 +147,15 @@ export function registerCompose(tree: Tree, d: DeploymentNames): void {
   editSource(tree, COMPOSE.env, (text) => {
     let edited = insertAfterLastLine(COMPOSE.env, text, /^[A-Z0-9_]+_SERVICE_DEBUG_PORT=\d+$/, `${constantName}_SERVICE_DEBUG_PORT=${port}`);
     if (d.database) edited = insertAfterLastLine(COMPOSE.env, edited, /^[A-Z0-9_]+_DB_PASSWORD=.*$/, `${constantName}_DB_PASSWORD=dev-only-${databaseHost}-password`);
+    // The deadline of its calls upstream, where no other caller of that service has put it already.
+    if (d.calls && !new RegExp(`^${d.calls.deadlineVar}=`, 'm').test(edited)) {
+      edited = insertAfterLastLine(
+        COMPOSE.env,
+        edited,
+        /^[A-Z0-9_]+_SERVICE_DEADLINE_MS=\d+$/,
+        `# Deadline of each call ${app} makes to ${d.calls.app}.\n${d.calls.deadlineVar}=${d.calls.deadlineMs}`,
+      );
+    }
     return edited;
   });
 

@@ -4,6 +4,8 @@ import { EVENT_CONTRACTS } from './event-catalog';
 import type { ServiceNames } from './service-names';
 
 const CONTRACTS = 'libs/contracts/src';
+/** Where @acme/contracts lists the system's gRPC services (SERVICES). */
+export const SERVICE_CONTRACTS = `${CONTRACTS}/service-contracts.ts`;
 
 /**
  * Makes the new proto package part of @acme/contracts' hand-written surface
@@ -21,10 +23,9 @@ export function registerContracts(tree: Tree, n: ServiceNames): void {
     // Before grpc.health.v1, which stays last.
     return replaceOnce(path, imported, /(const FILES: readonly DescFile\[\] = \[[^\]]*?)(file_health_v1_health\])/, `$1${n.fileDescriptor}, $2`);
   });
-  editSource(tree, `${CONTRACTS}/service-contracts.ts`, (text) => {
-    const path = `${CONTRACTS}/service-contracts.ts`;
-    const imported = insertAfterLastLine(path, text, /^import \{ \w+ \} from '\.\/gen\/acme\/.+';$/, `import { ${n.grpcService} } from '${n.generatedModule}';`);
-    return replaceOnce(path, imported, /(export const SERVICES = \{[^}]*?) \} as const;/, `$1, ${n.propertyName}: ${n.grpcService} } as const;`);
+  editSource(tree, SERVICE_CONTRACTS, (text) => {
+    const imported = insertAfterLastLine(SERVICE_CONTRACTS, text, /^import \{ \w+ \} from '\.\/gen\/acme\/.+';$/, `import { ${n.grpcService} } from '${n.generatedModule}';`);
+    return replaceOnce(SERVICE_CONTRACTS, imported, /(export const SERVICES = \{[^}]*?) \} as const;/, `$1, ${n.propertyName}: ${n.grpcService} } as const;`);
   });
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readJson, type Tree } from '@nx/devkit';
 import { FsTree } from 'nx/src/generators/tree';
 import { workspacePath } from '@acme/testing';
@@ -184,7 +185,8 @@ describe('nx g @acme/workspace:service, on this workspace', () => {
   it.each([
     ['--events without --database', { events: true }, '--events needs --database'],
     ['--consumes without --events', { database: true, consumes: 'acme.user.v1.UserDeleted' }, '--consumes is an option of --events'],
-    ['--calls of a service it cannot use', { calls: 'order-service' }, '--calls order-service: the generator knows how to call user-service'],
+    ['--calls of a project that is not there', { calls: 'billing-service' }, '--calls billing-service: no such project in this workspace'],
+    ['--calls of an app that serves no gRPC', { calls: 'api-gateway' }, '--calls api-gateway: not a gRPC service'],
   ])('refuses %s', async (_case, options, message) => {
     await expect(serviceGenerator(workspaceTree(), { name: 'inventory', ...options })).rejects.toThrow(message);
   });
@@ -199,6 +201,37 @@ describe('nx g @acme/workspace:service, on this workspace', () => {
     expect(tree.read('proto/acme/inventory/v1/inventory.proto', 'utf-8')).toContain('FAILED_PRECONDITION: user-service knows no user `user_id`.');
     expect(tree.read('apps/inventory-service/src/main.ts', 'utf-8')).not.toContain('propagateCallContext: false'); // the caller's token and deadline go upstream
   }, 60_000);
+
+  it('with --calls=order-service asks GetOrder about the order its widget is for, and order-service lets it in', async () => {
+    const tree = workspaceTree();
+    await serviceGenerator(tree, { name: 'inventory', database: true, calls: 'order-service' });
+    expect(manifestOf(tree).upstreams).toEqual({ ORDER_SERVICE_URL: 'order-service', AUTH_ISSUER: 'identity-provider' });
+    expect(tree.read('apps/order-service/src/orders/peer-policy.ts', 'utf-8')).toMatch(/^ {2}getOrder: \[.*'inventory-service'\],$/m);
+    expect(tree.read('k8s/base/order-service/network-policy.yaml', 'utf-8')).toContain('app.kubernetes.io/name: inventory-service');
+    expect(tree.read('proto/acme/inventory/v1/inventory.proto', 'utf-8')).toMatch(/FAILED_PRECONDITION: order-service knows no order `order_id`\.[\s\S]*string order_id = 2 \[/);
+    expect(tree.read('apps/inventory-service/src/orders/order-directory.ts', 'utf-8')).toContain('await this.upstream.getOrder({ id });');
+    expect(tree.read('apps/inventory-service/src/widgets/widgets.service.ts', 'utf-8')).toContain('await this.orders.assertOrderExists(orderId);');
+    expect(tree.read('apps/inventory-service/src/database/migrations/' + tree.children('apps/inventory-service/src/database/migrations').find((f) => f.includes('widgets')), 'utf-8')).toContain('order_id    uuid        NOT NULL');
+    // Its test creates what an order needs first: a user in user-service, then the order.
+    const e2e = tree.read('apps/inventory-service/test/inventory-service.spec.ts', 'utf-8')!;
+    expect(e2e.indexOf('const userId = (await userClient.createUser(')).toBeGreaterThan(-1);
+    expect(e2e.indexOf('orderId = (await orderClient.createOrder({ userId,')).toBeGreaterThan(e2e.indexOf('const userId ='));
+  }, 60_000);
+
+  it('with --calls of a service it generated before, refers to that service\'s widget by a name of its own', async () => {
+    const tree = workspaceTree();
+    await serviceGenerator(tree, { name: 'inventory', calls: 'user-service' });
+    await serviceGenerator(tree, { name: 'stock', calls: 'inventory-service' });
+    const proto = tree.read('proto/acme/stock/v1/stock.proto', 'utf-8')!;
+    expect(proto).toContain('string inventory_widget_id = 2 [');
+    expect(tree.read('apps/inventory-service/src/widgets/peer-policy.ts', 'utf-8')).toMatch(/^ {2}getWidget: \['api-gateway', 'stock-service'\],$/m);
+    expect(tree.read('apps/stock-service/src/inventory-widgets/inventory-widgets.module.ts', 'utf-8')).toContain('export class InventoryWidgetsModule {}');
+    expect(readJson(tree, 'apps/stock-service/project.json').implicitDependencies).toEqual(['identity-provider', 'inventory-service', 'user-service']);
+    // Its test makes the chain: a user, an inventory widget of theirs, then the stock widget.
+    const e2e = tree.read('apps/stock-service/test/stock-service.spec.ts', 'utf-8')!;
+    expect(e2e).toMatch(/const userId = \(await userClient\.createUser\([\s\S]*inventoryWidgetId = \(await inventoryClient\.createWidget\(\{ name: 'Upstream widget', userId \}\)\)\.id;/);
+    expect(readJson(tree, 'apps/stock-service/project.json').metadata.launch.upstreams).toEqual({ INVENTORY_SERVICE_URL: 'inventory-service', AUTH_ISSUER: 'identity-provider' });
+  }, 120_000);
 
   it.each([
     ['--database', { database: true }],
@@ -217,6 +250,15 @@ describe('nx g @acme/workspace:service, on this workspace', () => {
       for (const line of after) if (kept(line, before[at])) at++;
       expect([change.path, before.slice(at)]).toEqual([change.path, []]);
     }
+  }, 60_000);
+
+  it.each([
+    ['--database', { database: true }],
+    ['--database --calls=user-service', { database: true, calls: 'user-service' }],
+  ])('takes %s from the command line, where Nx adds the defaults of schema.json', async (_case, options) => {
+    const { properties } = JSON.parse(readFileSync(join(__dirname, 'schema.json'), 'utf8')) as { properties: Record<string, { default?: unknown }> };
+    const defaults = Object.fromEntries(Object.entries(properties).flatMap(([name, p]) => ('default' in p ? [[name, p.default]] : [])));
+    await expect(serviceGenerator(workspaceTree(), { name: 'inventory', ...defaults, ...options })).resolves.toBeInstanceOf(Function);
   }, 60_000);
 
   it('takes --port, and refuses a service that exists', async () => {

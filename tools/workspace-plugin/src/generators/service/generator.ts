@@ -63,6 +63,9 @@ export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSche
     events,
     broker: broker ?? null,
     calls: calls ?? null,
+    ref: calls?.reference ?? null,
+    referenceFolder: calls?.reference.folder ?? '',
+    referenceFile: calls?.reference.file ?? '',
     consumed: consumed ?? null,
     // The two together give the consumed event a real effect in the sample: a deleted user's widgets go with them.
     deletesWidgetsOfUser: calls?.app === 'user-service' && consumed?.type === DEFAULT_CONSUMED_EVENT,
