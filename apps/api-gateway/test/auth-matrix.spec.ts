@@ -6,6 +6,7 @@ import {
   CREDENTIAL_CASES,
   freePort,
   matrixAuthEnv,
+  MATRIX_JWKS_COOLDOWN_MS,
   matrixTable,
   matrixVerifierOptions,
   RawGrpcClient,
@@ -33,12 +34,12 @@ const LIST_USERS = `/${SERVICES.user.typeName}/${SERVICES.user.method.listUsers.
 
 /**
  * A key published now is found once the process fetches the keys again,
- * which it does only after its refetch cooldown (30 s) since its last fetch.
- * That runs inside other processes: the test can only ask again until
- * accepted, within a bound well above the cooldown.
+ * which it does only after its refetch cooldown (MATRIX_JWKS_COOLDOWN_MS)
+ * since its last fetch. That runs inside other processes: the test can only
+ * ask again until accepted, within a bound well above the cooldown.
  */
-const KEY_PICKUP_TIMEOUT_MS = 60_000;
-const KEY_PICKUP_POLL_MS = 1_000;
+const KEY_PICKUP_TIMEOUT_MS = 15 * MATRIX_JWKS_COOLDOWN_MS;
+const KEY_PICKUP_POLL_MS = MATRIX_JWKS_COOLDOWN_MS / 4;
 /** Room for the key pickup in a case's test. */
 const CASE_TIMEOUT_MS = KEY_PICKUP_TIMEOUT_MS + 30_000;
 

@@ -10,8 +10,18 @@ import { TestIssuer } from './test-issuer';
  * authEnv, trusting a TestIssuer: matrixAuthEnv says what they are given.
  */
 
-/** The environment of a verifier under test (process or in-process): the test issuer, everything else the defaults. */
-export const matrixAuthEnv = (issuer: TestIssuer): Record<string, string> => ({ AUTH_ISSUER: issuer.issuer });
+/**
+ * The matrix's JWKS refetch cooldown: short, so that a key published now is
+ * picked up in seconds rather than AUTH_JWKS_COOLDOWN_MS's default 30 s,
+ * and long enough to be seen holding a refetch back.
+ */
+export const MATRIX_JWKS_COOLDOWN_MS = 2_000;
+
+/** The environment of a verifier under test (process or in-process): the test issuer and the matrix's cooldown, everything else the defaults. */
+export const matrixAuthEnv = (issuer: TestIssuer): Record<string, string> => ({
+  AUTH_ISSUER: issuer.issuer,
+  AUTH_JWKS_COOLDOWN_MS: String(MATRIX_JWKS_COOLDOWN_MS),
+});
 
 /** The options a verifier reads from matrixAuthEnv, as authEnv parses it in every process. */
 export const matrixVerifierOptions = (issuer: TestIssuer): TokenVerifierOptions => {
@@ -38,7 +48,7 @@ export interface TokenCase {
   /**
    * Signed with a key the issuer publishes only now: accepted once the
    * verifier fetches the keys again, which it does for an unknown kid unless
-   * it fetched them within its refetch cooldown (30 s).
+   * it fetched them within its refetch cooldown (AUTH_JWKS_COOLDOWN_MS).
    */
   readonly keyPublishedNow?: true;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, deploymentEnvironment } from '@acme/config';
+import { ConfigError, deploymentEnvironment, millisVar } from '@acme/config';
 import type { TokenVerifierOptions } from './token-verifier';
 
 /**
@@ -51,6 +51,13 @@ export const authEnv = () => ({
     .max(300)
     .optional()
     .transform((v) => v ?? 30),
+  /**
+   * After fetching the signing keys, how long a token with an unknown key id
+   * is refused without fetching them again: bounds the load a stream of
+   * forged key ids puts on the issuer, and how late a key the issuer has
+   * just published is picked up.
+   */
+  AUTH_JWKS_COOLDOWN_MS: millisVar(30_000, 1_000, 600_000),
   AUTH_ALGORITHMS: z
     .string()
     .optional()
@@ -83,6 +90,7 @@ export function tokenVerifierOptionsFromEnv(env: AuthEnv, rawEnv: Record<string,
     audience: env.AUTH_AUDIENCE,
     ...(env.AUTH_JWKS_URL ? { jwksUrl: env.AUTH_JWKS_URL } : {}),
     clockSkewSeconds: env.AUTH_CLOCK_SKEW_SECONDS,
+    jwksCooldownMs: env.AUTH_JWKS_COOLDOWN_MS,
     algorithms: env.AUTH_ALGORITHMS,
     rolesClaim: env.AUTH_ROLES_CLAIM,
   };

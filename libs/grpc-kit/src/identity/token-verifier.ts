@@ -11,6 +11,8 @@ export interface TokenVerifierOptions {
   readonly jwksUrl?: string;
   /** Leeway for `exp` and `nbf` between our clock and the issuer's. */
   readonly clockSkewSeconds: number;
+  /** After a fetch of the keys, how long an unknown key id is refused without fetching them again. */
+  readonly jwksCooldownMs: number;
   /** Signature algorithms accepted (asymmetric only: see authEnv). */
   readonly algorithms: readonly string[];
   /** Claim (dotted path for nested claims, e.g. realm_access.roles) holding the caller's roles. */
@@ -101,7 +103,7 @@ export class TokenVerifier {
 
   private async discoverKeys(): Promise<JWTVerifyGetKey> {
     const url = this.options.jwksUrl ?? (await this.discoveredJwksUrl());
-    const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+    const remote = createRemoteJWKSet(new URL(url), { timeoutDuration: 5_000, cooldownDuration: this.options.jwksCooldownMs });
     return async (header, token) => {
       try {
         return await remote(header, token);
