@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { RunningHttpGateway } from '../src/http/bootstrap-http-gateway';
 import { launchSystem, type RunningSystem } from '@acme/testing';
 import { startGateway } from './support/gateway';
@@ -95,8 +96,18 @@ describe('load shedding', () => {
       const api = client(gateway.url);
       expect((await api.get('/users/not-a-uuid')).status).toBe(401);
       // This test shares the gateway's event loop: hold it, as a burst of CPU-bound work would.
-      const until = Date.now() + 1_500;
-      while (Date.now() < until);
+      // under-pressure judges the mean delay over its sampling window (1 s), so one stall
+      // late in a window is averaged with that window's normal samples and may stay under
+      // the limit. Hold it twice: the window closes right after the first stall (its tick
+      // fell due during it and runs first once the loop is free), and the second stall is
+      // then almost all of the next window.
+      const stall = () => {
+        const until = Date.now() + 1_500;
+        while (Date.now() < until);
+      };
+      stall();
+      await delay(0);
+      stall();
       let answer = await api.get('/users/not-a-uuid');
       // under-pressure samples the delay on a timer; poll, bounded, for the sample that saw the stall.
       for (let i = 0; i < 20 && answer.status !== 503; i++) answer = await api.get('/users/not-a-uuid');
