@@ -6,4 +6,8 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.spec.ts'],
   // Each file starts real service processes; give them room on small CI machines.
   testTimeout: 30_000,
+  // Two files at a time: they mostly wait on the processes they start (each
+  // with databases and ports of its own), and on two cores Jest's default
+  // (cores - 1) would run them one by one.
+  maxWorkers: 2,
 };
