@@ -8,10 +8,19 @@ import { SERVICE_CONTRACTS } from './contracts-registration';
 /** acme.user.v1.UserService -> UserService. */
 const localName = (typeName: string) => typeName.slice(typeName.lastIndexOf('.') + 1);
 
+/** What the generator reads of an app's launch manifest (`metadata.launch` in its project.json). */
+interface CalleeLaunch {
+  readonly protocol?: string;
+  readonly ready?: { readonly grpcHealth?: string };
+  readonly upstreams?: Record<string, string>;
+}
+const launchOf = (tree: Tree, app: string): CalleeLaunch | undefined =>
+  (readProjectConfiguration(tree, app).metadata as { launch?: CalleeLaunch } | undefined)?.launch;
+
 /** The gRPC service an app serves: the one its launch manifest's readiness asks health about. */
 export function servedService(tree: Tree, app: string): string {
   if (!getProjects(tree).has(app)) throw new Error(`--calls ${app}: no such project in this workspace`);
-  const launch = (readProjectConfiguration(tree, app).metadata as { launch?: { protocol?: string; ready?: { grpcHealth?: string } } } | undefined)?.launch;
+  const launch = launchOf(tree, app);
   const typeName = launch?.protocol === 'grpc' ? launch.ready?.grpcHealth : undefined;
   if (!typeName) throw new Error(`--calls ${app}: not a gRPC service (its project.json has no metadata.launch with protocol grpc and ready.grpcHealth)`);
   return typeName;
@@ -39,8 +48,7 @@ export function protoOf(tree: Tree, app: string, typeName: string): { path: stri
 
 /** The apps an app calls, from its launch manifest's upstreams (the token issuer is not a service it calls). */
 export function upstreamAppsOf(tree: Tree, app: string): string[] {
-  const launch = (readProjectConfiguration(tree, app).metadata as { launch?: { upstreams?: Record<string, string> } } | undefined)?.launch;
-  return Object.entries(launch?.upstreams ?? {})
+  return Object.entries(launchOf(tree, app)?.upstreams ?? {})
     .filter(([variable]) => variable !== 'AUTH_ISSUER')
     .map(([, upstream]) => upstream);
 }

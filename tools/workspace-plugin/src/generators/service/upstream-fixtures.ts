@@ -26,8 +26,8 @@ const HAND_WRITTEN: Record<string, Creation> = {
  * service calls another, the id of the other's resource (its one `*_id`
  * field), which is created first.
  */
-function generatedCreation(tree: Tree, app: string): Creation | undefined {
-  const proto = protoOf(tree, app, servedService(tree, app)).text;
+function generatedCreation(tree: Tree, app: string, typeName: string): Creation | undefined {
+  const proto = protoOf(tree, app, typeName).text;
   if (!/^ {2}rpc CreateWidget\(CreateWidgetRequest\)/m.test(proto)) return undefined;
   const request = /^message CreateWidgetRequest \{\n[\s\S]*?^\}/m.exec(proto)?.[0] ?? '';
   const field = /^ {2}string (\w+_id) = \d+/m.exec(request)?.[1];
@@ -39,9 +39,10 @@ function generatedCreation(tree: Tree, app: string): Creation | undefined {
 }
 
 function lines(tree: Tree, app: string, assign: string): string[] {
-  const creation = HAND_WRITTEN[app] ?? generatedCreation(tree, app);
+  const typeName = servedService(tree, app);
+  const creation = HAND_WRITTEN[app] ?? generatedCreation(tree, app, typeName);
   if (!creation) throw new Error(`--calls ${app}: the generator does not know how its tests would create a resource there (known: ${Object.keys(HAND_WRITTEN).join(', ')} and the services it generated)`);
-  const key = servicesKey(tree, app, servedService(tree, app));
+  const key = servicesKey(tree, app, typeName);
   const client = `${key}Client`;
   return [
     ...(creation.needs ? lines(tree, creation.needs.app, `const ${creation.needs.property} =`) : []),
